@@ -1,0 +1,324 @@
+"""``extract``, ``add``, ``list``, ``show`` and ``search``: getting posts in and looking at them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from archiver.cli.common import (
+    EXIT_PARTIAL,
+    ConfigOption,
+    HomeOption,
+    JsonOption,
+    command,
+    err,
+    fail,
+    out,
+    print_json,
+    runtime,
+)
+from archiver.documents import SourceFailure
+from archiver.ingest import ItemReport, Summary, add_documents, extract_documents, split_sources
+from archiver.store import PostRow
+
+SourcesArg = Annotated[
+    list[str] | None,
+    typer.Argument(help="Saved articles or pages (files, directories, - for stdin) or post URLs."),
+]
+
+
+def _read_stdin_if_needed(sources: list[str]) -> Any:
+    return sys.stdin.buffer if "-" in sources else None
+
+
+@command(help="Print the posts found in SOURCES as JSON Lines, storing nothing.")
+def extract(sources: SourcesArg = None, config: ConfigOption = None) -> None:
+    sources = sources or []
+    if not sources:
+        fail("give at least one file, directory, URL or - for stdin")
+    settings = runtime(None, config).settings
+    split = split_sources(sources, stdin=_read_stdin_if_needed(sources))
+    failures = 0
+    found = 0
+    for result in extract_documents(
+        split.documents, stdin_bytes=split.stdin_document, max_bytes=settings.documents.max_bytes
+    ):
+        if isinstance(result, SourceFailure):
+            failures += 1
+            err.print(f"[red]failed[/]: {result.message}")
+            continue
+        for warning in result.warnings:
+            err.print(f"[yellow]warning[/]: {warning}")
+        for post in result.posts:
+            found += 1
+            sys.stdout.write(post.to_json() + "\n")
+    if split.urls:
+        from archiver.cli.fetch_support import extract_urls
+
+        found_urls, failed_urls = extract_urls(split.urls, settings)
+        found += found_urls
+        failures += failed_urls
+    if failures:
+        raise typer.Exit(EXIT_PARTIAL)
+    if not found:
+        fail("no posts found in the given sources", EXIT_PARTIAL)
+
+
+def _report_line(report: ItemReport) -> None:
+    if report.status == "failed":
+        err.print(f"[red]failed[/]  {report.source}: {report.message}")
+    elif report.status in ("empty", "unavailable"):
+        err.print(f"[yellow]{report.status}[/] {report.source}: {report.message}")
+    elif report.message:
+        err.print(f"[yellow]warning[/] {report.source}: {report.message}")
+
+
+def render_summary(summary: Summary, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "new": summary.new,
+                "updated": summary.updated,
+                "unchanged": summary.unchanged,
+                "unavailable": summary.unavailable,
+                "failed": summary.failed,
+                "empty": summary.empty,
+                "skipped": summary.skipped,
+                "items": [
+                    {
+                        "source": i.source,
+                        "status": i.status,
+                        "message": i.message,
+                        "keys": list(i.keys),
+                    }
+                    for i in summary.items
+                ],
+            }
+        )
+        return
+    table = Table(title="archiver add", show_edge=False)
+    for name in ("new", "updated", "unchanged", "unavailable", "failed", "skipped"):
+        table.add_column(name, justify="right")
+    table.add_row(
+        *(
+            str(getattr(summary, n))
+            for n in ("new", "updated", "unchanged", "unavailable", "failed", "skipped")
+        )
+    )
+    out.print(table)
+
+
+@command(help="Extract posts from SOURCES (documents or URLs) and store them in the archive.")
+def add(
+    sources: SourcesArg = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="A file of post URLs, one per line.")
+    ] = None,
+    fetch: Annotated[
+        bool, typer.Option("--fetch", help="Also fetch each post found in documents, live.")
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch URLs again even if already archived.")
+    ] = False,
+    media: Annotated[bool, typer.Option("--media", help="Download media files too.")] = False,
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    sources = sources or []
+    if not sources and from_file is None:
+        fail("give at least one file, directory, URL, --from FILE or - for stdin")
+    rt = runtime(home, config)
+    split = split_sources(sources, stdin=_read_stdin_if_needed(sources), url_file=from_file)
+    summary = Summary()
+    with rt.open_archive() as archive:
+        fetched_keys: list[str] = []
+        if split.documents:
+            add_documents(
+                archive,
+                split.documents,
+                max_bytes=rt.settings.documents.max_bytes,
+                stdin_bytes=split.stdin_document,
+                summary=summary,
+                progress=_report_line,
+                on_posts=(lambda posts: fetched_keys.extend(p.url for p in posts))
+                if fetch
+                else None,
+            )
+        urls = split.urls + [u for u in fetched_keys if u.startswith(("http://", "https://"))]
+        if urls or media:
+            from archiver.cli.fetch_support import fetch_into
+
+            fetch_into(
+                archive,
+                rt.settings,
+                urls,
+                summary,
+                refresh=refresh or fetch,
+                media=media,
+                quiet=as_json,
+            )
+    render_summary(summary, as_json)
+    if summary.failed:
+        raise typer.Exit(EXIT_PARTIAL)
+    if not summary.ok:
+        fail("no posts found in the given sources", EXIT_PARTIAL)
+
+
+def _row_summary(row: PostRow) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "platform": row.platform,
+        "url": row.url,
+        "author": row.author_handle or row.author_name,
+        "created_at": row.created_at,
+        "status": row.status,
+        "text": row.text,
+        "captures": row.capture_count,
+    }
+
+
+def _render_rows(rows: list[PostRow], as_json: bool, title: str) -> None:
+    if as_json:
+        for row in rows:
+            print_json(_row_summary(row))
+        return
+    table = Table(title=title, show_lines=False)
+    for column in ("key", "author", "date", "status", "text"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        snippet = (row.title or row.text or "").replace("\n", " ")
+        table.add_row(
+            row.key,
+            row.author_handle or row.author_name or "",
+            row.created_at or "",
+            row.status,
+            snippet[:80] + ("…" if len(snippet) > 80 else ""),
+        )
+    out.print(table)
+    out.print(f"{len(rows)} post(s)")
+
+
+@command(name="list", help="List stored posts, filtered by platform, author, date or status.")
+def list_posts(
+    platform: Annotated[str | None, typer.Option(help="Only this platform.")] = None,
+    author: Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")] = None,
+    since: Annotated[str | None, typer.Option(help="Posted on or after YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="Posted on or before YYYY-MM-DD.")] = None,
+    status: Annotated[str | None, typer.Option(help="archived, deleted, private, ...")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    rt = runtime(home, config)
+    with rt.open_archive() as archive:
+        rows = list(
+            archive.list_posts(
+                platform=platform,
+                author=author,
+                since=since,
+                until=until,
+                status=status,
+                limit=limit,
+            )
+        )
+    _render_rows(rows, as_json, "posts")
+
+
+@command(help="Show one post: its record, every capture and their hashes.")
+def show(
+    key: Annotated[str, typer.Argument(help="platform:post_id, or the post's URL.")],
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    rt = runtime(home, config)
+    with rt.open_archive() as archive:
+        row = archive.get(key) or _get_by_recognised_url(archive, key)
+        if row is None:
+            fail(f"no stored post {key!r}; `archiver list` shows what the archive holds")
+        captures = archive.captures(row.key)
+        media = archive.media(row.key)
+    record = json.loads(row.record_json) if row.record_json else None
+    capture_dicts = [
+        {
+            "id": c.id,
+            "captured_at": c.captured_at,
+            "method": c.method,
+            "source": c.source,
+            "status": c.status,
+            "detail": c.status_detail,
+            "http_status": c.http_status,
+            "raw_sha256": c.raw_sha256,
+            "content_hash": c.content_hash,
+            "evidence": json.loads(c.evidence_json),
+        }
+        for c in captures
+    ]
+    if as_json:
+        print_json(
+            {
+                "key": row.key,
+                "status": row.status,
+                "status_detail": row.status_detail,
+                "record": record,
+                "captures": capture_dicts,
+                "media": [m.model_dump() for m in media],
+            }
+        )
+        return
+    out.print(f"[bold]{row.key}[/]  {row.url}")
+    out.print(f"status: {row.status}" + (f" ({row.status_detail})" if row.status_detail else ""))
+    if record:
+        author = record["author"]
+        out.print(f"author: {author.get('name') or ''} @{author.get('handle') or ''}")
+        out.print(f"date: {record.get('created_at') or 'unknown'}")
+        if record.get("title"):
+            out.print(f"title: {record['title']}")
+        out.print(record.get("text") or "(no text)", markup=False)
+        for item in record.get("media", []):
+            out.print(f"media: {item['kind']} {item['url']}", markup=False)
+        out.print(f"content hash: {row.content_hash}")
+    table = Table(title="captures")
+    for column in ("#", "captured at", "method", "status", "raw sha256", "content hash", "source"):
+        table.add_column(column, overflow="fold")
+    for c in capture_dicts:
+        table.add_row(
+            str(c["id"]),
+            c["captured_at"],
+            c["method"],
+            c["status"],
+            c["raw_sha256"][:16] + "…",
+            (c["content_hash"] or "")[:23] + "…",
+            c["source"],
+        )
+    out.print(table)
+
+
+def _get_by_recognised_url(archive: Any, url: str) -> PostRow | None:
+    from archiver.platforms import registry
+
+    found = registry.match_social(url)
+    return archive.get(found[1].key) if found else None
+
+
+@command(help="Full-text search over post text, titles and authors.")
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find (all must match; word* = prefix).")],
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    rt = runtime(home, config)
+    with rt.open_archive() as archive:
+        rows = archive.search(query, limit=limit)
+    _render_rows(rows, as_json, f"search: {query}")
+    if not rows and not as_json:
+        err.print("no matching posts")

@@ -1,0 +1,127 @@
+"""What every command shares: the options, opening the archive, and turning failures
+into one line for the user.
+
+A person citing posts in a deadline should never meet a traceback: every known
+failure becomes one line saying what went wrong and what to do, with a non-zero
+exit code, and an interrupted run says that what was committed is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from archiver.config import ConfigError, Settings, archive_home, load_settings
+from archiver.store import Archive, StoreError
+
+app = typer.Typer(
+    name="archiver",
+    help="Preserve the social-media posts you cite, and check later whether they still exist.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option("--home", help="Archive home (default: $ARCHIVER_HOME or ./archive)."),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="A TOML file overriding config/default.toml ($ARCHIVER_CONFIG)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+
+#: Exit codes: 1 some items failed, 2 bad input or unusable archive, 130 interrupted.
+EXIT_PARTIAL, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+
+_KNOWN_ERRORS: tuple[type[Exception], ...] = (ConfigError, StoreError, OSError)
+
+
+def register_errors(*kinds: type[Exception]) -> None:
+    """Let a command module declare more library errors that are the user's to fix."""
+    global _KNOWN_ERRORS
+    _KNOWN_ERRORS = (*_KNOWN_ERRORS, *kinds)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    raise typer.Exit(code)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    return str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Run a command body; known failures and interrupts end as one line, never a traceback."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        err.print(
+            "interrupted: everything stored before the interruption is kept; run again to continue"
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except _KNOWN_ERRORS as exc:
+        fail(_describe(exc))
+    except Exception as exc:
+        if os.environ.get("ARCHIVER_DEBUG"):
+            raise
+        fail(
+            f"unexpected {exc.__class__.__name__}: {_describe(exc)} "
+            "(please report it; ARCHIVER_DEBUG=1 shows the traceback)",
+            1,
+        )
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``app.command`` whose body runs inside :func:`guarded`."""
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        import functools
+
+        @functools.wraps(function)
+        def wrapper(*a: Any, **k: Any) -> Any:
+            with guarded():
+                return function(*a, **k)
+
+        return app.command(*args, **kwargs)(wrapper)
+
+    return decorate
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    home: Path
+
+    def open_archive(self) -> Archive:
+        return Archive(self.home)
+
+
+def runtime(home: Path | None, config: Path | None) -> Runtime:
+    settings = load_settings(config)
+    return Runtime(settings=settings, home=archive_home(settings, home))
+
+
+def print_json(value: Any) -> None:
+    """One JSON document (or JSON Lines when called per item) on stdout."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")

@@ -1,0 +1,130 @@
+"""Settings: ``config/default.toml`` merged with a user's file, as typed objects.
+
+Every endpoint base URL is configuration, not code, so tests and users behind a
+mirror can point archiver at another server without patching anything.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+CONFIG_ENV = "ARCHIVER_CONFIG"
+HOME_ENV = "ARCHIVER_HOME"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be read or does not validate."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ArchiveSettings(_Section):
+    home: str = "./archive"
+
+
+class HttpSettings(_Section):
+    user_agent: str
+    browser_user_agent: str
+    timeout_seconds: float = 20.0
+    connect_timeout_seconds: float = 10.0
+    max_redirects: int = 10
+    concurrency: int = 16
+    per_host_concurrency: int = 4
+    per_host_interval_seconds: float = 0.0
+    max_attempts: int = 4
+    backoff_initial_seconds: float = 0.5
+    backoff_max_seconds: float = 30.0
+    retry_after_cap_seconds: float = 120.0
+    max_body_bytes: int = 20_000_000
+
+
+class DocumentSettings(_Section):
+    max_bytes: int = 33_554_432
+
+
+class MediaSettings(_Section):
+    max_bytes: int = 200_000_000
+    allowed_types: list[str] = ["image/", "video/", "audio/"]
+
+
+class Endpoints(_Section):
+    twitter_syndication: str
+    twitter_oembed: str
+    bluesky_appview: str
+    reddit: str
+    telegram: str
+    youtube: str
+    tiktok: str
+    meta_oembed: str
+    threads_oembed: str
+    wayback: str
+    memento_timemap: str
+
+    def base(self, name: str) -> str:
+        """An endpoint's base URL without a trailing slash."""
+        return str(getattr(self, name)).rstrip("/")
+
+
+class ExportSettings(_Section):
+    source_organization: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    description: str = ""
+
+
+class Settings(_Section):
+    archive: ArchiveSettings
+    http: HttpSettings
+    documents: DocumentSettings
+    media: MediaSettings
+    endpoints: Endpoints
+    export: ExportSettings
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+
+
+def load_settings(user_file: str | Path | None = None) -> Settings:
+    """Defaults, then ``user_file`` (or ``$ARCHIVER_CONFIG``) merged over them."""
+    data = _read_toml(DEFAULT_CONFIG)
+    chosen = user_file or os.environ.get(CONFIG_ENV)
+    if chosen:
+        data = _merge(data, _read_toml(Path(chosen)))
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"config key {where}: {first['msg']}") from exc
+
+
+def archive_home(settings: Settings, override: str | Path | None = None) -> Path:
+    """The archive home: ``--home``, else ``$ARCHIVER_HOME``, else the config's."""
+    return Path(override or os.environ.get(HOME_ENV) or settings.archive.home)

@@ -1,0 +1,229 @@
+"""The contract every platform module fulfils, in the sans-I/O style of h11.
+
+A platform module never opens a socket, touches the store or prints. It says:
+
+* which URLs are its posts (:meth:`Platform.match`), and which are short links to resolve;
+* how its embeds look in saved HTML (:attr:`Platform.embed_rules`) and in flattened
+  plain text (:meth:`Platform.text_embeds`);
+* which request fetches a post (:meth:`Platform.first_request`) and how to read the
+  answer (:meth:`Platform.read_response`): a record, a typed "gone: reason", or the
+  next request to make (a fallback endpoint, an author lookup).
+
+The HTTP layer performs the requests, so retries, politeness and evidence capture live
+in one place and every parser is a pure function testable from fixtures alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from bs4 import Tag
+
+from archiver.config import Endpoints
+from archiver.record import Capture, CaptureMethod, PlatformName, Post, sha256_hex, utc_now
+
+
+class Reason(StrEnum):
+    """Why a platform will not show a post. Never used for archiver's own failures."""
+
+    DELETED = "deleted"
+    NOT_FOUND = "not_found"
+    PRIVATE = "private"
+    SUSPENDED = "suspended"
+    LOGIN_REQUIRED = "login_required"
+    REGION_LOCKED = "region_locked"
+    EMBEDDING_DISABLED = "embedding_disabled"
+    AGE_RESTRICTED = "age_restricted"
+    BLOCKED = "blocked"
+
+
+class ParseError(Exception):
+    """A response or document did not have the shape its platform promises."""
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """A post recognised from a URL, before anything is fetched."""
+
+    platform: PlatformName
+    post_id: str
+    url: str
+    handle: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.post_id}"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One GET the HTTP layer should make on a platform's behalf.
+
+    ``purpose`` names the step, so :meth:`Platform.read_response` knows how to read
+    the answer; ``carry`` holds a partial record that a follow-up step completes.
+    """
+
+    url: str
+    purpose: str = "post"
+    method: CaptureMethod = "api"
+    headers: tuple[tuple[str, str], ...] = ()
+    browser: bool = False
+    carry: Post | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the HTTP layer got back: final URL after redirects, lower-case headers."""
+
+    request: Request
+    status: int
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    received_at: str = field(default_factory=utc_now)
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(f"expected JSON from {self.url}, got {self.body[:60]!r}") from exc
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def capture(self) -> Capture:
+        return Capture(
+            method=self.request.method,
+            source=self.url,
+            captured_at=self.received_at,
+            raw_sha256=sha256_hex(self.body),
+        )
+
+
+@dataclass(frozen=True)
+class Found:
+    post: Post
+
+
+@dataclass(frozen=True)
+class Gone:
+    reason: Reason
+    detail: str
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    request: Request
+
+
+Outcome = Found | Gone | FollowUp
+
+EmbedParser = Callable[[Tag, Capture], Post | None]
+
+
+@dataclass(frozen=True)
+class EmbedRule:
+    """How to spot one embed form in saved HTML.
+
+    ``tag`` must match; then any of ``classes`` (if given) and ``attr`` present (if
+    given) whose value matches ``pattern`` (if given). Documents walk the parsed tree
+    once and hand each matching element to ``parse``; returning ``None`` means
+    "not mine after all".
+    """
+
+    tag: str
+    parse: EmbedParser
+    classes: frozenset[str] = frozenset()
+    attr: str | None = None
+    pattern: re.Pattern[str] | None = None
+
+    def matches(self, element: Tag) -> bool:
+        if self.classes and not self.classes.intersection(element.get_attribute_list("class")):
+            return False
+        if self.attr is not None:
+            value = element.get(self.attr)
+            if value is None:
+                return False
+            if self.pattern is not None and not self.pattern.search(str(value)):
+                return False
+        return True
+
+
+class Platform(ABC):
+    """One platform: its URLs, embeds, fetch steps and deletion signals."""
+
+    name: ClassVar[PlatformName]
+    embed_rules: ClassVar[tuple[EmbedRule, ...]] = ()
+    #: Hosts whose URLs are redirects to resolve before matching (t.co, redd.it...).
+    short_link_hosts: ClassVar[frozenset[str]] = frozenset()
+
+    @abstractmethod
+    def match(self, url: str) -> PostRef | None:
+        """The post a URL points at, or ``None`` if the URL is not one of ours."""
+
+    def is_short_link(self, url: str) -> bool:
+        """Whether ``url`` only redirects to a post and must be resolved before matching.
+
+        By default any URL on :attr:`short_link_hosts`; platforms whose share links live
+        on their main host (``facebook.com/share/p/…``) override this.
+        """
+        return host_of(url) in self.short_link_hosts
+
+    def text_embeds(self, text: str, capture: Capture) -> list[Post]:
+        """Posts found in an article's flattened plain text. Most platforms leave none."""
+        return []
+
+    @abstractmethod
+    def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
+        """The first request that fetches ``ref``."""
+
+    @abstractmethod
+    def read_response(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:
+        """Read an answer (any status the HTTP layer did not retry) into an outcome.
+
+        Raise :class:`ParseError` when the body is not what the platform sends.
+        """
+
+
+# Query parameters that only track who shared a link; they never select content.
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|igsh|igshid|si|s|t|ref|ref_src|ref_url|mibextid|share_id|"
+    r"_r|feature|context|is_from_webapp|sender_device|web_id)$",
+    re.IGNORECASE,
+)
+
+
+def strip_tracking(url: str, keep: frozenset[str] = frozenset()) -> str:
+    """``url`` without tracking parameters or fragment; ``keep`` protects named ones."""
+    parts = urlsplit(url.strip())
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k in keep or not _TRACKING.match(k)
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def host_of(url: str) -> str:
+    """Lower-case host of a URL without ``www.``; empty when there is none."""
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def gone_for_status(status: int, detail: str) -> Gone | None:
+    """The common reading of a bare HTTP status, for platforms that say nothing more."""
+    if status in (404, 410):
+        return Gone(Reason.DELETED if status == 410 else Reason.NOT_FOUND, detail, status)
+    if status in (401, 403):
+        return Gone(Reason.LOGIN_REQUIRED, detail, status)
+    if status == 451:
+        return Gone(Reason.REGION_LOCKED, detail, status)
+    return None

@@ -1,0 +1,234 @@
+"""The normalised post record: one shape for every platform, and its content hash.
+
+Citations must survive platform redesigns, so every adapter reduces what it reads
+to this one documented, versioned record (see docs/record.md). The content hash
+covers only the fields a citation relies on; volatile counts and capture details
+stay outside it, so re-capturing an unchanged post yields the same hash.
+
+This module imports nothing else from archiver: every other layer may import it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import rfc8785
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA = "archiver.post/1"
+
+PLATFORMS: tuple[str, ...] = (
+    "twitter",
+    "mastodon",
+    "bluesky",
+    "reddit",
+    "telegram",
+    "youtube",
+    "tiktok",
+    "instagram",
+    "facebook",
+    "threads",
+    "web",
+)
+PlatformName = Literal[
+    "twitter",
+    "mastodon",
+    "bluesky",
+    "reddit",
+    "telegram",
+    "youtube",
+    "tiktok",
+    "instagram",
+    "facebook",
+    "threads",
+    "web",
+]
+MediaKind = Literal["photo", "video", "gif", "audio", "unknown"]
+
+#: How a capture was made. Embeds and flattened text come from saved documents;
+#: page-meta from a saved or fetched single-post page; api/oembed/widget from live fetches.
+CaptureMethod = Literal[
+    "embed-html",
+    "text-embed",
+    "page-meta",
+    "api",
+    "oembed",
+    "activitypub",
+    "widget",
+]
+
+#: The record fields that the content hash covers, in documentation order.
+HASHED_FIELDS: tuple[str, ...] = (
+    "schema",
+    "key",
+    "platform",
+    "post_id",
+    "url",
+    "author",
+    "created_at",
+    "title",
+    "text",
+    "lang",
+    "media",
+    "links",
+    "hashtags",
+    "mentions",
+    "in_reply_to",
+    "quotes",
+)
+#: Sub-fields of each media item that the hash covers (downloads add sha256/blob later).
+HASHED_MEDIA_FIELDS: tuple[str, ...] = ("kind", "url", "alt")
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_UTC_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Author(_Model):
+    name: str | None = None
+    handle: str | None = None
+    id: str | None = None
+    url: str | None = None
+
+
+class Media(_Model):
+    kind: MediaKind = "unknown"
+    url: str
+    alt: str | None = None
+    #: Filled when the file itself was downloaded (``add --media``): evidence, not citation.
+    sha256: str | None = None
+    content_type: str | None = None
+
+
+class Capture(_Model):
+    method: CaptureMethod
+    source: str
+    captured_at: str
+    raw_sha256: str
+
+    @field_validator("captured_at")
+    @classmethod
+    def _utc(cls, value: str) -> str:
+        if not _UTC_TIME.match(value):
+            raise ValueError(f"captured_at must be UTC ISO 8601 ending in Z, got {value!r}")
+        return value
+
+
+class Post(_Model):
+    """One post as archiver keeps it. ``post_id`` is always a string (ids exceed 2**53)."""
+
+    schema_: str = Field(default=SCHEMA, alias="schema")
+    key: str = ""
+    platform: PlatformName
+    post_id: str
+    url: str
+    author: Author = Field(default_factory=Author)
+    created_at: str | None = None
+    title: str | None = None
+    text: str = ""
+    #: True when the source is known to hold only part of the text (long X posts, FB embeds).
+    text_truncated: bool = False
+    lang: str | None = None
+    media: list[Media] = Field(default_factory=list)
+    links: list[str] = Field(default_factory=list)
+    hashtags: list[str] = Field(default_factory=list)
+    mentions: list[str] = Field(default_factory=list)
+    in_reply_to: str | None = None
+    quotes: list[str] = Field(default_factory=list)
+    metrics: dict[str, int] = Field(default_factory=dict)
+    content_hash: str = ""
+    capture: Capture
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, populate_by_name=True)
+
+    @field_validator("post_id", mode="before")
+    @classmethod
+    def _id_is_string(cls, value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValueError("post_id must be a string")
+        text = str(value).strip()
+        if not text:
+            raise ValueError("post_id must not be empty")
+        return text
+
+    @field_validator("created_at")
+    @classmethod
+    def _iso(cls, value: str | None) -> str | None:
+        if value is None or _DATE_ONLY.match(value) or _UTC_TIME.match(value):
+            return value
+        raise ValueError(f"created_at must be YYYY-MM-DD or UTC ...Z, got {value!r}")
+
+    def model_post_init(self, __context: Any) -> None:
+        self.key = f"{self.platform}:{self.post_id}"
+        self.content_hash = content_hash(self)
+
+    def with_changes(self, **changes: Any) -> Post:
+        """A copy with ``changes`` applied and key and content hash recomputed."""
+        copy = self.model_copy(update=changes, deep=True)
+        copy.model_post_init(None)
+        return copy
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The record as documented: JSON-ready, with ``schema`` spelled as such."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(by_alias=True)
+
+
+def hashed_view(record: dict[str, Any]) -> dict[str, Any]:
+    """The part of a record (as a JSON dict) that the content hash covers."""
+    view = {name: record.get(name) for name in HASHED_FIELDS}
+    view["media"] = [
+        {name: item.get(name) for name in HASHED_MEDIA_FIELDS} for item in record.get("media") or []
+    ]
+    return view
+
+
+def content_hash_of_dict(record: dict[str, Any]) -> str:
+    """``sha256:`` + hex digest of the RFC 8785 canonical JSON of :func:`hashed_view`."""
+    return "sha256:" + hashlib.sha256(rfc8785.dumps(hashed_view(record))).hexdigest()
+
+
+def content_hash(post: Post) -> str:
+    return content_hash_of_dict(post.model_dump(mode="json", by_alias=True))
+
+
+def utc_now() -> str:
+    """Current time as the record's UTC form, second precision."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_utc_iso(moment: datetime) -> str:
+    """A timezone-aware datetime as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` (naive means UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    if moment.microsecond:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0") + "Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso_utc(value: str) -> str | None:
+    """Any ISO 8601 timestamp with an offset (or ``Z``) to the record's UTC form."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return to_utc_iso(moment)
+
+
+def from_epoch(seconds: float | int | str) -> str:
+    return to_utc_iso(datetime.fromtimestamp(float(seconds), tz=UTC))
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,20 @@
+"""The archive store: posts, their append-only captures, media and search, in SQLite.
+
+Split in a package rather than one ``store.py`` so the tables, the merge rule and
+the search index can each be read on their own; :class:`Archive` is the door.
+"""
+
+from archiver.store.archive import AddOutcome, Archive, Evidence, Observation, StoreError
+from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
+
+__all__ = [
+    "AddOutcome",
+    "AliasRow",
+    "Archive",
+    "CaptureRow",
+    "Evidence",
+    "MediaRow",
+    "Observation",
+    "PostRow",
+    "StoreError",
+]
