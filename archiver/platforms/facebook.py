@@ -1,0 +1,301 @@
+"""Facebook: post/video URLs, the pasted ``fb-post``/``fb-video`` embeds, and Meta oEmbed.
+
+Facebook serves logged-out visitors a login wall, so the only public source is the
+embed markup: pasted into articles, or returned as ``html`` by the tokenless oEmbed
+endpoints. Its ``blockquote.fb-xfbml-parse-ignore`` holds the (often truncated) text and
+a localized byline, "Posted by <a>Page</a> on <a>date</a>", whose links are read instead
+of its words so that any language yields the author.
+
+Flattened plain text keeps "Post text…\\nPosted by Fake Page on Thursday, September 7,
+2023": no post id, so :meth:`FacebookPlatform.text_embeds` finds no posts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+from urllib.parse import parse_qsl, urlsplit
+
+from bs4 import NavigableString, Tag
+
+from archiver.config import Endpoints
+from archiver.html_text import element_text, find_hashtags, parse_display_date
+from archiver.platforms import meta_oembed
+from archiver.platforms.base import EmbedRule, Outcome, Platform, PostRef, Request, Response
+from archiver.record import Author, Capture, Post
+
+_SITE = "https://www.facebook.com"
+_HOST = re.compile(r"(?:^|\.)(?:facebook\.com|fb\.com)$")
+_ID = r"(?:pfbid[A-Za-z0-9]+|\d+)"
+_SEGMENT = r"[^/]+"
+_PAGE_POST = re.compile(rf"^/(?P<page>{_SEGMENT})/posts/(?:{_SEGMENT}/)?(?P<id>{_ID})$")
+_GROUP_POST = re.compile(rf"^/groups/(?P<group>{_SEGMENT})/(?:posts|permalink)/(?P<id>{_ID})$")
+_PAGE_VIDEO = re.compile(rf"^/(?P<page>{_SEGMENT})/videos/(?:{_SEGMENT}/)*(?P<id>\d+)$")
+_PAGE_PHOTO = re.compile(rf"^/(?P<page>{_SEGMENT})/photos/(?:{_SEGMENT}/)*(?P<id>\d+)$")
+_REEL = re.compile(r"^/reel/(?P<id>\d+)$")
+_PLUGIN = re.compile(r"^(?:/v\d+\.\d+)?/plugins/(?:post|video)\.php$")
+_SHARE = re.compile(r"^/share/(?:[pvr]/)?[A-Za-z0-9_-]+/?$")
+_PEOPLE = re.compile(r"^/people/[^/]+/(?P<id>\d+)$")
+_RESERVED = frozenset({"groups", "watch", "share", "plugins", "hashtag", "events", "pages"})
+_VIDEO_PATHS = ("/videos/", "/watch/", "/reel/")
+_TRUNCATION = ("...", "…")
+_EMBED_CLASSES = frozenset({"fb-post", "fb-video"})
+_PLUGIN_IFRAME = re.compile(r"facebook\.com/(?:v\d+\.\d+/)?plugins/(?:post|video)\.php")
+
+
+def _is_facebook(url: str) -> bool:
+    return bool(_HOST.search((urlsplit(url.strip()).hostname or "").lower()))
+
+
+def _match(url: str) -> PostRef | None:
+    if not _is_facebook(url):
+        return None
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/") or "/"
+    query = dict(parse_qsl(parts.query))
+    if _PLUGIN.match(path):
+        return _match(query["href"]) if query.get("href") else None
+    if path in ("/permalink.php", "/story.php") and "story_fbid" in query:
+        story, page = query["story_fbid"], query.get("id")
+        if page:
+            return _ref(story, f"{_SITE}/permalink.php?story_fbid={story}&id={page}")
+        return _ref(story, f"{_SITE}/story.php?story_fbid={story}")
+    if path in ("/photo.php", "/photo") and query.get("fbid", "").isdigit():
+        return _ref(query["fbid"], f"{_SITE}/photo.php?fbid={query['fbid']}")
+    if path in ("/watch", "/watch/live", "/video.php") and query.get("v", "").isdigit():
+        return _ref(query["v"], f"{_SITE}/watch/?v={query['v']}")
+    if found := _GROUP_POST.match(path):
+        return _ref(found["id"], f"{_SITE}/groups/{found['group']}/posts/{found['id']}")
+    if found := _REEL.match(path):
+        return _ref(found["id"], f"{_SITE}/reel/{found['id']}")
+    if (found := _PAGE_POST.match(path)) and found["page"] not in _RESERVED:
+        page = found["page"]
+        return _ref(found["id"], f"{_SITE}/{page}/posts/{found['id']}", page)
+    if (found := _PAGE_VIDEO.match(path)) and found["page"] not in _RESERVED:
+        page = found["page"]
+        return _ref(found["id"], f"{_SITE}/{page}/videos/{found['id']}", page)
+    if (found := _PAGE_PHOTO.match(path)) and found["page"] not in _RESERVED:
+        return _ref(found["id"], f"{_SITE}/photo.php?fbid={found['id']}", found["page"])
+    return None
+
+
+def _ref(post_id: str, url: str, page: str | None = None) -> PostRef:
+    return PostRef("facebook", post_id, url, handle=page)
+
+
+def is_video(url: str) -> bool:
+    return any(part in url for part in _VIDEO_PATHS)
+
+
+def _profile(href: str) -> Author | None:
+    """The page or person a byline/mention link points at, if it is one."""
+    if not _is_facebook(href) or _match(href) is not None:
+        return None
+    parts = urlsplit(href.strip())
+    path = parts.path.rstrip("/")
+    query = dict(parse_qsl(parts.query))
+    if path == "/profile.php" and query.get("id", "").isdigit():
+        return Author(id=query["id"], url=f"{_SITE}/profile.php?id={query['id']}")
+    if found := _PEOPLE.match(path):
+        return Author(id=found["id"], url=f"{_SITE}{path}")
+    segments = path.strip("/").split("/")
+    page = segments[0]
+    if len(segments) != 1 or not page or page in _RESERVED or page.endswith(".php"):
+        return None
+    return _page_author(page)
+
+
+def _page_author(page: str) -> Author:
+    if page.isdigit():
+        return Author(id=page, url=f"{_SITE}/{page}")
+    return Author(handle=page, url=f"{_SITE}/{page}")
+
+
+def _author_of_ref(ref: PostRef) -> Author:
+    if ref.handle:
+        return _page_author(ref.handle)
+    page_id = dict(parse_qsl(urlsplit(ref.url).query)).get("id")
+    return _page_author(page_id) if page_id else Author()
+
+
+def _children(quote: Tag) -> tuple[str | None, list[Tag], list[Tag | NavigableString]]:
+    """Split an embed blockquote into (video title, text paragraphs, byline nodes)."""
+    title: str | None = None
+    paragraphs: list[Tag] = []
+    byline: list[Tag | NavigableString] = []
+    for child in quote.children:
+        if isinstance(child, Tag) and child.name == "p":
+            paragraphs.append(child)
+            byline = []
+        elif (
+            isinstance(child, Tag)
+            and child.name == "a"
+            and not paragraphs
+            and not "".join(str(node) for node in byline).strip()
+            and _match(str(child.get("href") or "")) is not None
+        ):
+            # fb-video: a leading link to the video itself, holding its title.
+            title, byline = element_text(child) or None, []
+        elif isinstance(child, Tag | NavigableString):
+            byline.append(child)
+    return title, paragraphs, byline
+
+
+def _links_in(nodes: Iterable[Tag | NavigableString]) -> Iterator[Tag]:
+    for node in nodes:
+        if not isinstance(node, Tag):
+            continue
+        if node.name == "a" and node.has_attr("href"):
+            yield node
+        yield from node.find_all("a", href=True)
+
+
+def _read_byline(nodes: list[Tag | NavigableString]) -> tuple[Author | None, str | None]:
+    """Author (from the first profile link, in any language) and the date, if English."""
+    author: Author | None = None
+    date: str | None = None
+    for link in _links_in(nodes):
+        href = str(link["href"])
+        if author is None and (found := _profile(href)) is not None:
+            author = found.model_copy(update={"name": element_text(link) or None})
+        elif date is None and _match(href) is not None:
+            date = parse_display_date(element_text(link))
+    text = " ".join(
+        element_text(node) if isinstance(node, Tag) else str(node) for node in nodes
+    ).replace("\u00a0", " ")
+    if date is None and (tail := re.search(r".*\bon\s+(.+?)\s*$", text, re.DOTALL)):
+        date = parse_display_date(tail.group(1))
+    if author is None and (named := re.search(r"Posted by\s+(.+?)\s+on\b", text, re.DOTALL)):
+        author = Author(name=named.group(1).strip())
+    return author, date
+
+
+def _links_and_mentions(paragraphs: list[Tag]) -> tuple[list[str], list[str]]:
+    links: dict[str, None] = {}
+    mentions: dict[str, None] = {}
+    for link in _links_in(paragraphs):
+        href = str(link["href"]).strip()
+        parts = urlsplit(href)
+        if parts.hostname == "l.facebook.com" and parts.path == "/l.php":
+            href = dict(parse_qsl(parts.query)).get("u", href)  # Facebook's outbound link shim
+        if not _is_facebook(href):
+            if href.startswith(("http://", "https://")):
+                links.setdefault(href, None)
+        elif (person := _profile(href)) is not None and (person.handle or person.id):
+            mentions.setdefault(str(person.handle or person.id), None)
+    return list(links), list(mentions)
+
+
+def _record(ref: PostRef, quote: Tag | None, capture: Capture) -> Post:
+    author = _author_of_ref(ref)
+    if quote is None:
+        return Post(
+            platform="facebook", post_id=ref.post_id, url=ref.url, author=author, capture=capture
+        )
+    title, paragraphs, byline = _children(quote)
+    text = "\n\n".join(filter(None, (element_text(paragraph) for paragraph in paragraphs)))
+    by, date = _read_byline(byline)
+    if by is not None:
+        author = by if (by.handle or by.id) else author.model_copy(update={"name": by.name})
+    links, mentions = _links_and_mentions(paragraphs)
+    return Post(
+        platform="facebook",
+        post_id=ref.post_id,
+        url=ref.url,
+        author=author,
+        created_at=date,
+        title=title,
+        text=text,
+        text_truncated=text.endswith(_TRUNCATION),
+        links=links,
+        hashtags=find_hashtags(text),
+        mentions=mentions,
+        capture=capture,
+    )
+
+
+def _inside_matched_div(element: Tag) -> bool:
+    """Whether an enclosing ``div.fb-post``/``div.fb-video`` will be read instead."""
+    for parent in element.parents:
+        if (
+            parent.name == "div"
+            and _EMBED_CLASSES.intersection(parent.get_attribute_list("class"))
+            and _match(str(parent.get("data-href") or "")) is not None
+        ):
+            return True
+    return False
+
+
+def parse_embed_div(element: Tag, capture: Capture) -> Post | None:
+    """``div.fb-post``/``div.fb-video[data-href]`` with its inner blockquote, if any."""
+    ref = _match(str(element.get("data-href") or ""))
+    if ref is None:
+        return None
+    quote = element.find("blockquote", class_="fb-xfbml-parse-ignore")
+    return _record(ref, quote if isinstance(quote, Tag) else None, capture)
+
+
+def parse_bare_blockquote(element: Tag, capture: Capture) -> Post | None:
+    """A ``blockquote.fb-xfbml-parse-ignore`` pasted without its ``fb-post`` div."""
+    if _inside_matched_div(element):
+        return None
+    # Prefer the page's own permalink (the date link) to a graph.facebook.com cite.
+    cite = str(element.get("cite") or "")
+    dated = [str(link["href"]) for link in _links_in(_children(element)[2])]
+    hrefs = [*dated, cite] if urlsplit(cite).hostname == "graph.facebook.com" else [cite, *dated]
+    ref = next((found for href in hrefs if (found := _match(href)) is not None), None)
+    return _record(ref, element, capture) if ref is not None else None
+
+
+def parse_plugin_iframe(element: Tag, capture: Capture) -> Post | None:
+    """``iframe`` of ``plugins/post.php``/``video.php``: the record of its ``href`` only."""
+    if _inside_matched_div(element):
+        return None
+    ref = _match(str(element.get("src") or ""))
+    return _record(ref, None, capture) if ref is not None else None
+
+
+def _read_oembed_html(root: Tag, capture: Capture) -> Post | None:
+    for div in root.find_all("div", attrs={"data-href": True}):
+        if _EMBED_CLASSES.intersection(div.get_attribute_list("class")):
+            return parse_embed_div(div, capture)
+    quote = root.find("blockquote", class_="fb-xfbml-parse-ignore")
+    return parse_bare_blockquote(quote, capture) if isinstance(quote, Tag) else None
+
+
+class FacebookPlatform(Platform):
+    name = "facebook"
+    short_link_hosts: ClassVar[frozenset[str]] = frozenset({"fb.watch", "fb.me"})
+    embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
+        EmbedRule(tag="div", classes=_EMBED_CLASSES, attr="data-href", parse=parse_embed_div),
+        EmbedRule(
+            tag="blockquote",
+            classes=frozenset({"fb-xfbml-parse-ignore"}),
+            parse=parse_bare_blockquote,
+        ),
+        EmbedRule(tag="iframe", attr="src", pattern=_PLUGIN_IFRAME, parse=parse_plugin_iframe),
+    )
+
+    def match(self, url: str) -> PostRef | None:
+        return _match(url)
+
+    def is_short_link(self, url: str) -> bool:
+        """fb.watch/fb.me links, and ``facebook.com/share/[p|v|r/]<code>`` share links."""
+        if super().is_short_link(url):
+            return True
+        return _is_facebook(url) and bool(_SHARE.match(urlsplit(url.strip()).path))
+
+    def text_embeds(self, text: str, capture: Capture) -> list[Post]:
+        """None: a flattened Facebook embed keeps no post id (see the module docstring)."""
+        return []
+
+    def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
+        path = "oembed_video" if is_video(ref.url) else "oembed_post"
+        return meta_oembed.oembed_request(endpoints.base("meta_oembed"), path, ref.url)
+
+    def read_response(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:
+        return meta_oembed.read_oembed(ref, response, _read_oembed_html)
+
+
+PLATFORM = FacebookPlatform()

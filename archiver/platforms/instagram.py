@@ -1,0 +1,200 @@
+"""Instagram: post URLs, the pasted ``blockquote.instagram-media`` embeds, and Meta oEmbed.
+
+Articles carry two generations of embed. Version 14 (current) holds no caption, only
+"A post shared by Name (@handle)"; versions up to 12 also hold the caption and a
+``<time datetime>``. Both are read by one parser, which also reads the ``html`` that the
+tokenless Meta oEmbed endpoint returns, so live fetches and saved articles agree.
+
+Flattened plain text keeps only "View this post on Instagram … A post shared by Name
+(@handle)": no shortcode, so nothing citable can be rebuilt from it and
+:meth:`InstagramPlatform.text_embeds` finds no posts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from bs4 import Tag
+
+from archiver.config import Endpoints
+from archiver.html_text import element_text, find_hashtags
+from archiver.platforms import meta_oembed
+from archiver.platforms.base import (
+    EmbedRule,
+    Outcome,
+    Platform,
+    PostRef,
+    Request,
+    Response,
+    host_of,
+)
+from archiver.record import Author, Capture, Post, parse_iso_utc
+
+_HOSTS = frozenset(
+    {"instagram.com", "m.instagram.com", "instagr.am", "ddinstagram.com", "d.ddinstagram.com"}
+)
+# /p/SC/, /reel/SC/, /reels/SC/, /tv/SC/, /<user>/p/SC/, each optionally /embed[/captioned]/.
+_POST_PATH = re.compile(
+    r"^/(?:(?!share/|explore/|accounts/|stories/)(?P<user>[A-Za-z0-9._]{1,30})/)?"
+    r"(?:p|reels?|tv)/(?P<code>[A-Za-z0-9_-]{5,})"
+    r"(?:/embed(?:/captioned)?)?/?$"
+)
+_SHARE_PATH = re.compile(r"^/share/(?:(?:p|reel)/)?[A-Za-z0-9_-]+/?$")
+_PROFILE_PATH = re.compile(r"^/([A-Za-z0-9._]{1,30})/?$")
+_BYLINE = re.compile(
+    r"(?:shared|posted) by\s+"
+    r"(?:(?P<name>.+?)\s*\(@(?P<handle>[A-Za-z0-9._]+)\)|@(?P<bare>[A-Za-z0-9._]+))",
+    re.IGNORECASE | re.DOTALL,
+)
+_HANDLE_IN_PARENS = re.compile(r"\(@([A-Za-z0-9._]+)\)")
+_PLACEHOLDER = "view this post on instagram"
+_EMBED_IFRAME = re.compile(r"instagram\.com/(?:[A-Za-z0-9._]+/)?(?:p|reels?|tv)/[\w-]+/embed")
+
+
+def canonical_url(shortcode: str) -> str:
+    return f"https://www.instagram.com/p/{shortcode}/"
+
+
+def profile_url(handle: str) -> str:
+    return f"https://www.instagram.com/{handle}/"
+
+
+def _is_instagram(url: str) -> bool:
+    return host_of(url) in _HOSTS
+
+
+def parse_blockquote(element: Tag, capture: Capture) -> Post | None:
+    """A pasted ``blockquote.instagram-media`` (any version) to a record."""
+    ref = _ref_of_blockquote(element)
+    if ref is None:
+        return None
+    paragraphs = element.find_all("p")
+    byline = _byline_paragraph(paragraphs)
+    caption = "\n\n".join(
+        text
+        for paragraph in paragraphs
+        if paragraph is not byline
+        and (text := element_text(paragraph))
+        and text.lower() != _PLACEHOLDER
+    )
+    author = _author(byline, ref.handle)
+    when = byline.find("time") if byline is not None else None
+    created_at = parse_iso_utc(str(when.get("datetime") or "")) if when is not None else None
+    return Post(
+        platform="instagram",
+        post_id=ref.post_id,
+        url=ref.url,
+        author=author,
+        created_at=created_at,
+        text=caption,
+        hashtags=find_hashtags(caption),
+        mentions=meta_oembed.find_handles(caption),
+        capture=capture,
+    )
+
+
+def parse_iframe(element: Tag, capture: Capture) -> Post | None:
+    """The ``iframe`` embed.js leaves behind in pages saved after it ran: identity only."""
+    ref = PLATFORM.match(str(element.get("src") or ""))
+    if ref is None:
+        return None
+    author = Author(handle=ref.handle, url=profile_url(ref.handle)) if ref.handle else Author()
+    return Post(
+        platform="instagram", post_id=ref.post_id, url=ref.url, author=author, capture=capture
+    )
+
+
+def _ref_of_blockquote(element: Tag) -> PostRef | None:
+    permalink = element.get("data-instgrm-permalink")
+    candidates = [str(permalink)] if permalink else []
+    candidates += [str(link.get("href")) for link in element.find_all("a", href=True)]
+    for candidate in candidates:
+        ref = PLATFORM.match(candidate)
+        if ref is not None:
+            return ref
+    return None
+
+
+def _byline_paragraph(paragraphs: list[Tag]) -> Tag | None:
+    """The last paragraph naming the author: "… shared by … (@handle)" or a ``<time>``."""
+    for paragraph in reversed(paragraphs):
+        text = paragraph.get_text()
+        if paragraph.find("time") or _HANDLE_IN_PARENS.search(text) or _BYLINE.search(text):
+            return paragraph
+    return None
+
+
+def _author(byline: Tag | None, fallback_handle: str | None) -> Author:
+    name: str | None = None
+    handle: str | None = None
+    if byline is not None:
+        text = element_text(byline)
+        found = _BYLINE.search(text)
+        if found is not None:
+            name = found.group("name")
+            handle = found.group("handle") or found.group("bare")
+        else:
+            in_parens = _HANDLE_IN_PARENS.search(text)
+            handle = in_parens.group(1) if in_parens else None
+        profile = _profile_link(byline)
+        if profile is not None:
+            # Older embeds link the name itself: "A post shared by <a>Name</a> (@handle)".
+            name = element_text(profile[0]) or name
+            handle = handle or profile[1]
+    handle = handle or fallback_handle
+    return Author(
+        name=name.strip() if name else None,
+        handle=handle,
+        url=profile_url(handle) if handle else None,
+    )
+
+
+def _profile_link(byline: Tag) -> tuple[Tag, str] | None:
+    for link in byline.find_all("a", href=True):
+        href = str(link["href"])
+        found = _PROFILE_PATH.match(urlsplit(href).path)
+        if _is_instagram(href) and found is not None and PLATFORM.match(href) is None:
+            return link, found.group(1)
+    return None
+
+
+def _read_oembed_html(root: Tag, capture: Capture) -> Post | None:
+    quote = root.find("blockquote", class_="instagram-media")
+    return parse_blockquote(quote, capture) if isinstance(quote, Tag) else None
+
+
+class InstagramPlatform(Platform):
+    name = "instagram"
+    embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
+        EmbedRule(tag="blockquote", classes=frozenset({"instagram-media"}), parse=parse_blockquote),
+        EmbedRule(tag="iframe", attr="src", pattern=_EMBED_IFRAME, parse=parse_iframe),
+    )
+
+    def match(self, url: str) -> PostRef | None:
+        if not _is_instagram(url):
+            return None
+        found = _POST_PATH.match(urlsplit(url.strip()).path)
+        if found is None:
+            return None
+        code = found.group("code")
+        return PostRef("instagram", code, canonical_url(code), handle=found.group("user"))
+
+    def is_short_link(self, url: str) -> bool:
+        """``instagram.com/share/(p|reel)/<code>`` links only redirect to the post."""
+        return _is_instagram(url) and bool(_SHARE_PATH.match(urlsplit(url.strip()).path))
+
+    def text_embeds(self, text: str, capture: Capture) -> list[Post]:
+        """None: flattened Instagram embeds carry no shortcode (see the module docstring)."""
+        return []
+
+    def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
+        base = endpoints.base("meta_oembed")
+        return meta_oembed.oembed_request(base, "instagram_oembed", ref.url)
+
+    def read_response(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:
+        return meta_oembed.read_oembed(ref, response, _read_oembed_html)
+
+
+PLATFORM = InstagramPlatform()
