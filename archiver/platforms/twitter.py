@@ -1,0 +1,299 @@
+"""Twitter / X: pasted and rendered embeds, flattened signatures, and the fetch steps.
+
+X is the platform articles cite most and the one that hides most behind a login, so
+everything here works without one: status ids are snowflakes that date a post even
+when only its URL survives; pasted ``blockquote.twitter-tweet`` embeds (current and
+2014-era, bare or in WordPress wrappers) carry the text; flattened articles keep an
+em-dash signature (see :mod:`archiver.platforms.flattened`); live posts come from the
+syndication endpoint that X's own embeds use, with oEmbed as the fallback that tells a
+missing post from a protected one. Ids, URLs and the syndication JSON live in
+:mod:`archiver.platforms.twitter_status`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+from urllib.parse import quote, urlencode, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from archiver.config import Endpoints
+from archiver.html_text import (
+    clean_text,
+    element_text,
+    find_hashtags,
+    find_mentions,
+    parse_display_date,
+)
+from archiver.platforms import flattened
+from archiver.platforms.base import (
+    EmbedRule,
+    FollowUp,
+    Found,
+    Gone,
+    Outcome,
+    ParseError,
+    Platform,
+    PostRef,
+    Reason,
+    Request,
+    Response,
+    gone_for_status,
+    host_of,
+    strip_tracking,
+)
+from archiver.platforms.twitter_status import (
+    match_status,
+    profile_url,
+    snowflake_time,
+    sort_links,
+    status_url,
+    syndication_token,
+    tombstone_gone,
+    tweet_post,
+    unavailable_gone,
+)
+from archiver.record import Author, Capture, Media, Post
+
+_HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+_PIC = re.compile(r"^(?:https?://)?(pic\.(?:twitter|x)\.com/[A-Za-z0-9]+)$")
+_TRAILING_PICS = re.compile(r"(?:\s*(?:https?://)?pic\.(?:twitter|x)\.com/[A-Za-z0-9]+)+\s*$")
+_PIC_IN_TEXT = re.compile(r"(?:https?://)?(pic\.(?:twitter|x)\.com/[A-Za-z0-9]+)")
+_SIGNATURE = re.compile(
+    r"^[\s—–-]*(?P<name>.*?)\s*\(\s*@\s*(?P<handle>[A-Za-z0-9_]{1,15})\s*\)", re.DOTALL
+)
+
+
+# ---- saved-HTML embeds ---------------------------------------------------------------
+
+
+def _author(name: str | None, handle: str | None) -> Author:
+    return Author(name=name, handle=handle, url=profile_url(handle))
+
+
+def _split_trailing_pics(text: str) -> tuple[str, list[Media]]:
+    """Text without its trailing ``pic.twitter.com/…`` links, and those links as media."""
+    tail = _TRAILING_PICS.search(text)
+    if tail is None:
+        return text, []
+    pics = _PIC_IN_TEXT.findall(tail.group(0))
+    return text[: tail.start()].rstrip(), [Media(kind="unknown", url=f"https://{p}") for p in pics]
+
+
+def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
+    """``blockquote.twitter-tweet`` (or ``twitter-video``), current or 2014-era."""
+    paragraph = element.find("p")
+    anchors = [a for a in element.find_all("a", href=True) if a.find_parent("p") is None]
+    refs = [(a, match_status(str(a["href"]))) for a in anchors]
+    found = [(a, ref) for a, ref in refs if ref is not None]
+    if not found:
+        return None
+    date_anchor, ref = found[-1]
+    outside = "".join(
+        child.get_text() if isinstance(child, Tag) else str(child)
+        for child in element.children
+        if child is not paragraph and child is not date_anchor
+    )
+    signature = _SIGNATURE.match(outside)
+    name = (clean_text(signature.group("name")) or None) if signature else None
+    handle = signature.group("handle") if signature else ref.handle
+    text, media, links, quotes = "", [], [], []
+    if isinstance(paragraph, Tag):
+        text, media, links, quotes = _paragraph_content(paragraph)
+    created_at = snowflake_time(ref.post_id) or parse_display_date(date_anchor.get_text())
+    lang = paragraph.get("lang") if isinstance(paragraph, Tag) else None
+    return Post(
+        platform="twitter",
+        post_id=ref.post_id,
+        url=status_url(handle, ref.post_id),
+        author=_author(name, handle),
+        created_at=created_at,
+        text=text,
+        lang=str(lang) if lang else None,
+        media=media,
+        links=links,
+        hashtags=find_hashtags(text),
+        mentions=find_mentions(text),
+        quotes=quotes,
+        capture=capture,
+    )
+
+
+def _paragraph_content(paragraph: Tag) -> tuple[str, list[Media], list[str], list[str]]:
+    """Text, media, links and quoted posts of an embed's ``<p>``.
+
+    Links show their visible label (X prints the expanded URL, shortened with ``…``
+    when long); a label that is a whole URL is recorded in ``links``, a ``t.co`` href
+    never is. Hashtag and mention links are plain text here.
+    """
+    media: list[Media] = []
+    urls: list[str] = []
+    for anchor in paragraph.find_all("a", href=True):
+        label = anchor.get_text().strip()
+        href = str(anchor["href"])
+        pic = _PIC.match(label)
+        if pic:
+            media.append(Media(kind="unknown", url=f"https://{pic.group(1)}"))
+            continue
+        if label.startswith(("#", "@", "$")):
+            continue
+        url = flattened.url_from_label(label) if host_of(href) == "t.co" else strip_tracking(href)
+        if url and url not in urls:
+            urls.append(url)
+    text, trailing = _split_trailing_pics(element_text(paragraph))
+    known = {item.url for item in media}
+    media += [item for item in trailing if item.url not in known]
+    links, quotes = sort_links(urls)
+    return text, media, links, quotes
+
+
+def _minimal_post(ref: PostRef, capture: Capture) -> Post:
+    """What a placeholder embed carries: the status id (and so its date) and maybe a handle."""
+    return Post(
+        platform="twitter",
+        post_id=ref.post_id,
+        url=ref.url,
+        author=_author(None, ref.handle),
+        created_at=snowflake_time(ref.post_id),
+        capture=capture,
+    )
+
+
+def _parse_wordpress_figure(element: Tag, capture: Capture) -> Post | None:
+    """A WordPress embed block whose oEmbed HTML was never rendered: just the URL."""
+    if element.find("blockquote") is not None or element.find("iframe") is not None:
+        return None  # the blockquote / iframe rule reads it
+    candidates = [str(a["href"]) for a in element.find_all("a", href=True)]
+    candidates += element.get_text(" ").split()
+    for candidate in candidates:
+        ref = match_status(candidate)
+        if ref is not None:
+            return _minimal_post(ref, capture)
+    return None
+
+
+def _parse_widget_iframe(element: Tag, capture: Capture) -> Post | None:
+    """The iframe X's widgets.js leaves in place of the blockquote in a saved page."""
+    ref = match_status(str(element.get("src", "")))
+    tweet_id = str(element.get("data-tweet-id", ""))
+    if ref is None and tweet_id.isdigit():
+        ref = PostRef("twitter", tweet_id, status_url(None, tweet_id))
+    return _minimal_post(ref, capture) if ref else None
+
+
+# ---- live fetch -----------------------------------------------------------------------
+
+
+def _oembed_request(ref: PostRef, endpoints: Endpoints) -> Request:
+    target = f"https://twitter.com/{ref.handle or 'i'}/status/{ref.post_id}"
+    url = f"{endpoints.base('twitter_oembed')}/oembed?url={quote(target, safe='')}&omit_script=1"
+    return Request(url, purpose="oembed", method="oembed")
+
+
+def _read_oembed(ref: PostRef, response: Response) -> Outcome:
+    if response.status == 404:
+        return Gone(Reason.NOT_FOUND, "X: syndication and oEmbed do not know this post", 404)
+    if response.status == 403:
+        return Gone(Reason.PRIVATE, "X: oEmbed is not authorized to show this post", 403)
+    if response.status != 200:
+        gone = gone_for_status(response.status, f"X oEmbed answered {response.status}")
+        if gone is None:
+            raise ParseError(f"X oEmbed answered {response.status} for {ref.post_id}")
+        return gone
+    data = response.json()
+    markup = data.get("html") if isinstance(data, dict) else None
+    if not isinstance(markup, str):
+        raise ParseError(f"X oEmbed answer for {ref.post_id} has no html")
+    blockquote = BeautifulSoup(markup, "lxml").find("blockquote")
+    post = _parse_blockquote(blockquote, response.capture()) if blockquote else None
+    if post is None:
+        raise ParseError(f"X oEmbed html for {ref.post_id} holds no post embed")
+    author_path = urlsplit(str(data.get("author_url") or "")).path.strip("/")
+    handle = post.author.handle or (author_path if _HANDLE.match(author_path) else None)
+    name = post.author.name or data.get("author_name") or None
+    return Found(
+        post.with_changes(author=_author(name, handle), url=status_url(handle, post.post_id))
+    )
+
+
+class TwitterPlatform(Platform):
+    name: ClassVar = "twitter"
+    short_link_hosts: ClassVar = frozenset({"t.co", "pic.twitter.com", "pic.x.com"})
+    embed_rules: ClassVar = (
+        EmbedRule(
+            tag="blockquote",
+            classes=frozenset({"twitter-tweet", "twitter-video"}),
+            parse=_parse_blockquote,
+        ),
+        EmbedRule(
+            tag="figure",
+            classes=frozenset({"wp-block-embed-twitter", "is-provider-twitter"}),
+            parse=_parse_wordpress_figure,
+        ),
+        EmbedRule(
+            tag="iframe",
+            attr="src",
+            pattern=re.compile(r"platform\.twitter\.com/embed/Tweet\.html"),
+            parse=_parse_widget_iframe,
+        ),
+    )
+
+    def match(self, url: str) -> PostRef | None:
+        return match_status(url)
+
+    def text_embeds(self, text: str, capture: Capture) -> list[Post]:
+        posts = []
+        for signature, excerpt in flattened.signed_posts(text):
+            if not _HANDLE.match(signature.handle):
+                continue  # dotted handles are Bluesky's
+            body, media = _split_trailing_pics(excerpt.text)
+            created_at = parse_display_date(signature.date_text)
+            links, quotes = sort_links(flattened.find_urls(body))
+            posts.append(
+                Post(
+                    platform="twitter",
+                    post_id=flattened.text_post_id(signature.handle, created_at, body),
+                    url=f"https://x.com/{signature.handle}",
+                    author=_author(signature.name or None, signature.handle),
+                    created_at=created_at,
+                    text=body,
+                    text_truncated=excerpt.cut,
+                    media=media,
+                    links=links,
+                    hashtags=find_hashtags(body),
+                    mentions=find_mentions(body),
+                    quotes=quotes,
+                    capture=capture,
+                )
+            )
+        return posts
+
+    def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
+        query = urlencode(
+            {"id": ref.post_id, "token": syndication_token(ref.post_id), "lang": "en"}
+        )
+        url = f"{endpoints.base('twitter_syndication')}/tweet-result?{query}"
+        return Request(url, purpose="syndication", method="api")
+
+    def read_response(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:
+        if response.request.purpose == "oembed":
+            return _read_oembed(ref, response)
+        if response.status != 200:
+            return FollowUp(_oembed_request(ref, endpoints))
+        data = response.json()
+        if not isinstance(data, dict):
+            raise ParseError(f"syndication answer for {ref.post_id} is not a JSON object")
+        typename = data.get("__typename")
+        if typename == "TweetTombstone":
+            return tombstone_gone(data)
+        if typename == "TweetUnavailable":
+            return unavailable_gone(data)
+        if not data or "error" in data:
+            return FollowUp(_oembed_request(ref, endpoints))
+        if not data.get("id_str"):
+            raise ParseError(f"syndication answer for {ref.post_id} has no id_str")
+        return Found(tweet_post(data, response.capture()))
+
+
+PLATFORM = TwitterPlatform()
