@@ -55,5 +55,9 @@ class BlobStore:
     def get(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
 
+    def size(self, sha256: str) -> int | None:
+        path = self.path_for(sha256)
+        return path.stat().st_size if path.exists() else None
+
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
