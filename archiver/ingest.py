@@ -27,6 +27,9 @@ from archiver.warc import WarcWriter
 ItemStatus = Literal["ok", "archived", "unavailable", "failed", "empty", "skipped"]
 
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+#: Anything that starts like a URL (``ftp://…``, a bare ``https://``): fetching it says why
+#: it cannot be fetched, which helps more than "no such file".
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,9 @@ class Summary:
 
     @property
     def ok(self) -> bool:
-        """True when nothing failed and something was found."""
-        return (
-            self.failed == 0 and (self.new + self.updated + self.unchanged + self.unavailable) > 0
-        )
+        """True when nothing failed and something was found (or was already archived)."""
+        found = self.new + self.updated + self.unchanged + self.unavailable + self.skipped
+        return self.failed == 0 and found > 0
 
 
 Progress = Callable[[ItemReport], None]
@@ -98,7 +100,7 @@ def split_sources(
             else:
                 documents.append("-")
                 stdin_document = data
-        elif is_url(source):
+        elif is_url(source) or (_SCHEME.match(source.strip()) and not Path(source).exists()):
             urls.append(source.strip())
         else:
             documents.append(source)
@@ -224,7 +226,7 @@ def observation_of(result: FetchResult) -> Observation | None:
     last_status = result.evidence[-1].status if result.evidence else None
     if result.status == "archived" and result.post is not None:
         return Observation.of_post(
-            result.post, evidence_of(result), aliases=aliases, http_status=last_status
+            result.post, evidence_of(result), aliases=aliases, http_status=last_status, live=True
         )
     if result.status == "unavailable" and result.gone is not None and result.ref is not None:
         ref, gone = result.ref, result.gone
@@ -234,7 +236,7 @@ def observation_of(result: FetchResult) -> Observation | None:
             platform=ref.platform,
             post_id=ref.post_id,
             url=ref.url,
-            method="api",
+            method=result.method or "api",
             source=last.final_url if last else ref.url,
             captured_at=last.received_at if last else utc_now(),
             evidence=evidence_of(result),
@@ -242,6 +244,7 @@ def observation_of(result: FetchResult) -> Observation | None:
             detail=gone.detail,
             http_status=gone.status if gone.status is not None else last_status,
             aliases=aliases,
+            live=True,
         )
     return None
 
@@ -262,12 +265,33 @@ def report_of(result: FetchResult) -> ItemReport:
 
 
 def already_archived(archive: Archive, url: str) -> bool:
-    """True when ``url`` (or the post it names) is stored and was available when last seen."""
+    """True when ``url`` (or the post it names) was fetched live and was available when last
+    seen. A post known only from a saved document's embed is fetched when its URL is added
+    (that is what ``add --fetch`` does): the live copy fills in what the embed lacked."""
     row = archive.get(url.strip())
     if row is None:
-        found = registry.match_social(url)
+        try:
+            found = registry.match_social(url)
+        except ValueError:  # a malformed URL ("http://[::1"): fetching it says so
+            found = None
         row = archive.get(found[1].key) if found else None
-    return row is not None and row.status == "archived" and row.record_json is not None
+    if row is None or row.status != "archived" or row.record_json is None:
+        return False
+    return any(capture.http_status is not None for capture in archive.captures(row.key))
+
+
+def fetchable_urls(posts: Iterable[Post]) -> list[str]:
+    """The URLs of ``posts`` that name them, for ``add --fetch``: posts found in flattened
+    text without an id (their URL is the author's profile) and generic pages are left out."""
+    urls = []
+    for post in posts:
+        try:
+            found = registry.match_social(post.url)
+        except ValueError:
+            continue
+        if found is not None and found[1].key == post.key:
+            urls.append(post.url)
+    return urls
 
 
 async def _fetch_into(
@@ -283,32 +307,40 @@ async def _fetch_into(
     pending: list[Observation] = []
 
     def flush() -> None:
-        summary.count_posts(archive.add(pending))
+        batch = pending[:]
         pending.clear()
+        summary.count_posts(archive.add(batch))
 
     with WarcWriter(archive.home) as warc:
         async with HttpClient(settings.http, warc=warc) as client:
-            async for result in fetch_many(urls, client, settings.endpoints):
-                if media and result.post is not None and result.post.media:
-                    result = await _with_media(archive, client, settings, result)
-                observation = observation_of(result)
-                report = report_of(result)
-                summary.count(report)
-                if progress:
-                    progress(report)
-                if observation is not None:
-                    pending.append(observation)
-                if len(pending) >= batch_size:
-                    flush()
-            if pending:
+            try:
+                async for result in fetch_many(urls, client, settings.endpoints):
+                    problems: list[str] = []
+                    if media and result.post is not None and result.post.media:
+                        result, problems = await _with_media(archive, client, settings, result)
+                    observation = observation_of(result)
+                    report = report_of(result)
+                    if problems:
+                        report = replace(report, message="; ".join(problems))
+                    summary.count(report)
+                    if progress:
+                        progress(report)
+                    if observation is not None:
+                        pending.append(observation)
+                    if len(pending) >= batch_size:
+                        flush()
+            finally:
+                # Finished results are kept even when the run is interrupted (Ctrl-C).
                 flush()
 
 
 async def _with_media(
     archive: Archive, client: HttpClient, settings: Settings, result: FetchResult
-) -> FetchResult:
+) -> tuple[FetchResult, list[str]]:
+    """``result`` with its post's media downloaded and recorded, and what could not be."""
     assert result.post is not None
     downloads = await download_media(client, result.post, settings.media)
+    problems = []
     for item in downloads:
         if item.download is not None:
             download = item.download
@@ -316,8 +348,10 @@ async def _with_media(
                 archive.blobs.put_file(download.path, download.sha256)
             else:
                 archive.blobs.put(download.read_bytes())
+        elif item.error:
+            problems.append(f"media not downloaded: {item.error}")
     post = with_media_evidence(result.post, downloads)
-    return replace(result, post=post)
+    return replace(result, post=post), problems
 
 
 def add_urls(

@@ -8,7 +8,6 @@ points at bytes that exist.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -22,9 +21,9 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from archiver.blobs import BlobStore
 from archiver.record import Post, sha256_hex
-from archiver.store.fts import ensure_fts, fts_query, reindex_post
-from archiver.store.merge import merge_records
+from archiver.store.fts import ensure_fts, fts_query
 from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
+from archiver.store.writer import write_batch
 
 SCHEMA_VERSION = 1
 AddResult = Literal["new", "updated", "unchanged"]
@@ -77,6 +76,9 @@ class Observation:
     detail: str | None = None
     http_status: int | None = None
     aliases: list[str] = field(default_factory=list)
+    #: True when the post was seen on the platform just now (a fetch), so its status
+    #: counts; a saved document says nothing about whether the post still exists.
+    live: bool = False
 
     @classmethod
     def of_post(cls, post: Post, evidence: list[Evidence], **extra: Any) -> Observation:
@@ -152,120 +154,15 @@ class Archive:
     # -- writing -------------------------------------------------------------------
 
     def add(self, observations: Sequence[Observation]) -> list[AddOutcome]:
-        """Store a batch of observations in one transaction; idempotent per evidence."""
+        """Store a batch of observations in one transaction; idempotent per evidence.
+
+        Blobs are written first, so a committed capture always points at bytes that exist.
+        """
         if not observations:
             return []
-        stored = {
-            id(obs): [self.blobs.put(item.body) for item in obs.evidence] for obs in observations
-        }
-        keys = sorted({obs.key for obs in observations})
-        outcomes: list[AddOutcome] = []
-        with Session(self.engine) as session:
-            posts = {
-                row.key: row
-                for row in session.exec(select(PostRow).where(col(PostRow.key).in_(keys)))
-            }
-            captures: dict[str, list[CaptureRow]] = {}
-            for capture in session.exec(
-                select(CaptureRow).where(col(CaptureRow.post_key).in_(keys))
-            ):
-                captures.setdefault(capture.post_key, []).append(capture)
-            for obs in observations:
-                outcomes.append(self._add_one(session, obs, stored[id(obs)], posts, captures))
-            session.commit()
-        return outcomes
-
-    def _add_one(
-        self,
-        session: Session,
-        obs: Observation,
-        blob_hashes: list[str],
-        posts: dict[str, PostRow],
-        captures: dict[str, list[CaptureRow]],
-    ) -> AddOutcome:
-        existing = captures.setdefault(obs.key, [])
-        raw_sha = obs.raw_sha256
-        row = posts.get(obs.key)
-        duplicate = any(
-            c.method == obs.method and c.source == obs.source and c.raw_sha256 == raw_sha
-            for c in existing
-        )
-        if duplicate and row is not None:
-            self._add_aliases(session, obs)
-            return AddOutcome(obs.key, "unchanged", row.status)
-        record_json = obs.post.to_json() if obs.post is not None else None
-        capture = CaptureRow(
-            post_key=obs.key,
-            captured_at=obs.captured_at,
-            method=obs.method,
-            source=obs.source,
-            raw_sha256=raw_sha,
-            content_hash=obs.post.content_hash if obs.post is not None else None,
-            record_json=record_json,
-            status=obs.status,
-            status_detail=obs.detail,
-            http_status=obs.http_status,
-            evidence_json=json.dumps(
-                [item.describe(sha) for item, sha in zip(obs.evidence, blob_hashes, strict=True)]
-            ),
-        )
-        if row is None:
-            row = PostRow(
-                key=obs.key,
-                platform=obs.platform,
-                post_id=obs.post_id,
-                url=obs.url,
-                first_captured_at=obs.captured_at,
-                last_captured_at=obs.captured_at,
-            )
-            posts[obs.key] = row
-            result: AddResult = "new"
-        else:
-            result = "unchanged"
-        session.add(row)
-        session.flush()
-        session.add(capture)
-        existing.append(capture)
-        before = (row.content_hash, row.status)
-        self._refresh_post(session, row, existing, obs)
-        if result != "new" and (row.content_hash, row.status) != before:
-            result = "updated"
-        self._add_aliases(session, obs)
-        return AddOutcome(obs.key, result, row.status)
-
-    def _refresh_post(
-        self, session: Session, row: PostRow, captures: list[CaptureRow], obs: Observation
-    ) -> None:
-        records = [json.loads(c.record_json) for c in captures if c.record_json]
-        row.capture_count = len(captures)
-        row.last_captured_at = max(row.last_captured_at, obs.captured_at)
-        row.first_captured_at = min(row.first_captured_at, obs.captured_at)
-        row.status, row.status_detail = obs.status, obs.detail
-        if records:
-            merged = merge_records(records)
-            row.record_json = merged.to_json()
-            row.content_hash = merged.content_hash
-            row.url = merged.url
-            row.author_name = merged.author.name
-            row.author_handle = merged.author.handle
-            row.created_at = merged.created_at
-            row.title = merged.title
-            row.text = merged.text
-            reindex_post(session.connection(), row)
-            self._add_media(session, row.key, merged)
-        session.add(row)
-
-    def _add_media(self, session: Session, key: str, post: Post) -> None:
-        known = {m.url for m in session.exec(select(MediaRow).where(MediaRow.post_key == key))}
-        for item in post.media:
-            if item.url not in known:
-                session.add(MediaRow(post_key=key, url=item.url, kind=item.kind, alt=item.alt))
-                known.add(item.url)
-
-    def _add_aliases(self, session: Session, obs: Observation) -> None:
-        for url in {obs.url, *obs.aliases}:
-            if session.get(AliasRow, url) is None:
-                session.add(AliasRow(url=url, post_key=obs.key))
+        with self.engine.begin() as connection:
+            results = write_batch(connection, self.blobs, observations)
+        return [AddOutcome(key, result, status) for key, result, status in results]  # type: ignore[arg-type]
 
     def record_media_download(
         self, key: str, url: str, sha256: str, content_type: str | None, size: int, at: str
@@ -312,6 +209,32 @@ class Archive:
         with Session(self.engine) as session:
             return list(session.exec(select(MediaRow).where(MediaRow.post_key == key)))
 
+    def captures_for(self, keys: Sequence[str]) -> dict[str, list[CaptureRow]]:
+        """Captures of several posts in one query (for exports that walk posts in pages)."""
+        found: dict[str, list[CaptureRow]] = {key: [] for key in keys}
+        with Session(self.engine) as session:
+            query = (
+                select(CaptureRow)
+                .where(col(CaptureRow.post_key).in_(list(keys)))
+                .order_by(col(CaptureRow.id))
+            )
+            for row in session.exec(query):
+                found.setdefault(row.post_key, []).append(row)
+        return found
+
+    def media_for(self, keys: Sequence[str]) -> dict[str, list[MediaRow]]:
+        """Media rows of several posts in one query."""
+        found: dict[str, list[MediaRow]] = {key: [] for key in keys}
+        with Session(self.engine) as session:
+            query = (
+                select(MediaRow)
+                .where(col(MediaRow.post_key).in_(list(keys)))
+                .order_by(col(MediaRow.id))
+            )
+            for row in session.exec(query):
+                found.setdefault(row.post_key, []).append(row)
+        return found
+
     def list_posts(
         self,
         *,
@@ -323,9 +246,15 @@ class Archive:
         keys: Sequence[str] | None = None,
         limit: int | None = None,
         batch_size: int = 500,
+        where: Sequence[Any] = (),
     ) -> Iterator[PostRow]:
-        """Posts matching every filter given, oldest first, streamed in pages."""
+        """Posts matching every filter given, oldest first, streamed in pages.
+
+        ``where`` adds SQL clauses on ``posts`` (e.g. :func:`archiver.store.checks.status_clause`).
+        """
         query = select(PostRow)
+        for clause in where:
+            query = query.where(clause)
         if platform:
             query = query.where(PostRow.platform == platform)
         if author:

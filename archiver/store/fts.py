@@ -8,18 +8,10 @@ that punctuation in a search (``covid-19``, ``@handle``) is never FTS5 syntax.
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, text
-
-
-class _IndexedPost(Protocol):
-    key: str
-    title: str | None
-    text: str
-    author_name: str | None
-    author_handle: str | None
-
 
 _WORD = re.compile(r"[\w]+(?:['’][\w]+)*\*?", re.UNICODE)
 
@@ -33,12 +25,24 @@ def ensure_fts(connection: Connection) -> None:
     )
 
 
-def reindex_post(connection: Connection, post: _IndexedPost) -> None:
-    connection.execute(text("DELETE FROM posts_fts WHERE key = :key"), {"key": post.key})
-    author = " ".join(part for part in (post.author_name, post.author_handle) if part)
+def reindex_posts(connection: Connection, posts: Sequence[Mapping[str, Any]]) -> None:
+    """Replace the index entries of ``posts`` (mappings of posts-table columns)."""
+    connection.execute(
+        text("DELETE FROM posts_fts WHERE key = :key"), [{"key": p["key"]} for p in posts]
+    )
     connection.execute(
         text("INSERT INTO posts_fts (key, title, text, author) VALUES (:k, :ti, :te, :a)"),
-        {"k": post.key, "ti": post.title or "", "te": post.text, "a": author},
+        [
+            {
+                "k": p["key"],
+                "ti": p.get("title") or "",
+                "te": p.get("text") or "",
+                "a": " ".join(
+                    part for part in (p.get("author_name"), p.get("author_handle")) if part
+                ),
+            }
+            for p in posts
+        ],
     )
 
 

@@ -57,14 +57,24 @@ def _more_precise_time(current: str | None, candidate: str | None) -> bool:
 
 
 def merge_records(records: Sequence[dict[str, Any]]) -> Post:
-    """Merge capture records (JSON dicts of the same key) into the post's stored view."""
+    """Merge capture records (JSON dicts of the same key, oldest capture first) into the
+    post's stored view."""
     if not records:
         raise ValueError("merge_records needs at least one record")
-    ordered = sorted(
-        records,
-        key=lambda r: (METHOD_RANK.get(r["capture"]["method"], 0), r["capture"]["captured_at"]),
-        reverse=True,
-    )
+    # ``records`` come oldest capture first; the index breaks ties of ``captured_at``
+    # (whole seconds), so of two captures in the same second the later one wins.
+    ordered = [
+        record
+        for _, record in sorted(
+            enumerate(records),
+            key=lambda item: (
+                METHOD_RANK.get(item[1]["capture"]["method"], 0),
+                item[1]["capture"]["captured_at"],
+                item[0],
+            ),
+            reverse=True,
+        )
+    ]
     merged: dict[str, Any] = {**ordered[0], "author": dict(ordered[0].get("author") or {})}
     for other in ordered[1:]:
         for name in _FILLABLE:

@@ -5,11 +5,13 @@ every earlier copy of a post survives later ones. The ``posts`` row is derived f
 them (the best merged view, plus the latest known status) and may be rewritten.
 Records are kept as their canonical JSON text so the exact bytes that were hashed
 can be re-read; the searchable columns beside them are copies for queries.
+Checks (``archiver recheck``) are append-only history too: one row per check, never
+rewritten, so when a post went and why can always be read back.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 
 class PostRow(SQLModel, table=True):
@@ -79,3 +81,71 @@ class AliasRow(SQLModel, table=True):
 
     url: str = Field(primary_key=True)
     post_key: str = Field(index=True, foreign_key="posts.key")
+
+
+class RecheckRun(SQLModel, table=True):
+    """One ``archiver recheck`` run: what it selected, and whether it finished.
+
+    A run left unfinished (interrupted) is continued by the next run of the same
+    selection; ``baseline_capture_id`` is the newest capture when the run began, so a
+    resumed run still compares against what was known before it started.
+    """
+
+    __tablename__ = "recheck_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: str
+    finished_at: str | None = None
+    #: "running" (or interrupted), "finished", or "abandoned" (superseded by --restart).
+    state: str = Field(default="running", index=True)
+    #: The selection as the user gave it, canonical JSON, and its SHA-256 for look-ups.
+    selection_json: str = "{}"
+    selection_key: str = Field(default="", index=True)
+    baseline_capture_id: int = 0
+
+
+class CheckRow(SQLModel, table=True):
+    """One check of one post. Append-only: a check is history and is never rewritten."""
+
+    __tablename__ = "checks"
+    __table_args__ = (
+        Index("ix_checks_run_post", "run_id", "post_key"),
+        Index("ix_checks_post_id", "post_key", "id"),
+        Index("ix_checks_post_checked", "post_key", "checked_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_key: str = Field(foreign_key="posts.key")
+    run_id: int = Field(foreign_key="recheck_runs.id")
+    checked_at: str
+    #: available, changed, deleted, private, suspended, unavailable or error.
+    outcome: str
+    #: The post's outcome class before this check (from its status), None when unknown.
+    previous_outcome: str | None = None
+    http_status: int | None = None
+    #: The platform's reason (deleted, not_found, login_required, ...) when not available.
+    reason: str | None = None
+    detail: str | None = None
+    method: str | None = None
+    source: str | None = None
+    content_hash: str | None = None
+    raw_sha256: str | None = None
+    #: The capture this check stored (a change, a new baseline or a newly gone post).
+    capture_id: int | None = Field(default=None, foreign_key="captures.id")
+    warc_file: str | None = None
+    warc_offset: int | None = None
+
+
+class CopyRow(SQLModel, table=True):
+    """A public copy of a post found elsewhere (Wayback Machine, a Memento archive)."""
+
+    __tablename__ = "copies"
+    __table_args__ = (UniqueConstraint("post_key", "url", name="uq_copy_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_key: str = Field(index=True, foreign_key="posts.key")
+    #: "wayback" or "memento".
+    source: str
+    url: str
+    archived_at: str | None = None
+    found_at: str

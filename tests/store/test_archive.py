@@ -91,6 +91,7 @@ def test_unavailable_observation_keeps_record_and_sets_status(home: Path) -> Non
             status="not_found",
             detail="404",
             http_status=404,
+            live=True,
         )
         assert archive.add([gone])[0].result == "updated"
         row = archive.get("twitter:1000000000000000001")
@@ -175,3 +176,37 @@ def test_wal_mode(home: Path) -> None:
     Archive(home).close()
     with sqlite3.connect(home / "archive.db") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_saved_document_never_revives_a_gone_post(home: Path) -> None:
+    with Archive(home) as archive:
+        archive.add([observe(make_post())])
+        gone = observe(
+            make_post(method="api", source="api", raw=b"404", captured_at="2026-02-01T00:00:00Z"),
+            body=b"404",
+        )
+        gone.post, gone.status, gone.live = None, "deleted", True
+        archive.add([gone])
+        # The same article saved again later, from another copy: evidence, not liveness.
+        archive.add([observe(make_post(source="copy.html", captured_at="2026-03-01T00:00:00Z"))])
+        row = archive.get("twitter:1000000000000000001")
+        assert row is not None and row.status == "deleted"
+        assert row.capture_count == 3
+
+
+def test_many_captures_of_one_post_merge_incrementally(home: Path) -> None:
+    with Archive(home) as archive:
+        for day in range(1, 29):
+            stamp = f"2026-02-{day:02d}T00:00:00Z"
+            api = make_post(
+                method="api",
+                source="api",
+                raw=stamp.encode(),
+                captured_at=stamp,
+                created_at="2026-01-07T09:15:00Z",
+                metrics={"likes": day},
+            )
+            archive.add([observe(api, body=stamp.encode(), live=True)])
+        row = archive.get("twitter:1000000000000000001")
+        assert row is not None and row.capture_count == 28
+        assert json.loads(row.record_json or "{}")["metrics"] == {"likes": 28}

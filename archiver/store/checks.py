@@ -1,0 +1,307 @@
+"""Check history in the store: recheck runs, their append-only check rows, and found copies.
+
+A check is written once and never changed, so the history of a post (when it was
+last seen, when it was first seen gone, why) can always be read back. The post row's
+``status`` follows the latest *definitive* check; an ``error`` check (archiver could
+not tell) never touches it. When a post was first seen gone is derived from the checks,
+not stored twice.
+
+Functions take the :class:`~archiver.store.archive.Archive` so ``archive.py`` stays about
+posts and captures; queries over many posts live in :mod:`archiver.store.check_queries`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, text
+from sqlmodel import Session, col, select
+
+from archiver.record import utc_now
+from archiver.store.archive import Archive
+from archiver.store.tables import CaptureRow, CheckRow, CopyRow, RecheckRun
+
+#: Every outcome a check can have.
+OUTCOMES: tuple[str, ...] = (
+    "available",
+    "changed",
+    "deleted",
+    "private",
+    "suspended",
+    "unavailable",
+    "error",
+)
+#: Outcomes that say the post cannot be seen.
+GONE: tuple[str, ...] = ("deleted", "private", "suspended", "unavailable")
+#: Outcomes that say the post can be seen.
+SEEN: tuple[str, ...] = ("available", "changed")
+
+#: A post row's ``status`` (``archived`` or a platform reason) → the outcome it stands for.
+STATUS_OUTCOME: dict[str, str] = {
+    "archived": "available",
+    "deleted": "deleted",
+    "not_found": "deleted",
+    "private": "private",
+    "suspended": "suspended",
+    "login_required": "unavailable",
+    "region_locked": "unavailable",
+    "embedding_disabled": "unavailable",
+    "age_restricted": "unavailable",
+}
+
+
+def outcome_of_status(status: str) -> str | None:
+    """The outcome a stored post status stands for; None for one that says nothing (blocked)."""
+    return STATUS_OUTCOME.get(status)
+
+
+def statuses_of(outcome: str) -> list[str]:
+    """The post statuses that stand for ``outcome`` (``gone`` = every gone outcome)."""
+    wanted = set(GONE) if outcome == "gone" else {outcome}
+    return sorted(status for status, kind in STATUS_OUTCOME.items() if kind in wanted)
+
+
+def sql_in(values: Iterable[str]) -> str:
+    """A SQL ``IN`` list of fixed vocabulary words (never user input)."""
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+# -- derived facts, as SQL over a post row aliased ``posts`` ---------------------------------
+
+#: The outcome of the post's latest check of any kind (NULL when never checked).
+LAST_CHECK_SQL = (
+    "(SELECT c.outcome FROM checks c WHERE c.post_key = posts.key ORDER BY c.id DESC LIMIT 1)"
+)
+#: The outcome of the post's latest definitive check (errors skipped).
+LAST_DEFINITIVE_SQL = (
+    "(SELECT c.outcome FROM checks c WHERE c.post_key = posts.key "
+    "AND c.outcome != 'error' ORDER BY c.id DESC LIMIT 1)"
+)
+#: When the post was first seen gone in its current absence: the earliest gone check after
+#: the last check that saw it. NULL when it is not gone by its checks.
+FIRST_GONE_SQL = (
+    f"(SELECT MIN(g.checked_at) FROM checks g WHERE g.post_key = posts.key "
+    f"AND g.outcome IN {sql_in(GONE)} AND g.id > COALESCE((SELECT MAX(a.id) FROM checks a "
+    f"WHERE a.post_key = posts.key AND a.outcome IN {sql_in(SEEN)}), 0))"
+)
+
+
+def status_sql(value: str) -> tuple[str, dict[str, Any]]:
+    """A SQL filter on posts for ``--status``: an outcome name, ``gone``, or a raw status.
+
+    ``available``/``deleted``/``private``/``suspended``/``unavailable``/``gone`` read the
+    post's status (which follows its latest definitive check); ``changed`` is a post whose
+    latest definitive check found an edit; ``error`` one whose latest check failed.
+    Anything else is compared with the stored status as it is (``not_found``, ``archived``).
+    """
+    if value == "changed":
+        return f"{LAST_DEFINITIVE_SQL} = 'changed'", {}
+    if value == "error":
+        return f"{LAST_CHECK_SQL} = 'error'", {}
+    if value == "gone" or value in OUTCOMES:
+        return f"posts.status IN {sql_in(statuses_of(value))}", {}
+    return "posts.status = :raw_status", {"raw_status": value}
+
+
+def status_clause(value: str) -> ColumnElement[bool]:
+    """:func:`status_sql` as a clause for ``Archive.list_posts(where=...)``."""
+    sql, params = status_sql(value)
+    return text(sql).bindparams(**params)  # type: ignore[return-value]
+
+
+def gone_since_clause(moment: str) -> ColumnElement[bool]:
+    """Posts first seen gone (in their current absence) on or after ``moment`` (ISO)."""
+    return text(f"{FIRST_GONE_SQL} >= :gone_since").bindparams(gone_since=moment)  # type: ignore[return-value]
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+
+def selection_key(selection_json: str) -> str:
+    return hashlib.sha256(selection_json.encode()).hexdigest()
+
+
+def start_run(archive: Archive, selection_json: str) -> RecheckRun:
+    """A new run of ``selection_json``; its baseline is the newest capture right now."""
+    with Session(archive.engine) as session:
+        newest = session.connection().execute(text("SELECT MAX(id) FROM captures")).scalar()
+        run = RecheckRun(
+            started_at=utc_now(),
+            selection_json=selection_json,
+            selection_key=selection_key(selection_json),
+            baseline_capture_id=int(newest or 0),
+        )
+        session.add(run)
+        session.commit()
+        session.refresh(run)
+        return run
+
+
+def unfinished_run(archive: Archive, selection_json: str) -> RecheckRun | None:
+    """The latest interrupted run of the same selection, if any."""
+    with Session(archive.engine) as session:
+        query = (
+            select(RecheckRun)
+            .where(RecheckRun.selection_key == selection_key(selection_json))
+            .where(RecheckRun.state == "running")
+            .order_by(col(RecheckRun.id).desc())
+        )
+        return session.exec(query).first()
+
+
+def end_run(archive: Archive, run_id: int, state: str = "finished") -> None:
+    """Mark a run ``finished`` (or ``abandoned`` when --restart supersedes it)."""
+    with archive.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE recheck_runs SET state = :s, finished_at = :t WHERE id = :id"),
+            {"s": state, "t": utc_now(), "id": run_id},
+        )
+
+
+def get_run(archive: Archive, run_id: int) -> RecheckRun | None:
+    with Session(archive.engine) as session:
+        return session.get(RecheckRun, run_id)
+
+
+def latest_run(archive: Archive) -> RecheckRun | None:
+    """The most recent run that checked at least one post."""
+    with Session(archive.engine) as session:
+        query = text("SELECT MAX(run_id) FROM checks")
+        run_id = session.connection().execute(query).scalar()
+        return session.get(RecheckRun, run_id) if run_id is not None else None
+
+
+def run_counts(archive: Archive, run_id: int) -> dict[str, int]:
+    """Checks of one run by outcome."""
+    with archive.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT outcome, COUNT(*) FROM checks WHERE run_id = :r GROUP BY outcome"),
+            {"r": run_id},
+        )
+        return {outcome: count for outcome, count in rows}
+
+
+# -- writing checks --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewCheck:
+    """One check to append (see :class:`~archiver.store.tables.CheckRow` for the fields)."""
+
+    post_key: str
+    run_id: int
+    checked_at: str
+    outcome: str
+    previous_outcome: str | None = None
+    http_status: int | None = None
+    reason: str | None = None
+    detail: str | None = None
+    method: str | None = None
+    source: str | None = None
+    content_hash: str | None = None
+    raw_sha256: str | None = None
+    capture_id: int | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A post's new status after a definitive check."""
+
+    key: str
+    status: str
+    detail: str | None
+
+
+def write_checks(
+    archive: Archive, checks: Sequence[NewCheck], statuses: Sequence[StatusChange] = ()
+) -> None:
+    """Append ``checks`` and apply ``statuses`` in one transaction."""
+    if not checks and not statuses:
+        return
+    with archive.engine.begin() as connection:
+        if checks:
+            connection.execute(insert(CheckRow), [asdict(check) for check in checks])
+        if statuses:
+            connection.execute(
+                text("UPDATE posts SET status = :status, status_detail = :detail WHERE key = :key"),
+                [asdict(change) for change in statuses],
+            )
+
+
+CaptureIdentity = tuple[str, str, str, str]
+
+
+def capture_ids(archive: Archive, keys: Sequence[str]) -> dict[CaptureIdentity, int]:
+    """Capture ids of ``keys`` by (post_key, method, source, raw_sha256), their unique identity."""
+    if not keys:
+        return {}
+    with Session(archive.engine) as session:
+        query = select(CaptureRow).where(col(CaptureRow.post_key).in_(list(keys)))
+        return {
+            (c.post_key, c.method, c.source, c.raw_sha256): int(c.id or 0)
+            for c in session.exec(query)
+        }
+
+
+# -- one post's history ----------------------------------------------------------------------
+
+
+def checks_of(archive: Archive, key: str) -> list[CheckRow]:
+    """Every check of a post, oldest first."""
+    with Session(archive.engine) as session:
+        query = select(CheckRow).where(CheckRow.post_key == key).order_by(col(CheckRow.id))
+        return list(session.exec(query))
+
+
+def first_gone_at(archive: Archive, key: str) -> str | None:
+    """When the post was first seen gone in its current absence (None when it is not gone)."""
+    with archive.engine.connect() as connection:
+        query = text(f"SELECT {FIRST_GONE_SQL} FROM posts WHERE posts.key = :k")
+        value = connection.execute(query, {"k": key}).scalar()
+        return str(value) if value is not None else None
+
+
+# -- copies ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FoundCopy:
+    post_key: str
+    source: str
+    url: str
+    archived_at: str | None
+    found_at: str
+
+
+def add_copies(archive: Archive, copies: Sequence[FoundCopy]) -> int:
+    """Record copies, ignoring any already known for the same post and URL; how many were new."""
+    if not copies:
+        return 0
+    statement = text(
+        "INSERT OR IGNORE INTO copies (post_key, source, url, archived_at, found_at) "
+        "VALUES (:post_key, :source, :url, :archived_at, :found_at)"
+    )
+    with archive.engine.begin() as connection:
+        result = connection.execute(statement, [asdict(copy) for copy in copies])
+    return max(0, int(result.rowcount))
+
+
+def copies_of(archive: Archive, key: str) -> list[CopyRow]:
+    """Known copies of a post, oldest archived first."""
+    with Session(archive.engine) as session:
+        query = (
+            select(CopyRow)
+            .where(CopyRow.post_key == key)
+            .order_by(col(CopyRow.archived_at), col(CopyRow.id))
+        )
+        return list(session.exec(query))
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    """A table row as a JSON-ready dict (for ``--json`` output)."""
+    return dict(row.model_dump())

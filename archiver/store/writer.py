@@ -1,0 +1,228 @@
+"""Writing a batch of observations: set-based SQL, one transaction, no per-row ORM work.
+
+A 1,000-embed article or a 100,000-post recheck must not pay an ORM flush per row,
+so a batch is planned in memory (which captures are new, how each post's merged view
+changes) and then written with a handful of multi-row statements. The merged view is
+updated incrementally from the stored view and the new record, so the cost of a
+capture does not grow with the number of captures a post already has.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects.sqlite import insert
+
+from archiver.blobs import BlobStore
+from archiver.record import Post
+from archiver.store.fts import reindex_posts
+from archiver.store.merge import merge_records
+from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
+
+POSTS = PostRow.__table__  # type: ignore[attr-defined]
+CAPTURES = CaptureRow.__table__  # type: ignore[attr-defined]
+MEDIA = MediaRow.__table__  # type: ignore[attr-defined]
+ALIASES = AliasRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class _Plan:
+    posts: dict[str, dict[str, Any]]
+    captures: list[dict[str, Any]] = field(default_factory=list)
+    changed_posts: set[str] = field(default_factory=set)
+    reindex: set[str] = field(default_factory=set)
+    media: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+def write_batch(
+    connection: Connection, blobs: BlobStore, observations: Sequence[Any]
+) -> list[tuple[str, str, str]]:
+    """Store ``observations`` (``store.Observation``); return (key, result, status) each."""
+    stored: dict[int, str] = {}  # a document's posts share one body: hash it once
+
+    def put(body: bytes) -> str:
+        if id(body) not in stored:
+            stored[id(body)] = blobs.put(body)
+        return stored[id(body)]
+
+    evidence = [[put(item.body) for item in obs.evidence] for obs in observations]
+    keys = sorted({obs.key for obs in observations})
+    plan = _Plan(posts=_existing_posts(connection, keys))
+    seen = _existing_signatures(connection, keys, {obs.raw_sha256 for obs in observations})
+    results = [
+        _plan_one(plan, seen, obs, hashes, blobs)
+        for obs, hashes in zip(observations, evidence, strict=True)
+    ]
+    _execute(connection, plan)
+    return results
+
+
+def _existing_posts(connection: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
+    rows = connection.execute(select(POSTS).where(POSTS.c.key.in_(keys)))
+    return {row.key: dict(row._mapping) for row in rows}
+
+
+def _existing_signatures(
+    connection: Connection, keys: list[str], raws: set[str]
+) -> set[tuple[str, str, str, str]]:
+    query = select(
+        CAPTURES.c.post_key, CAPTURES.c.method, CAPTURES.c.source, CAPTURES.c.raw_sha256
+    ).where(CAPTURES.c.post_key.in_(keys), CAPTURES.c.raw_sha256.in_(sorted(raws)))
+    return {tuple(row) for row in connection.execute(query)}  # type: ignore[misc]
+
+
+def _plan_one(
+    plan: _Plan,
+    seen: set[tuple[str, str, str, str]],
+    obs: Any,
+    blob_hashes: list[str],
+    blobs: BlobStore,
+) -> tuple[str, str, str]:
+    for url in {obs.url, *obs.aliases}:
+        plan.aliases.setdefault(url, obs.key)
+    signature = (obs.key, obs.method, obs.source, obs.raw_sha256)
+    row = plan.posts.get(obs.key)
+    if signature in seen and row is not None:
+        return obs.key, "unchanged", row["status"]
+    seen.add(signature)
+    post: Post | None = obs.post
+    plan.captures.append(
+        {
+            "post_key": obs.key,
+            "captured_at": obs.captured_at,
+            "method": obs.method,
+            "source": obs.source,
+            "raw_sha256": obs.raw_sha256,
+            "content_hash": post.content_hash if post else None,
+            "record_json": post.to_json() if post else None,
+            "status": obs.status,
+            "status_detail": obs.detail,
+            "http_status": obs.http_status,
+            "evidence_json": json.dumps(
+                [item.describe(sha) for item, sha in zip(obs.evidence, blob_hashes, strict=True)]
+            ),
+        }
+    )
+    if row is None:
+        row = plan.posts[obs.key] = {
+            "key": obs.key,
+            "platform": obs.platform,
+            "post_id": obs.post_id,
+            "url": obs.url,
+            "record_json": None,
+            "content_hash": None,
+            "status": obs.status,
+            "status_detail": obs.detail,
+            "first_captured_at": obs.captured_at,
+            "last_captured_at": obs.captured_at,
+            "capture_count": 0,
+        }
+        result = "new"
+    else:
+        result = "unchanged"
+    before = (row["content_hash"], row["status"])
+    row["capture_count"] = (row["capture_count"] or 0) + 1
+    row["first_captured_at"] = min(row["first_captured_at"], obs.captured_at)
+    # Only a live observation says whether a post exists now; a saved article does not,
+    # and an older observation imported late never overrides a newer one.
+    if obs.live and obs.captured_at >= row["last_captured_at"]:
+        row["status"], row["status_detail"] = obs.status, obs.detail
+    row["last_captured_at"] = max(row["last_captured_at"], obs.captured_at)
+    if post is not None:
+        merged = _merge(row["record_json"], post)
+        _apply_view(row, merged)
+        plan.reindex.add(obs.key)
+        for item in merged.media:
+            plan.media[(obs.key, item.url)] = {
+                "post_key": obs.key,
+                "url": item.url,
+                "kind": item.kind,
+                "alt": item.alt,
+                "sha256": item.sha256,
+                "content_type": item.content_type,
+                "size": blobs.size(item.sha256) if item.sha256 else None,
+                "downloaded_at": merged.capture.captured_at if item.sha256 else None,
+            }
+    plan.changed_posts.add(obs.key)
+    if result != "new" and (row["content_hash"], row["status"]) != before:
+        result = "updated"
+    return obs.key, result, row["status"]
+
+
+def _merge(stored_json: str | None, post: Post) -> Post:
+    if stored_json is None:
+        return post
+    return merge_records([json.loads(stored_json), post.to_json_dict()])
+
+
+def _apply_view(row: dict[str, Any], merged: Post) -> None:
+    row.update(
+        record_json=merged.to_json(),
+        content_hash=merged.content_hash,
+        url=merged.url,
+        author_name=merged.author.name,
+        author_handle=merged.author.handle,
+        created_at=merged.created_at,
+        title=merged.title,
+        text=merged.text,
+    )
+
+
+_POST_COLUMNS = (
+    "key", "platform", "post_id", "url", "author_name", "author_handle", "created_at", "title",
+    "text", "content_hash", "record_json", "status", "status_detail", "first_captured_at",
+    "last_captured_at", "capture_count",
+)  # fmt: skip
+
+
+def _execute(connection: Connection, plan: _Plan) -> None:
+    if plan.changed_posts:
+        rows = [
+            {name: plan.posts[key].get(name) for name in _POST_COLUMNS}
+            for key in sorted(plan.changed_posts)
+        ]
+        for row in rows:
+            row["text"] = row["text"] or ""
+        upsert = insert(POSTS)
+        connection.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["key"],
+                set_={name: upsert.excluded[name] for name in _POST_COLUMNS if name != "key"},
+            ),
+            rows,
+        )
+    if plan.captures:
+        connection.execute(insert(CAPTURES), plan.captures)
+    if plan.reindex:
+        keys = sorted(plan.reindex)
+        reindex_posts(connection, [plan.posts[key] for key in keys])
+    if plan.media:
+        upsert = insert(MEDIA)
+        connection.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["post_key", "url"],
+                set_={
+                    "kind": upsert.excluded.kind,
+                    "alt": upsert.excluded.alt,
+                    "sha256": _coalesce(upsert, "sha256"),
+                    "content_type": _coalesce(upsert, "content_type"),
+                    "size": _coalesce(upsert, "size"),
+                    "downloaded_at": _coalesce(upsert, "downloaded_at"),
+                },
+            ),
+            list(plan.media.values()),
+        )
+    if plan.aliases:
+        connection.execute(
+            insert(ALIASES).on_conflict_do_nothing(index_elements=["url"]),
+            [{"url": url, "post_key": key} for url, key in plan.aliases.items()],
+        )
+
+
+def _coalesce(upsert: Any, name: str) -> Any:
+    return func.coalesce(upsert.excluded[name], MEDIA.c[name])
