@@ -11,6 +11,7 @@ This module imports nothing else from archiver: every other layer may import it.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -191,9 +192,36 @@ def hashed_view(record: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
+def canonical_json(view: dict[str, Any]) -> bytes:
+    """RFC 8785 (JCS) canonical JSON of a hashed view.
+
+    The hashed fields hold only strings, booleans, nulls, lists and objects with ASCII
+    keys; for those, JCS is exactly ``json.dumps`` with sorted keys, no whitespace and
+    no ASCII escaping (same string escapes, same key order), which is an order of
+    magnitude faster than the general ``rfc8785`` encoder. Anything else (a number
+    slipped in by a caller's dict) goes through ``rfc8785`` itself. A property test
+    checks the two agree.
+    """
+    if _jcs_plain(view):
+        return json.dumps(view, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+            "utf-8"
+        )
+    return rfc8785.dumps(view)
+
+
+def _jcs_plain(value: Any) -> bool:
+    if value is None or isinstance(value, str | bool):
+        return True
+    if isinstance(value, list):
+        return all(_jcs_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _jcs_plain(v) for k, v in value.items())
+    return False
+
+
 def content_hash_of_dict(record: dict[str, Any]) -> str:
     """``sha256:`` + hex digest of the RFC 8785 canonical JSON of :func:`hashed_view`."""
-    return "sha256:" + hashlib.sha256(rfc8785.dumps(hashed_view(record))).hexdigest()
+    return "sha256:" + hashlib.sha256(canonical_json(hashed_view(record))).hexdigest()
 
 
 def content_hash(post: Post) -> str:

@@ -5,11 +5,14 @@ import json
 
 import pytest
 import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from archiver.record import (
     HASHED_FIELDS,
     Post,
+    canonical_json,
     content_hash_of_dict,
     from_epoch,
     parse_iso_utc,
@@ -99,3 +102,26 @@ def test_json_round_trip_keeps_hash() -> None:
     again = Post.model_validate_json(post.to_json())
     assert again.content_hash == post.content_hash
     assert json.loads(post.to_json())["schema"] == "archiver.post/1"
+
+
+_json_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)
+_json_values = st.recursive(
+    st.none() | st.booleans() | _json_text,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.text(alphabet=st.characters(max_codepoint=127), max_size=8), inner, max_size=4
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values)
+def test_canonical_json_agrees_with_rfc8785(value: object) -> None:
+    assert canonical_json({"v": value}) == rfc8785.dumps({"v": value})
+
+
+def test_canonical_json_falls_back_for_numbers() -> None:
+    assert canonical_json({"n": 1.0, "s": "x"}) == rfc8785.dumps({"n": 1.0, "s": "x"})
