@@ -1,0 +1,388 @@
+"""Saved articles and pages → the posts they embed, with no network at all.
+
+People cite posts by pasting embeds into articles; what survives is a saved ``.html``
+(or a plain-text copy of it) long after the post itself may be gone. This module reads
+such documents the way the platforms' embed scripts would have, but offline:
+
+* HTML is parsed **once** with lxml and walked **once**: every element whose tag some
+  platform's :class:`~archiver.platforms.base.EmbedRule` names goes to that platform's
+  parser; WordPress link-only embeds (``figure.wp-block-embed`` holding just a URL)
+  become minimal records; ``meta``/``link``/``script``/``title`` are collected on the
+  same walk for the fallback below. An article with a thousand embeds costs little
+  more than its parse.
+* HTML with no embeds is read as a saved single-post page (Mastodon, Bluesky, any
+  page): its metadata names the post (``page-meta``), else its visible text is searched
+  for flattened embeds, else the page itself becomes a ``web`` record.
+* Plain text goes to every platform's flattened-text reader (``text-embed``), plus
+  lines that hold nothing but a post URL (how WordPress and Markdown write embeds).
+
+Bytes are decoded the way a browser would (BOM, declared charset, UTF-8, then
+windows-1252), so pages saved by old tools still read. Nothing here raises for a bad
+document: what could be found comes back with one-line warnings; a source that cannot
+be read at all becomes a :class:`SourceFailure`.
+
+Duplicates: one record per key, in the order first seen. A later copy of the same
+post only fills what the first lacks (empty author fields, date, title, language,
+reply, media/links/hashtags/mentions/quotes when empty, missing metrics); a date-only
+``created_at`` gives way to a full timestamp, and text known to be truncated gives way
+to text that is not. The first copy's URL and capture are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import BinaryIO, Protocol, TypeVar
+
+from bs4 import BeautifulSoup, Tag
+
+from archiver import document_sources
+from archiver.document_sources import (
+    DocumentError,
+    Kind,
+    SourceFailure,
+    decode_document,
+    sniff_kind,
+)
+from archiver.html_text import element_text
+from archiver.platforms import web
+from archiver.platforms.base import EmbedRule, Platform, PostRef
+from archiver.record import Author, Capture, CaptureMethod, Post, sha256_hex, utc_now
+
+__all__ = [
+    "DocumentError",
+    "DocumentResult",
+    "PlatformRouter",
+    "Router",
+    "SourceFailure",
+    "decode_document",
+    "extract_bytes",
+    "iter_documents",
+    "merge_duplicate",
+    "sniff_kind",
+]
+
+_T = TypeVar("_T")
+_WP_EMBED = "wp-block-embed"
+_EMBED_MARKUP = ("blockquote", "iframe", "script", "video", "object", "embed")
+_HTML_OPEN = re.compile(r"<html\b", re.IGNORECASE)
+_HTML_CLOSE = re.compile(r"</html\s*>", re.IGNORECASE)
+_URL_LINE = re.compile(r"^[ \t]*<?(https?://[^\s<>]+?)>?[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """What one document held."""
+
+    #: The file path as given, or ``-`` for stdin.
+    source: str
+    #: The bytes the posts were parsed from, kept as evidence (``capture.raw_sha256``).
+    raw: bytes
+    kind: Kind
+    #: One record per distinct key, in document order.
+    posts: list[Post]
+    #: One-line, user-facing notes ("no embedded posts found in …", skipped embeds).
+    warnings: list[str]
+
+
+class Router(Protocol):
+    """What documents need from the registry (:mod:`archiver.platforms.registry` is one)."""
+
+    def embed_rules(self) -> Mapping[str, tuple[EmbedRule, ...]]: ...
+
+    def text_platforms(self) -> Iterable[Platform]: ...
+
+    def match_social(self, url: str) -> tuple[Platform, PostRef] | None: ...
+
+
+class PlatformRouter:
+    """A :class:`Router` over an explicit list of platforms, in routing order."""
+
+    def __init__(self, platforms: Sequence[Platform]) -> None:
+        self.platforms = tuple(platforms)
+        grouped: dict[str, list[EmbedRule]] = {}
+        for platform in self.platforms:
+            for rule in platform.embed_rules:
+                grouped.setdefault(rule.tag, []).append(rule)
+        self._rules = {tag: tuple(rules) for tag, rules in grouped.items()}
+
+    def embed_rules(self) -> Mapping[str, tuple[EmbedRule, ...]]:
+        return self._rules
+
+    def text_platforms(self) -> Iterable[Platform]:
+        return iter(self.platforms)
+
+    def match_social(self, url: str) -> tuple[Platform, PostRef] | None:
+        for platform in self.platforms:
+            ref = platform.match(url)
+            if ref is not None:
+                return (platform, ref) if platform.name != "web" else None
+        return None
+
+
+def default_router() -> Router:
+    """The registry of every platform (imported on first use: it imports them all)."""
+    from archiver.platforms import registry
+
+    return registry  # type: ignore[return-value]
+
+
+# --- one document ------------------------------------------------------------------------
+
+
+def extract_bytes(
+    raw: bytes, source: str, *, captured_at: str | None = None, router: Router | None = None
+) -> DocumentResult:
+    """The posts in one saved document. Raises :class:`DocumentError` only when the bytes
+    are not a document at all (empty, binary, undecodable)."""
+    text = decode_document(raw, source)
+    kind = sniff_kind(text)
+    routes = router if router is not None else default_router()
+    stamp = _Stamp(source, captured_at or utc_now(), sha256_hex(raw))
+    warnings: list[str] = []
+    if kind == "html":
+        posts = _from_html(text, source, stamp, routes, warnings)
+    else:
+        posts = _from_text(text, source, stamp.capture("text-embed"), routes, warnings)
+    if not posts:
+        warnings.append(f"no embedded posts found in {source}")
+    return DocumentResult(source=source, raw=raw, kind=kind, posts=posts, warnings=warnings)
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    source: str
+    captured_at: str
+    raw_sha256: str
+
+    def capture(self, method: CaptureMethod) -> Capture:
+        return Capture(
+            method=method,
+            source=self.source,
+            captured_at=self.captured_at,
+            raw_sha256=self.raw_sha256,
+        )
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+
+def _from_html(
+    text: str, source: str, stamp: _Stamp, router: Router, warnings: list[str]
+) -> list[Post]:
+    soup = BeautifulSoup(text, "lxml")
+    rules = router.embed_rules()
+    capture = stamp.capture("embed-html")
+    found = _Found()
+    meta_elements: list[Tag] = []
+    names = frozenset(rules) | {"figure"} | frozenset(web.META_TAGS)
+    for element in _tags_named(soup, names):
+        if element.name in web.META_TAGS:
+            meta_elements.append(element)
+        post = _embed(element, rules.get(element.name, ()), capture, source, warnings)
+        if post is None and element.name == "figure":
+            post = _guarded(partial(_wordpress_link, element, capture, router), source, warnings)
+        if isinstance(post, Post):
+            found.add(post)
+    if _HTML_OPEN.search(text, 0, 4096) and not _HTML_CLOSE.search(text):
+        warnings.append(
+            f"{source} looks cut short (no closing </html>): posts after the cut are missing"
+        )
+    if found.posts:
+        return found.posts
+    return _from_page(soup, meta_elements, source, stamp, router, warnings)
+
+
+def _tags_named(soup: BeautifulSoup, names: frozenset[str]) -> Iterator[Tag]:
+    """Elements with one of ``names``, in document order: the single walk of the tree.
+
+    The same as ``soup.find_all(list(names))``, without bs4's per-element filter
+    machinery, which costs several times the walk itself on a large article.
+    """
+    for node in soup.descendants:
+        if isinstance(node, Tag) and node.name in names:
+            yield node
+
+
+def _embed(
+    element: Tag, rules: tuple[EmbedRule, ...], capture: Capture, source: str, warnings: list[str]
+) -> Post | None:
+    """The first record a matching rule's parser makes of ``element`` (None: not an embed)."""
+    for rule in rules:
+        if rule.matches(element):
+            post = _guarded(partial(rule.parse, element, capture), source, warnings)
+            if post is not None:
+                return post
+    return None
+
+
+def _guarded(step: Callable[[], _T], source: str, warnings: list[str]) -> _T | None:
+    """Run one platform step; its failure costs that embed or URL, never the document."""
+    try:
+        return step()
+    except Exception as exc:
+        lines = str(exc).strip().splitlines()
+        detail = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+        warnings.append(f"skipped an embed in {source} ({detail})")
+        return None
+
+
+def _wordpress_link(figure: Tag, capture: Capture, router: Router) -> Post | None:
+    """A ``figure.wp-block-embed`` whose wrapper holds only a post URL (oEmbed never ran)."""
+    if figure.find(_EMBED_MARKUP) is not None:
+        return None
+    wrapper = figure.find(class_="wp-block-embed__wrapper")
+    holder = wrapper if isinstance(wrapper, Tag) else figure
+    urls = holder.get_text(" ").split() + [str(a.get("href")) for a in holder.find_all("a")]
+    for url in urls:
+        found = router.match_social(url) if url.startswith(("http://", "https://")) else None
+        if found is not None:
+            return _bare_post(found[1], capture)
+    return None
+
+
+def _bare_post(ref: PostRef, capture: Capture) -> Post:
+    return Post(
+        platform=ref.platform,
+        post_id=ref.post_id,
+        url=ref.url,
+        author=Author(handle=ref.handle),
+        capture=capture,
+    )
+
+
+def _from_page(
+    soup: BeautifulSoup,
+    meta_elements: list[Tag],
+    source: str,
+    stamp: _Stamp,
+    router: Router,
+    warnings: list[str],
+) -> list[Post]:
+    """No embeds: a saved single-post page, flattened embeds in its text, or the page."""
+    root = soup.find("html")
+    lang = root.get("lang") if isinstance(root, Tag) else None
+    meta = web.read_page_meta(meta_elements, page_lang=lang if isinstance(lang, str) else None)
+    signal = web.gone_signal(soup, meta)
+    if signal is not None:
+        warnings.append(f"{source} shows {signal[1]!r}: the post was not available when saved")
+        return []
+    capture = stamp.capture("page-meta")
+    for url in meta.candidate_urls():
+        found = _guarded(partial(router.match_social, url), source, warnings)
+        if found is not None:
+            post = _guarded(partial(web.post_from_page, meta, found[1], capture), source, warnings)
+            return [post] if post is not None else []
+    body = soup.find("body")
+    visible = element_text(body if isinstance(body, Tag) else soup)
+    posts = _from_text(visible, source, stamp.capture("text-embed"), router, warnings)
+    if posts:
+        return posts
+    page = _guarded(partial(web.post_from_page, meta, None, capture), source, warnings)
+    if page is None:
+        return []
+    warnings.append(f"no embedded posts found in {source}; recorded the page itself ({page.url})")
+    return [page]
+
+
+# --- plain text -------------------------------------------------------------------------------
+
+
+def _from_text(
+    text: str, source: str, capture: Capture, router: Router, warnings: list[str]
+) -> list[Post]:
+    found: list[tuple[int, Post]] = []
+    for platform in router.text_platforms():
+        posts = _guarded(partial(platform.text_embeds, text, capture), source, warnings)
+        found += [(_position(text, post), post) for post in posts or () if isinstance(post, Post)]
+    for line in _URL_LINE.finditer(text):
+        match = _guarded(partial(router.match_social, line.group(1)), source, warnings)
+        if match is not None:
+            found.append((line.start(), _bare_post(match[1], capture)))
+    located = [post for _, post in sorted(found, key=lambda pair: pair[0])]
+    collected = _Found()
+    for post in located:
+        collected.add(post)
+    return collected.posts
+
+
+def _position(text: str, post: Post) -> int:
+    """Where a post found in flattened text sits, to report posts in document order."""
+    first_line = post.text.strip().split("\n", 1)[0][:40]
+    for needle in (first_line, post.url, f"@{post.author.handle}" if post.author.handle else ""):
+        if needle:
+            at = text.find(needle)
+            if at >= 0:
+                return at
+    return len(text)
+
+
+# --- duplicates ---------------------------------------------------------------------------------
+
+
+class _Found:
+    """Records by key in first-seen order, later copies merged into the first."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, Post] = {}
+
+    def add(self, post: Post) -> None:
+        first = self._by_key.get(post.key)
+        self._by_key[post.key] = post if first is None else merge_duplicate(first, post)
+
+    @property
+    def posts(self) -> list[Post]:
+        return list(self._by_key.values())
+
+
+def merge_duplicate(first: Post, later: Post) -> Post:
+    """``first`` completed from a later copy of the same post (rule in the module doc)."""
+    changes: dict[str, object] = {}
+    author = {
+        name: getattr(first.author, name) or getattr(later.author, name)
+        for name in ("name", "handle", "id", "url")
+    }
+    if author != first.author.model_dump():
+        changes["author"] = Author(**author)
+    for name in ("title", "lang", "in_reply_to"):
+        if getattr(first, name) is None and getattr(later, name) is not None:
+            changes[name] = getattr(later, name)
+    for name in ("media", "links", "hashtags", "mentions", "quotes"):
+        if not getattr(first, name) and getattr(later, name):
+            changes[name] = getattr(later, name)
+    if later.created_at and (
+        first.created_at is None or (len(first.created_at) == 10 and len(later.created_at) > 10)
+    ):
+        changes["created_at"] = later.created_at
+    if later.text and (not first.text or (first.text_truncated and not later.text_truncated)):
+        changes["text"] = later.text
+        changes["text_truncated"] = later.text_truncated
+    if set(later.metrics) - set(first.metrics):
+        changes["metrics"] = {**later.metrics, **first.metrics}
+    return first.with_changes(**changes) if changes else first
+
+
+# --- sources -----------------------------------------------------------------------------------
+
+
+def iter_documents(
+    sources: Sequence[str],
+    *,
+    stdin: BinaryIO | None = None,
+    max_bytes: int,
+    captured_at: str | None = None,
+    router: Router | None = None,
+) -> Iterator[DocumentResult | SourceFailure]:
+    """Each source's result in order: files, directories (recursively), ``-`` for stdin.
+
+    Streams: one document's bytes and tree are alive at a time. See
+    :mod:`archiver.document_sources` for which files a directory contributes.
+    """
+    return document_sources.iter_documents(
+        sources,
+        stdin=stdin,
+        max_bytes=max_bytes,
+        read=lambda raw, source: extract_bytes(raw, source, captured_at=captured_at, router=router),
+    )
