@@ -1,0 +1,250 @@
+"""The fetch runner: drives a platform module's sans-I/O steps through the one HTTP client.
+
+A platform module only says which request to make and how to read the answer; this
+module performs the steps (short link → route → first request → follow-ups) and turns
+every way a fetch can end into one typed :class:`FetchResult`, so a batch of 100,000
+URLs never stops on one bad URL. :func:`fetch_many` keeps a bounded number of fetches
+in flight, so memory stays flat however long the list is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from archiver.config import Endpoints, MediaSettings
+from archiver.http import FetchError, HttpClient, ResponseEvidence
+from archiver.http_body import Download
+from archiver.platforms.base import FollowUp, Found, Gone, ParseError, Platform, PostRef
+from archiver.record import CaptureMethod, Media, Post
+
+log = logging.getLogger(__name__)
+
+_BARE_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d+)?$", re.IGNORECASE)
+
+FetchStatus = Literal["archived", "unavailable", "failed"]
+
+#: Requests one fetch may take (first request plus follow-ups) before it is a failure.
+MAX_STEPS = 6
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """How fetching one URL ended, with every response read on the way as evidence."""
+
+    url: str
+    status: FetchStatus
+    ref: PostRef | None = None
+    post: Post | None = None
+    gone: Gone | None = None
+    error: str | None = None
+    evidence: list[ResponseEvidence] = field(default_factory=list)
+    #: The URL routed, when it differs from ``url`` (a short link resolved, ``https://`` added).
+    resolved_url: str | None = None
+    #: How the last answer was read (``api``, ``widget``, ...), when one was read.
+    method: CaptureMethod | None = None
+
+
+@dataclass(frozen=True)
+class MediaResult:
+    """One media item of a post: downloaded, or why not."""
+
+    media: Media
+    download: Download | None = None
+    error: str | None = None
+
+
+def _route(url: str, platforms: Sequence[Platform] | None) -> tuple[Platform, PostRef] | None:
+    if platforms is None:
+        # Imported here so this module (and tests with their own platforms) does not
+        # depend on every platform module importing cleanly.
+        from archiver.platforms import registry
+
+        return registry.match(url)
+    for platform in platforms:
+        ref = platform.match(url)
+        if ref is not None:
+            return platform, ref
+    return None
+
+
+def _is_short_link(url: str, platforms: Sequence[Platform] | None) -> bool:
+    if platforms is None:
+        from archiver.platforms import registry
+
+        return registry.is_short_link(url)
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    return any(host in platform.short_link_hosts for platform in platforms)
+
+
+def normalise_url(url: str) -> str | None:
+    """``url`` as an http(s) URL (``https://`` added to a bare ``host/path``), or None."""
+    text = url.strip()
+    if "://" not in text and _BARE_HOST.match(text.split("/", 1)[0]):
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:  # "http://[::1", "http://host:port"
+        return None
+    return text
+
+
+async def fetch_url(
+    client: HttpClient,
+    url: str,
+    endpoints: Endpoints,
+    *,
+    platforms: Sequence[Platform] | None = None,
+    max_steps: int = MAX_STEPS,
+) -> FetchResult:
+    """Fetch the post at ``url``. Never raises (except on cancellation).
+
+    ``platforms`` replaces the registry's routing (tests and benchmarks bring their own).
+    """
+    target = normalise_url(url)
+    if target is None:
+        return FetchResult(url, "failed", error=f"not a web address: {url.strip()!r}")
+    evidence: list[ResponseEvidence] = []
+    ref: PostRef | None = None
+    try:
+        if _is_short_link(target, platforms):
+            target = await client.resolve(
+                target, stop_at=lambda location: not _is_short_link(location, platforms)
+            )
+        routed = _route(target, platforms)
+        if routed is None:
+            error = f"no platform recognises {target} as a post"
+            return _result(url, target, "failed", None, evidence, error=error)
+        platform, ref = routed
+        request = platform.first_request(ref, endpoints)
+        for _ in range(max_steps):
+            response, item = await client.get_with_evidence(request)
+            evidence.append(item)
+            method = request.method
+            outcome = platform.read_response(ref, response, endpoints)
+            if isinstance(outcome, Found):
+                post = outcome.post
+                return _result(url, target, "archived", ref, evidence, post=post, method=method)
+            if isinstance(outcome, Gone):
+                gone = outcome
+                return _result(url, target, "unavailable", ref, evidence, gone=gone, method=method)
+            assert isinstance(outcome, FollowUp)
+            request = outcome.request
+        error = f"{ref.platform} took more than {max_steps} requests for {target}; gave up"
+    except (FetchError, ParseError) as exc:
+        error = str(exc)
+    except Exception as exc:  # a bug in one parser must not end a 100,000-URL batch
+        log.exception("unexpected error while fetching %s", url)
+        error = f"internal error while fetching {target}: {type(exc).__name__}: {exc}"
+    return _result(url, target, "failed", ref, evidence, error=error)
+
+
+def _result(
+    url: str,
+    target: str,
+    status: FetchStatus,
+    ref: PostRef | None,
+    evidence: list[ResponseEvidence],
+    *,
+    post: Post | None = None,
+    gone: Gone | None = None,
+    error: str | None = None,
+    method: CaptureMethod | None = None,
+) -> FetchResult:
+    resolved = target if target != url.strip() else None
+    return FetchResult(url, status, ref, post, gone, error, evidence, resolved, method)
+
+
+async def fetch_many(
+    urls: Iterable[str],
+    client: HttpClient,
+    endpoints: Endpoints,
+    *,
+    on_result: Callable[[FetchResult], None] | None = None,
+    platforms: Sequence[Platform] | None = None,
+    in_flight: int | None = None,
+) -> AsyncIterator[FetchResult]:
+    """Fetch every URL, yielding results as they complete (not in input order).
+
+    ``urls`` is consumed lazily and at most ``in_flight`` fetches (default: twice the
+    client's concurrency, so the HTTP slots never idle) exist at once.
+    """
+    limit = max(1, in_flight or 2 * client.settings.concurrency)
+    pending: dict[asyncio.Task[FetchResult], str] = {}
+    finished: asyncio.Queue[asyncio.Task[FetchResult]] = asyncio.Queue()
+    source = iter(urls)
+    try:
+        while True:
+            while len(pending) < limit and (url := next(source, None)) is not None:
+                task = asyncio.create_task(fetch_url(client, url, endpoints, platforms=platforms))
+                task.add_done_callback(finished.put_nowait)
+                pending[task] = url
+            if not pending:
+                return
+            task = await finished.get()  # O(1) per result, unlike asyncio.wait over all
+            result = _task_result(task, pending.pop(task))
+            if on_result is not None:
+                on_result(result)
+            yield result
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+def _task_result(task: asyncio.Task[FetchResult], url: str) -> FetchResult:
+    if task.cancelled():
+        return FetchResult(url, "failed", error="cancelled")
+    error = task.exception()
+    if error is None:
+        return task.result()
+    return FetchResult(url, "failed", error=f"internal error: {type(error).__name__}: {error}")
+
+
+async def download_media(
+    client: HttpClient,
+    post: Post,
+    settings: MediaSettings,
+    *,
+    directory: Path | None = None,
+) -> list[MediaResult]:
+    """Download each of ``post``'s media files (``add --media``), in the post's order.
+
+    A file that fails (wrong type, too large, gone) is reported, never raised.
+    """
+
+    async def one(media: Media) -> MediaResult:
+        try:
+            download = await client.download(
+                media.url,
+                max_bytes=settings.max_bytes,
+                allowed_types=settings.allowed_types,
+                directory=directory,
+            )
+        except FetchError as exc:
+            return MediaResult(media, error=str(exc))
+        return MediaResult(media, download=download)
+
+    return list(await asyncio.gather(*(one(media) for media in post.media)))
+
+
+def with_media_evidence(post: Post, results: Sequence[MediaResult]) -> Post:
+    """``post`` with each downloaded file's sha256 and content type filled in."""
+    by_url = {r.media.url: r.download for r in results if r.download is not None}
+    media = [
+        m.model_copy(update={"sha256": d.sha256, "content_type": d.content_type})
+        if (d := by_url.get(m.url))
+        else m
+        for m in post.media
+    ]
+    return post.with_changes(media=media)
