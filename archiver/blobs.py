@@ -52,6 +52,12 @@ class BlobStore:
         shutil.move(str(source), target)
         return sha256
 
+    def incoming_dir(self) -> Path:
+        """Where streamed downloads are written before they are named by their hash."""
+        path = self.root / "incoming"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
     def get(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
 

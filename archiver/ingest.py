@@ -264,10 +264,11 @@ def report_of(result: FetchResult) -> ItemReport:
     return ItemReport(result.url, "failed", result.error or "failed", keys)
 
 
-def already_archived(archive: Archive, url: str) -> bool:
+def already_archived(archive: Archive, url: str, *, media: bool = False) -> bool:
     """True when ``url`` (or the post it names) was fetched live and was available when last
-    seen. A post known only from a saved document's embed is fetched when its URL is added
-    (that is what ``add --fetch`` does): the live copy fills in what the embed lacked."""
+    seen (and, with ``media``, every media file of its record was downloaded). A post known
+    only from a saved document's embed is fetched when its URL is added (that is what
+    ``add --fetch`` does): the live copy fills in what the embed lacked."""
     row = archive.get(url.strip())
     if row is None:
         try:
@@ -277,6 +278,10 @@ def already_archived(archive: Archive, url: str) -> bool:
         row = archive.get(found[1].key) if found else None
     if row is None or row.status != "archived" or row.record_json is None:
         return False
+    if media:
+        wanted = {item.url for item in Post.model_validate_json(row.record_json).media}
+        if wanted - {item.url for item in archive.media(row.key) if item.sha256}:
+            return False
     return any(capture.http_status is not None for capture in archive.captures(row.key))
 
 
@@ -339,7 +344,8 @@ async def _with_media(
 ) -> tuple[FetchResult, list[str]]:
     """``result`` with its post's media downloaded and recorded, and what could not be."""
     assert result.post is not None
-    downloads = await download_media(client, result.post, settings.media)
+    incoming = archive.blobs.incoming_dir()  # same file system: the blob is a rename away
+    downloads = await download_media(client, result.post, settings.media, directory=incoming)
     problems = []
     for item in downloads:
         if item.download is not None:
@@ -378,7 +384,7 @@ def add_urls(
         if not url or url in seen:
             continue
         seen.add(url)
-        if not refresh and already_archived(archive, url):
+        if not refresh and already_archived(archive, url, media=media):
             report = ItemReport(url, "skipped", "already archived (use --refresh to fetch again)")
             summary.count(report)
             if progress:

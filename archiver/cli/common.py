@@ -9,6 +9,7 @@ exit code, and an interrupted run says that what was committed is kept.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -68,9 +69,21 @@ def _describe(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
 
 
+def _configure_logging() -> None:
+    """Library logs (retries, a parser's traceback) show only with ``ARCHIVER_DEBUG=1``:
+    without it every problem already reaches the user as one line, and Python's last-resort
+    handler would print those tracebacks on stderr."""
+    library = logging.getLogger("archiver")
+    if os.environ.get("ARCHIVER_DEBUG"):
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    elif not any(isinstance(h, logging.NullHandler) for h in library.handlers):
+        library.addHandler(logging.NullHandler())
+
+
 @contextmanager
 def guarded() -> Iterator[None]:
     """Run a command body; known failures and interrupts end as one line, never a traceback."""
+    _configure_logging()
     try:
         yield
     except typer.Exit:

@@ -10,6 +10,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archiver.cli.common import err
@@ -21,11 +22,15 @@ from archiver.store import Archive
 
 
 def _print_problem(report: ItemReport, progress: Progress | None = None) -> None:
+    """One line per URL that failed, is unavailable, or was archived with a warning."""
     console = progress.console if progress is not None else err
+    line = escape(f"{report.source}: {report.message}")
     if report.status == "failed":
-        console.print(f"[red]failed[/] {report.source}: {report.message}", highlight=False)
+        console.print(f"[red]failed[/] {line}", highlight=False)
     elif report.status == "unavailable":
-        console.print(f"[yellow]unavailable[/] {report.source}: {report.message}", highlight=False)
+        console.print(f"[yellow]unavailable[/] {line}", highlight=False)
+    elif report.status == "archived" and report.message:
+        console.print(f"[yellow]warning[/] {line}", highlight=False)
 
 
 def fetch_into(
@@ -91,7 +96,8 @@ def extract_urls(urls: Sequence[str], settings: Settings) -> tuple[int, int]:
                         if result.gone
                         else result.error
                     )
-                    err.print(f"[yellow]{result.status}[/] {result.url}: {reason}", highlight=False)
+                    line = escape(f"{result.url}: {reason}")
+                    err.print(f"[yellow]{result.status}[/] {line}", highlight=False)
         return found, failed
 
     return asyncio.run(run())

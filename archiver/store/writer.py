@@ -88,6 +88,8 @@ def _plan_one(
     signature = (obs.key, obs.method, obs.source, obs.raw_sha256)
     row = plan.posts.get(obs.key)
     if signature in seen and row is not None:
+        if obs.post is not None:  # the same answer again, perhaps with its media downloaded now
+            _plan_media(plan, obs.key, obs.post, blobs, downloaded_only=True)
         return obs.key, "unchanged", row["status"]
     seen.add(signature)
     post: Post | None = obs.post
@@ -137,21 +139,36 @@ def _plan_one(
         merged = _merge(row["record_json"], post)
         _apply_view(row, merged)
         plan.reindex.add(obs.key)
-        for item in merged.media:
-            plan.media[(obs.key, item.url)] = {
-                "post_key": obs.key,
-                "url": item.url,
-                "kind": item.kind,
-                "alt": item.alt,
-                "sha256": item.sha256,
-                "content_type": item.content_type,
-                "size": blobs.size(item.sha256) if item.sha256 else None,
-                "downloaded_at": merged.capture.captured_at if item.sha256 else None,
-            }
+        _plan_media(plan, obs.key, merged, blobs)
+        if post is not merged:  # files downloaded with this capture, if the view kept others
+            _plan_media(plan, obs.key, post, blobs, downloaded_only=True)
     plan.changed_posts.add(obs.key)
     if result != "new" and (row["content_hash"], row["status"]) != before:
         result = "updated"
     return obs.key, result, row["status"]
+
+
+def _plan_media(
+    plan: _Plan, key: str, post: Post, blobs: BlobStore, *, downloaded_only: bool = False
+) -> None:
+    """Media rows for ``post``'s media (only those downloaded, if ``downloaded_only``);
+    a download recorded earlier is never replaced by "not downloaded"."""
+    for item in post.media:
+        if downloaded_only and not item.sha256:
+            continue
+        known = plan.media.get((key, item.url))
+        if known is not None and known["sha256"] and not item.sha256:
+            continue
+        plan.media[(key, item.url)] = {
+            "post_key": key,
+            "url": item.url,
+            "kind": item.kind,
+            "alt": item.alt,
+            "sha256": item.sha256,
+            "content_type": item.content_type,
+            "size": blobs.size(item.sha256) if item.sha256 else None,
+            "downloaded_at": post.capture.captured_at if item.sha256 else None,
+        }
 
 
 def _merge(stored_json: str | None, post: Post) -> Post:
