@@ -67,6 +67,8 @@ class Endpoints(_Section):
     threads_oembed: str
     wayback: str
     memento_timemap: str
+    #: The Wayback CDX server lives on web.archive.org, apart from the availability API.
+    wayback_cdx: str = "https://web.archive.org"
 
     def base(self, name: str) -> str:
         """An endpoint's base URL without a trailing slash."""

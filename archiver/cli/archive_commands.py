@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from archiver.cli.common import (
@@ -23,7 +24,15 @@ from archiver.cli.common import (
     runtime,
 )
 from archiver.documents import SourceFailure
-from archiver.ingest import ItemReport, Summary, add_documents, extract_documents, split_sources
+from archiver.ingest import (
+    ItemReport,
+    Summary,
+    add_documents,
+    extract_documents,
+    fetchable_urls,
+    split_sources,
+)
+from archiver.recheck.history import post_filters, post_history
 from archiver.store import PostRow
 
 SourcesArg = Annotated[
@@ -50,10 +59,10 @@ def extract(sources: SourcesArg = None, config: ConfigOption = None) -> None:
     ):
         if isinstance(result, SourceFailure):
             failures += 1
-            err.print(f"[red]failed[/]: {result.message}")
+            err.print(f"[red]failed[/]: {escape(result.message)}")
             continue
         for warning in result.warnings:
-            err.print(f"[yellow]warning[/]: {warning}")
+            err.print(f"[yellow]warning[/]: {escape(warning)}")
         for post in result.posts:
             found += 1
             sys.stdout.write(post.to_json() + "\n")
@@ -69,13 +78,21 @@ def extract(sources: SourcesArg = None, config: ConfigOption = None) -> None:
         fail("no posts found in the given sources", EXIT_PARTIAL)
 
 
+def problem_text(report: ItemReport) -> str:
+    """``source: message`` (the message alone when it already names the source), with any
+    ``[brackets]`` in it shown as typed, not read as console markup."""
+    message = report.message or report.status
+    shown = message if message.startswith(report.source) else f"{report.source}: {message}"
+    return escape(shown)
+
+
 def _report_line(report: ItemReport) -> None:
     if report.status == "failed":
-        err.print(f"[red]failed[/]  {report.source}: {report.message}")
+        err.print(f"[red]failed[/] {problem_text(report)}")
     elif report.status in ("empty", "unavailable"):
-        err.print(f"[yellow]{report.status}[/] {report.source}: {report.message}")
+        err.print(f"[yellow]{report.status}[/] {problem_text(report)}")
     elif report.message:
-        err.print(f"[yellow]warning[/] {report.source}: {report.message}")
+        err.print(f"[yellow]warning[/] {problem_text(report)}")
 
 
 def render_summary(summary: Summary, as_json: bool) -> None:
@@ -146,27 +163,23 @@ def add(
                 stdin_bytes=split.stdin_document,
                 summary=summary,
                 progress=_report_line,
-                on_posts=(lambda posts: fetched_keys.extend(p.url for p in posts))
+                on_posts=(lambda posts: fetched_keys.extend(fetchable_urls(posts)))
                 if fetch
                 else None,
             )
-        urls = split.urls + [u for u in fetched_keys if u.startswith(("http://", "https://"))]
-        if urls or media:
+        urls = split.urls + fetched_keys
+        if urls:
             from archiver.cli.fetch_support import fetch_into
 
             fetch_into(
-                archive,
-                rt.settings,
-                urls,
-                summary,
-                refresh=refresh or fetch,
-                media=media,
-                quiet=as_json,
+                archive, rt.settings, urls, summary, refresh=refresh, media=media, quiet=as_json
             )
     render_summary(summary, as_json)
     if summary.failed:
         raise typer.Exit(EXIT_PARTIAL)
     if not summary.ok:
+        if summary.empty:  # each empty source has said so in its own line
+            raise typer.Exit(EXIT_PARTIAL)
         fail("no posts found in the given sources", EXIT_PARTIAL)
 
 
@@ -210,12 +223,21 @@ def list_posts(
     author: Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")] = None,
     since: Annotated[str | None, typer.Option(help="Posted on or after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Posted on or before YYYY-MM-DD.")] = None,
-    status: Annotated[str | None, typer.Option(help="archived, deleted, private, ...")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="available, changed, deleted, private, suspended, unavailable, error, gone"
+        ),
+    ] = None,
+    gone_since: Annotated[
+        str | None, typer.Option("--gone-since", help="First seen gone on or after DATE (or 30d).")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    where = post_filters(status, gone_since)
     rt = runtime(home, config)
     with rt.open_archive() as archive:
         rows = list(
@@ -224,20 +246,22 @@ def list_posts(
                 author=author,
                 since=since,
                 until=until,
-                status=status,
                 limit=limit,
+                where=where,
             )
         )
     _render_rows(rows, as_json, "posts")
 
 
-@command(help="Show one post: its record, every capture and their hashes.")
+@command(help="Show one post: its record, every capture and check, and copies found.")
 def show(
     key: Annotated[str, typer.Argument(help="platform:post_id, or the post's URL.")],
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    from archiver.cli.recheck_commands import history_json, print_history
+
     rt = runtime(home, config)
     with rt.open_archive() as archive:
         row = archive.get(key) or _get_by_recognised_url(archive, key)
@@ -245,6 +269,7 @@ def show(
             fail(f"no stored post {key!r}; `archiver list` shows what the archive holds")
         captures = archive.captures(row.key)
         media = archive.media(row.key)
+        history = post_history(archive, row.key)
     record = json.loads(row.record_json) if row.record_json else None
     capture_dicts = [
         {
@@ -270,6 +295,7 @@ def show(
                 "record": record,
                 "captures": capture_dicts,
                 "media": [m.model_dump() for m in media],
+                **history_json(history),
             }
         )
         return
@@ -299,6 +325,7 @@ def show(
             c["source"],
         )
     out.print(table)
+    print_history(history)
 
 
 def _get_by_recognised_url(archive: Any, url: str) -> PostRow | None:

@@ -52,14 +52,18 @@ class Target:
     prior_hashes: dict[str, str] = field(default_factory=dict)
 
 
-def _where(selection: PostFilter) -> tuple[list[str], dict[str, Any]]:
+def _where(selection: PostFilter, *, by_key: bool = False) -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions on ``posts``. ``by_key``: for queries walking the primary key in
+    order, so SQLite is kept off the other indexes (``+column``), which would make it
+    gather and sort every matching row for each page."""
+    plus = "+" if by_key else ""
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if selection.keys is not None:
-        clauses.append("posts.key IN (SELECT value FROM json_each(:keys))")
+        clauses.append(f"{plus}posts.key IN (SELECT value FROM json_each(:keys))")
         params["keys"] = json.dumps(list(selection.keys))
     if selection.platform:
-        clauses.append("posts.platform = :platform")
+        clauses.append(f"{plus}posts.platform = :platform")
         params["platform"] = selection.platform
     if selection.author:
         needle = selection.author.lstrip("@").lower()
@@ -73,7 +77,7 @@ def _where(selection: PostFilter) -> tuple[list[str], dict[str, Any]]:
             "a_name": f"%{selection.author.lower()}%",
         }
     if selection.status:
-        sql, extra = status_sql(selection.status)
+        sql, extra = status_sql(selection.status, use_index=not by_key)
         clauses.append(sql)
         params |= extra
     if selection.not_checked_since:
@@ -126,14 +130,16 @@ def iter_targets(
 def _pages(
     archive: Archive, selection: PostFilter, platform: str, baseline: int, page_size: int
 ) -> Iterator[Target]:
-    clauses, params = _where(selection)
-    clauses += ["posts.platform = :page_platform", "posts.key > :after"]
+    clauses, params = _where(selection, by_key=True)
+    # A key is "<platform>:<post_id>", so one platform's posts are one range of keys.
+    clauses += ["+posts.platform = :page_platform", "posts.key > :after", "posts.key < :end"]
+    params |= {"end": f"{platform};"}  # ";" sorts right after ":"
     query = text(
         "SELECT key, platform, post_id, url, status FROM posts WHERE "
         + " AND ".join(clauses)
         + " ORDER BY key LIMIT :limit"
     )
-    after = ""
+    after = f"{platform}:"
     while True:
         with archive.engine.connect() as connection:
             page = connection.execute(

@@ -89,21 +89,23 @@ FIRST_GONE_SQL = (
 )
 
 
-def status_sql(value: str) -> tuple[str, dict[str, Any]]:
+def status_sql(value: str, *, use_index: bool = True) -> tuple[str, dict[str, Any]]:
     """A SQL filter on posts for ``--status``: an outcome name, ``gone``, or a raw status.
 
     ``available``/``deleted``/``private``/``suspended``/``unavailable``/``gone`` read the
     post's status (which follows its latest definitive check); ``changed`` is a post whose
     latest definitive check found an edit; ``error`` one whose latest check failed.
     Anything else is compared with the stored status as it is (``not_found``, ``archived``).
+    ``use_index=False`` keeps SQLite off the status index (for queries walking the keys).
     """
+    column = "posts.status" if use_index else "+posts.status"
     if value == "changed":
         return f"{LAST_DEFINITIVE_SQL} = 'changed'", {}
     if value == "error":
         return f"{LAST_CHECK_SQL} = 'error'", {}
     if value == "gone" or value in OUTCOMES:
-        return f"posts.status IN {sql_in(statuses_of(value))}", {}
-    return "posts.status = :raw_status", {"raw_status": value}
+        return f"{column} IN {sql_in(statuses_of(value))}", {}
+    return f"{column} = :raw_status", {"raw_status": value}
 
 
 def status_clause(value: str) -> ColumnElement[bool]:
@@ -224,12 +226,12 @@ def write_checks(
     if not checks and not statuses:
         return
     with archive.engine.begin() as connection:
-        if checks:
-            connection.execute(insert(CheckRow), [asdict(check) for check in checks])
+        if checks:  # vars(): a shallow view is all executemany needs (asdict copies deeply)
+            connection.execute(insert(CheckRow), [vars(check) for check in checks])
         if statuses:
             connection.execute(
                 text("UPDATE posts SET status = :status, status_detail = :detail WHERE key = :key"),
-                [asdict(change) for change in statuses],
+                [vars(change) for change in statuses],
             )
 
 

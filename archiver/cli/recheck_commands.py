@@ -1,0 +1,311 @@
+"""``recheck`` and ``status``: are the stored posts still there, and what changed.
+
+The work is :mod:`archiver.recheck`; this module parses options, shows a progress bar,
+and renders results (``--json`` for machines). Exit codes: 0 every check ran (whatever
+it found), 1 some checks failed (``error``), 2 bad input, 130 interrupted (run the same
+command again to continue).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from archiver.cli.common import (
+    EXIT_PARTIAL,
+    ConfigOption,
+    HomeOption,
+    JsonOption,
+    command,
+    err,
+    out,
+    print_json,
+    register_errors,
+    runtime,
+)
+from archiver.config import Settings
+from archiver.recheck import (
+    CheckReport,
+    RecheckPlan,
+    RecheckSummary,
+    ReportError,
+    Selection,
+    SelectionError,
+    plan_recheck,
+    report_format,
+    run_recheck,
+    write_report,
+)
+from archiver.recheck.history import (
+    OUTCOME_COLUMNS,
+    PostHistory,
+    StatusReport,
+    line_dict,
+    run_dict,
+    status_report,
+)
+from archiver.store import Archive
+from archiver.store.check_queries import CheckLine
+from archiver.store.checks import GONE, OUTCOMES, row_dict
+
+register_errors(SelectionError, ReportError)
+
+_STYLE = {"changed": "yellow", "error": "red", **{outcome: "magenta" for outcome in GONE}}
+
+
+def _worth_a_line(report: CheckReport) -> bool:
+    """Errors, edits and changes of outcome are news; a post still there is not."""
+    if report.outcome in ("error", "changed", "skipped"):
+        return True
+    return report.previous != report.outcome
+
+
+def _line(report: CheckReport) -> str:
+    style = _STYLE.get(report.outcome, "green")
+    changed = report.previous and report.previous != report.outcome
+    before = f" (was {report.previous})" if changed and report.outcome != "error" else ""
+    detail = f": {escape(report.detail)}" if report.detail else ""
+    return f"[{style}]{report.outcome}[/]{before} {escape(report.key)}{detail}"
+
+
+def _run(
+    archive: Archive, settings: Settings, plan: RecheckPlan, find_copies: bool, quiet: bool
+) -> RecheckSummary:
+    if quiet:
+        return run_recheck(archive, settings, plan, find_copies=find_copies)
+    if not err.is_terminal:
+
+        def print_news(report: CheckReport) -> None:
+            if _worth_a_line(report):
+                err.print(_line(report), highlight=False)
+
+        return run_recheck(archive, settings, plan, progress=print_news, find_copies=find_copies)
+    columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("recheck", total=plan.total)
+
+        def advance(report: CheckReport) -> None:
+            if _worth_a_line(report):
+                progress.console.print(_line(report), highlight=False)
+            progress.advance(task)
+
+        return run_recheck(archive, settings, plan, progress=advance, find_copies=find_copies)
+
+
+def _summary_json(summary: RecheckSummary, report: Path | None, rows: int | None) -> dict[str, Any]:
+    copies = summary.copies
+    return {
+        "run": summary.run_id,
+        "resumed": summary.resumed,
+        "finished": summary.finished,
+        "checked": summary.counts,
+        "run_outcomes": summary.run_counts,
+        "errors": summary.errors,
+        "newly_gone": summary.newly_gone,
+        "copies": None
+        if copies is None
+        else {"posts": copies.posts, "found": copies.found, "errors": copies.errors},
+        "report": None if report is None else {"path": str(report), "rows": rows},
+    }
+
+
+def _render_summary(summary: RecheckSummary, report: Path | None, rows: int | None) -> None:
+    table = Table(title=f"recheck run {summary.run_id}", show_edge=False)
+    names = [*OUTCOMES, "skipped"]
+    for name in names:
+        table.add_column(name, justify="right")
+    table.add_row(*(str(summary.counts.get(name, 0)) for name in names))
+    if summary.resumed:
+        table.add_row(*(str(summary.run_counts.get(name, 0)) for name in names))
+        table.caption = "first row: this time; second row: the whole run"
+    out.print(table)
+    out.print(f"newly gone: {summary.newly_gone}")
+    if summary.copies is not None:
+        out.print(
+            f"copies: {summary.copies.found} new for {summary.copies.posts} gone post(s)"
+            + (f"; {len(summary.copies.errors)} lookup(s) failed" if summary.copies.errors else "")
+        )
+    if report is not None:
+        out.print(f"report: {report} ({rows} row(s))")
+    if summary.errors:
+        err.print(
+            f"{summary.errors} check(s) failed (network, rate limit or a block of archiver): "
+            "their posts keep their previous status; run again later"
+        )
+
+
+@command(help="Check stored posts again: still there, edited, or gone (and why).")
+def recheck(
+    targets: Annotated[
+        list[str] | None, typer.Argument(help="Post keys (platform:id) or URLs to check.")
+    ] = None,
+    all_posts: Annotated[bool, typer.Option("--all", help="Every stored post.")] = False,
+    platform: Annotated[str | None, typer.Option(help="Only this platform.")] = None,
+    author: Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")] = None,
+    not_checked_since: Annotated[
+        str | None,
+        typer.Option(
+            "--not-checked-since",
+            help="Only posts with no check since then: 30d, 12h, 2w, or a date (2026-01-01).",
+        ),
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Only posts with this status: available, changed, deleted, private, "
+            "suspended, unavailable, error, gone."
+        ),
+    ] = None,
+    restart: Annotated[
+        bool,
+        typer.Option("--restart", help="Start over instead of continuing an interrupted run."),
+    ] = False,
+    find_copies: Annotated[
+        bool,
+        typer.Option(
+            "--find-copies", help="Look up public copies (Wayback Machine, Memento) of gone posts."
+        ),
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write what changed to FILE (.csv or .md).")
+    ] = None,
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    selection = Selection(
+        tuple(targets or ()), all_posts, platform, author, not_checked_since, status
+    )
+    selection.validate()
+    if report is not None:
+        report_format(report)
+    rt = runtime(home, config)
+    rows: int | None = None
+    with rt.open_archive() as archive:
+        plan = plan_recheck(archive, selection, restart=restart)
+        if plan.resumed and not as_json:
+            err.print(
+                f"continuing run {plan.run_id}: {plan.already_checked} post(s) already checked, "
+                f"{plan.total} to go (--restart starts over)"
+            )
+        summary = _run(archive, rt.settings, plan, find_copies, quiet=as_json)
+        if report is not None:
+            rows = write_report(archive, plan.run_id, report, selection.describe())
+    if as_json:
+        print_json(_summary_json(summary, report, rows))
+    else:
+        _render_summary(summary, report, rows)
+    if summary.errors:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@command(help="What rechecks found: posts by outcome and platform, and what is newly gone.")
+def status(
+    limit: Annotated[int, typer.Option(help="Newly gone posts listed (all with --json).")] = 20,
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    rt = runtime(home, config)
+    with rt.open_archive() as archive:
+        found = status_report(archive)
+        gone = found.newly_gone(archive)
+        if as_json:
+            print_json(
+                {
+                    "posts": found.counts.by_platform,
+                    "totals": found.totals(),
+                    "never_checked": found.counts.never_checked,
+                    "last_check_failed": found.counts.last_check_failed,
+                    "last_run": run_dict(found.last_run, found.last_run_counts),
+                    "newly_gone": [line_dict(line) for line in gone],
+                }
+            )
+            return
+        _render_status(found, [line for _, line in zip(range(limit), gone, strict=False)])
+
+
+def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
+    table = Table(title="posts by outcome", show_edge=False)
+    table.add_column("platform")
+    for name in (*OUTCOME_COLUMNS, "never checked", "last check failed", "total"):
+        table.add_column(name, justify="right")
+    counts = found.counts
+    for platform in sorted(counts.by_platform):
+        by = counts.by_platform[platform]
+        table.add_row(
+            platform,
+            *(str(by.get(name, 0)) for name in OUTCOME_COLUMNS),
+            str(counts.never_checked.get(platform, 0)),
+            str(counts.last_check_failed.get(platform, 0)),
+            str(sum(by.values())),
+        )
+    totals = found.totals()
+    table.add_row(
+        "all",
+        *(str(totals.get(name, 0)) for name in OUTCOME_COLUMNS),
+        str(sum(counts.never_checked.values())),
+        str(sum(counts.last_check_failed.values())),
+        str(sum(totals.values())),
+    )
+    out.print(table)
+    run = found.last_run
+    if run is None:
+        out.print("no recheck yet: `archiver recheck --all` checks every post")
+        return
+    state = (
+        f"finished {run.finished_at}" if run.finished_at else "unfinished: run it again to continue"
+    )
+    if run.state == "abandoned":
+        state = "abandoned (restarted)"
+    outcomes = ", ".join(f"{n} {o}" for o, n in sorted(found.last_run_counts.items()))
+    out.print(f"last run {run.id}: started {run.started_at}, {state}; {outcomes}")
+    out.print(f"newly gone since the run before: {found.newly_gone_count}")
+    for line in gone:
+        out.print(
+            f"  {line.outcome:<11} {line.key}  ({line.reason or ''}; first seen gone "
+            f"{line.first_gone_at or line.checked_at})  {line.url}",
+            markup=False,
+        )
+    if found.newly_gone_count > len(gone):
+        out.print(f"  … and {found.newly_gone_count - len(gone)} more (--limit, or --json for all)")
+
+
+# -- used by ``show`` ------------------------------------------------------------------------
+
+
+def history_json(history: PostHistory) -> dict[str, Any]:
+    return {
+        "first_gone_at": history.first_gone_at,
+        "checks": [row_dict(check) for check in history.checks],
+        "copies": [row_dict(copy) for copy in history.copies],
+    }
+
+
+def print_history(history: PostHistory) -> None:
+    if history.first_gone_at:
+        out.print(f"first seen gone: {history.first_gone_at}")
+    if history.checks:
+        table = Table(title="checks")
+        for column in ("run", "checked at", "outcome", "HTTP", "reason", "content hash", "detail"):
+            table.add_column(column, overflow="fold")
+        for check in history.checks:
+            table.add_row(
+                str(check.run_id),
+                check.checked_at,
+                check.outcome,
+                str(check.http_status or ""),
+                check.reason or "",
+                (check.content_hash or "")[:23],
+                escape(check.detail or ""),
+            )
+        out.print(table)
+    for copy in history.copies:
+        out.print(
+            f"copy ({copy.source}, {copy.archived_at or 'undated'}): {copy.url}", markup=False
+        )
