@@ -8,23 +8,14 @@ concurrency 64): one httpx pool reaches 9% of ideal throughput, sharded pools ~8
 from __future__ import annotations
 
 import functools
-import importlib.util
 import itertools
 import math
 import ssl
-import sys
 
 import httpx
 
 #: Connections per httpcore pool (see ShardedTransport).
 POOL_SHARD_SIZE = 4
-
-# httpcore tries ``import sniffio`` on every request; when it is not installed, each
-# failed import searches sys.path again (about a millisecond). Recording the absence
-# once makes those imports fail at once; nothing changes when sniffio is installed.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
-
 
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
