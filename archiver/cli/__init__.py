@@ -5,6 +5,8 @@ logic a library user would need.
 """
 
 from archiver.cli import archive_commands as _archive_commands  # noqa: F401  (registers commands)
+from archiver.cli import export_commands as _export_commands  # noqa: F401  (registers commands)
+from archiver.cli import recheck_commands as _recheck_commands  # noqa: F401  (registers commands)
 from archiver.cli.common import app
 
 

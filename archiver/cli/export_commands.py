@@ -1,0 +1,245 @@
+"""``cite``, ``export`` and ``verify``: getting posts out in citable, checkable form."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from archiver.cli.common import (
+    EXIT_PARTIAL,
+    ConfigOption,
+    HomeOption,
+    JsonOption,
+    command,
+    err,
+    fail,
+    out,
+    print_json,
+    register_errors,
+    runtime,
+)
+from archiver.export.bundle import BagInfo, export_bundle
+from archiver.export.cite import STYLES, CitationError, cite
+from archiver.export.formats import FORMATS, write_format
+from archiver.export.selection import (
+    ExportError,
+    Item,
+    Selection,
+    archived_copy,
+    find_row,
+    first_or_empty,
+    post_of,
+    select_items,
+)
+from archiver.export.verify import verify_bundle
+from archiver.store import Archive
+
+register_errors(ExportError, CitationError)
+
+EXIT_VERIFY_FAILED = 1
+_TAG = "bag-info "
+
+RefsArg = Annotated[
+    list[str] | None, typer.Argument(help="Posts to export: platform:post_id keys or URLs.")
+]
+PlatformOpt = Annotated[str | None, typer.Option(help="Only this platform.")]
+AuthorOpt = Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")]
+SinceOpt = Annotated[str | None, typer.Option(help="Posted on or after YYYY-MM-DD.")]
+UntilOpt = Annotated[str | None, typer.Option(help="Posted on or before YYYY-MM-DD.")]
+StatusOpt = Annotated[str | None, typer.Option(help="archived, deleted, private, ...")]
+ArchiveUrlOpt = Annotated[
+    str | None,
+    typer.Option(help="Where the bundle (or copy) will be published; citations point there."),
+]
+
+
+@command(name="cite", help=f"Cite a stored post. Styles: {', '.join(STYLES)}.")
+def cite_post(
+    ref: Annotated[str, typer.Argument(metavar="KEY|URL", help="platform:post_id or a post URL.")],
+    style: Annotated[str, typer.Option("--style", "-s", help="Citation style.")] = "apa",
+    archive_url: Annotated[
+        str | None, typer.Option(help="URL where the archived copy can be consulted.")
+    ] = None,
+    no_archive: Annotated[
+        bool, typer.Option("--no-archive", help="Leave out the archived-copy information.")
+    ] = False,
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    if style not in STYLES:
+        fail(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
+    with runtime(home, config).open_archive() as archive:
+        row = find_row(archive, ref)
+    if row is None:
+        fail(f"no stored post {ref!r}; `archiver list` shows what the archive holds")
+    post = post_of(row)
+    if post is None:
+        fail(f"{row.key} has no captured copy to cite (status: {row.status})")
+    item = Item(row=row, post=post)
+    copy = None if no_archive else archived_copy(item, archive_url, exact=True)
+    text = cite(post, style, copy)
+    if as_json:
+        print_json({"key": row.key, "style": style, "citation": text})
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _bagging_date(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        fail(f"--bagging-date must be YYYY-MM-DD, got {value!r}")
+    return value
+
+
+@command(
+    help="Export posts as a verifiable BagIt bundle (a directory, or a .zip when --out ends "
+    "so), or with --format as one file."
+)
+def export(
+    refs: RefsArg = None,
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Bundle directory or .zip; with --format, a file."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help=f"One file instead of a bundle: {', '.join(FORMATS)}."),
+    ] = None,
+    platform: PlatformOpt = None,
+    author: AuthorOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    status: StatusOpt = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every post in the archive.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
+    source_organization: Annotated[
+        str | None, typer.Option(help="bag-info Source-Organization.")
+    ] = None,
+    contact_name: Annotated[str | None, typer.Option(help="bag-info Contact-Name.")] = None,
+    contact_email: Annotated[str | None, typer.Option(help="bag-info Contact-Email.")] = None,
+    description: Annotated[str | None, typer.Option(help="bag-info External-Description.")] = None,
+    bagging_date: Annotated[
+        str | None, typer.Option(help="bag-info Bagging-Date (YYYY-MM-DD).")
+    ] = None,
+    software_agent: Annotated[
+        str | None, typer.Option(help="bag-info Bag-Software-Agent (default: archiver VERSION).")
+    ] = None,
+    archive_url: ArchiveUrlOpt = None,
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    selection = Selection(
+        refs=tuple(refs or ()),
+        platform=platform,
+        author=author,
+        since=since,
+        until=until,
+        status=status,
+        everything=everything,
+    )
+    rt = runtime(home, config)
+    if fmt is not None:
+        if fmt not in FORMATS:
+            fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        with rt.open_archive() as archive:
+            count = _export_file(archive, selection, fmt, out_path, force, archive_url)
+        if out_path is not None and str(out_path) != "-":
+            _done({"path": str(out_path), "format": fmt, "posts": count}, as_json)
+        return
+    if out_path is None:
+        fail("--out PATH is required for a bundle (or give --format for a single file)")
+    overrides = {"software_agent": software_agent} if software_agent else {}
+    info = BagInfo.from_settings(
+        rt.settings.export,
+        source_organization=source_organization,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        description=description,
+        bagging_date=_bagging_date(bagging_date),
+        **overrides,
+    )
+    with rt.open_archive() as archive:
+        report = export_bundle(
+            archive, selection, out_path, info=info, archive_url=archive_url, force=force
+        )
+    for missing in report.missing:
+        err.print(f"[yellow]warning[/]: {missing}", markup=True)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        out.print(
+            f"wrote {report.path}: {report.posts} post(s), {report.unavailable} without a copy, "
+            f"{report.captures} capture(s), {report.media_files} media file(s), "
+            f"{report.files} files, {report.bytes} bytes",
+            markup=False,
+        )
+    if report.missing:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _export_file(
+    archive: Archive,
+    selection: Selection,
+    fmt: str,
+    out_path: Path | None,
+    force: bool,
+    archive_url: str | None,
+) -> int:
+    items = first_or_empty(select_items(archive, selection), selection)
+    if out_path is None or str(out_path) == "-":
+        return write_format(fmt, items, sys.stdout, archive_url)
+    if out_path.exists() and not force:
+        raise ExportError(f"{out_path} already exists; choose another --out or add --force")
+    if out_path.is_dir():
+        raise ExportError(f"{out_path} is a directory; give a file name for --format")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle, temp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.")
+    except OSError as exc:
+        raise ExportError(f"cannot write to {out_path.parent}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            count = write_format(fmt, items, stream, archive_url)
+        os.replace(temp, out_path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _done(summary: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        print_json(summary)
+    else:
+        out.print(f"wrote {summary['path']}: {summary['posts']} post(s)", markup=False)
+
+
+@command(help="Check a bundle: BagIt manifests, every record's content hash, every file.")
+def verify(
+    path: Annotated[Path, typer.Argument(help="A bundle directory or .zip.")],
+    as_json: JsonOption = False,
+) -> None:
+    report = verify_bundle(path)
+    if as_json:
+        print_json(report.to_json())
+    elif report.ok:
+        out.print(
+            f"OK {path}: {report.posts} record(s), {report.files} payload file(s) verified",
+            markup=False,
+        )
+    else:
+        for problem in report.problems:
+            err.print(f"FAILED {problem}", markup=False, highlight=False)
+        err.print(
+            f"{path}: {len(report.problems)} problem(s); the bundle was altered or damaged",
+            markup=False,
+        )
+    if not report.ok:
+        raise typer.Exit(EXIT_VERIFY_FAILED)

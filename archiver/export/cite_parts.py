@@ -1,0 +1,201 @@
+"""The pieces every citation style is built from: dates, names, handles, titles, platforms.
+
+Kept apart from :mod:`archiver.export.cite` so each style there reads as its guide's
+pattern. Display names are used as the platform shows them: they are not structured
+names, so archiver never inverts them into "Surname, I." (see docs/export.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from archiver.record import Post
+
+MONTHS: tuple[str, ...] = tuple(
+    "January February March April May June July August September October November December".split()  # noqa: SIM905
+)
+#: MLA abbreviates every month of more than four letters.
+MLA_MONTHS: tuple[str, ...] = tuple(
+    "Jan. Feb. Mar. Apr. May June July Aug. Sept. Oct. Nov. Dec.".split()  # noqa: SIM905
+)
+PLATFORM_LABELS = {
+    "twitter": "X",
+    "mastodon": "Mastodon",
+    "bluesky": "Bluesky",
+    "reddit": "Reddit",
+    "telegram": "Telegram",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "instagram": "Instagram",
+    "facebook": "Facebook",
+    "threads": "Threads",
+}
+VIDEO_PLATFORMS = frozenset({"youtube", "tiktok"})
+
+
+class CitationError(ValueError):
+    """A citation was asked for in a style archiver does not know."""
+
+
+@dataclass(frozen=True)
+class ArchivedCopy:
+    """Where and when archiver's copy of a post was made.
+
+    ``url`` is where a reader can consult the copy (a published bundle, a repository);
+    without it the copy is named by the archive and the record's content hash.
+    """
+
+    captured_at: str
+    url: str | None = None
+    content_hash: str | None = None
+    archive_name: str = "archiver"
+    #: False when the platform no longer shows the post (Wikipedia's ``url-status=dead``).
+    live: bool = True
+
+
+@dataclass(frozen=True)
+class When:
+    year: int
+    month: int
+    day: int
+    hour: int | None = None
+    minute: int | None = None
+
+
+def parse_when(value: str | None) -> When | None:
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?", value or "")
+    if not match:
+        return None
+    y, m, d, hh, mm = match.groups()
+    return When(int(y), int(m), int(d), int(hh) if hh else None, int(mm) if mm else None)
+
+
+def clock(when: When) -> str | None:
+    """``10:15 a.m. UTC``: the 12-hour clock MLA and Chicago use, with the zone stated."""
+    if when.hour is None or when.minute is None:
+        return None
+    suffix = "a.m." if when.hour < 12 else "p.m."
+    return f"{(when.hour % 12) or 12}:{when.minute:02d} {suffix} UTC"
+
+
+def long_date(value: str | None) -> str | None:
+    """``March 4, 2026`` (APA and Chicago order)."""
+    when = parse_when(value)
+    return f"{MONTHS[when.month - 1]} {when.day}, {when.year}" if when else None
+
+
+def iso_date(value: str | None) -> str | None:
+    when = parse_when(value)
+    return f"{when.year:04d}-{when.month:02d}-{when.day:02d}" if when else None
+
+
+def one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def first_words(text: str, count: int = 20) -> str:
+    """The first ``count`` words; a URL, hashtag or emoji counts as one word (APA 7)."""
+    return " ".join(one_line(text).split(" ")[:count]) if text.strip() else ""
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary and marked with an ellipsis."""
+    flat = one_line(text)
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def platform_label(post: Post) -> str:
+    if post.platform == "web":
+        host = urlsplit(post.url).hostname or post.url
+        return host.removeprefix("www.")
+    return PLATFORM_LABELS.get(post.platform, post.platform.capitalize())
+
+
+def handle_of(post: Post) -> str | None:
+    handle = (post.author.handle or "").strip().lstrip("@")
+    if not handle:
+        return None
+    return f"u/{handle}" if post.platform == "reddit" else f"@{handle}"
+
+
+def author_with_handle(post: Post) -> str | None:
+    """``Name [@handle]`` (APA, and the CSL/BibTeX author), the handle alone, or the name."""
+    name, handle = (post.author.name or "").strip(), handle_of(post)
+    if name and handle and name.lstrip("@") != handle.lstrip("@"):
+        return f"{name} [{handle}]"
+    return name or handle
+
+
+def handle_then_name(post: Post) -> str | None:
+    """``@handle (Name)``: MLA's author element for social media."""
+    name, handle = (post.author.name or "").strip(), handle_of(post)
+    if handle and name and name.lstrip("@") != handle.lstrip("@"):
+        return f"{handle} ({name})"
+    return handle or name or None
+
+
+def name_then_handle(post: Post) -> str | None:
+    """``Name (@handle)``: Chicago's author element for social media."""
+    name, handle = (post.author.name or "").strip(), handle_of(post)
+    if name and handle and name.lstrip("@") != handle.lstrip("@"):
+        return f"{name} ({handle})"
+    return name or handle
+
+
+def post_title(post: Post) -> str:
+    """What stands in for a title: the post's own title, else its whole text."""
+    return one_line(post.title or post.text)
+
+
+def descriptor(post: Post) -> str:
+    """APA's bracketed description of the kind of post."""
+    if post.platform in VIDEO_PLATFORMS:
+        return "Video"
+    if post.platform == "reddit":
+        return "Online forum post"
+    if post.platform == "facebook":
+        return "Status update"
+    if post.platform == "instagram":
+        return "Video" if any(m.kind == "video" for m in post.media) else "Photograph"
+    return "Post"
+
+
+def attachments(post: Post) -> str:
+    """APA's ``[Image attached]`` / ``[Video attached]`` for posts that carry media."""
+    if post.platform in VIDEO_PLATFORMS | {"instagram"}:
+        return ""
+    kinds = {m.kind for m in post.media}
+    if kinds & {"video", "gif"}:
+        return " [Video attached]"
+    if "photo" in kinds:
+        return " [Image attached]"
+    return ""
+
+
+def end_mark(text: str, mark: str = ".") -> str:
+    """``text`` ending in one sentence mark (none added after ``?``, ``!`` or ``.``)."""
+    return text if text.endswith((".", "?", "!", "…")) else text + mark
+
+
+def quote(text: str, mark: str) -> str:
+    """A title in double quotes with its closing punctuation inside (MLA, Chicago);
+    inner double quotes become single ones."""
+    inner = text.replace('"', "'")
+    if not inner.endswith(("?", "!", "…", mark)):
+        inner += mark
+    return f'"{inner}"'
+
+
+def where(copy: ArchivedCopy) -> str:
+    if copy.url:
+        return f"at {copy.url}"
+    if copy.content_hash:
+        return f"in {copy.archive_name} (content hash {copy.content_hash})"
+    return f"in {copy.archive_name}"

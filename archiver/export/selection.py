@@ -1,0 +1,249 @@
+"""Which posts an export covers, read from the archive page by page.
+
+Exports must stay flat in memory however large the archive is, so a selection is walked
+as a stream of :class:`Item` objects, each carrying a post's row, record, captures and
+media; captures and media are fetched for a page of posts at a time, not per post.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from archiver.export.cite import ArchivedCopy
+from archiver.record import Post
+from archiver.store import Archive, CaptureRow, MediaRow, PostRow
+
+PAGE = 200
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$")
+
+
+class ExportError(Exception):
+    """Bad input to an export, a citation or a verification: the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The posts to export: KEY/URL references and/or filters (``everything`` for all)."""
+
+    refs: tuple[str, ...] = ()
+    platform: str | None = None
+    author: str | None = None
+    since: str | None = None
+    until: str | None = None
+    status: str | None = None
+    everything: bool = False
+
+    def describe(self) -> str:
+        parts = [f"{len(self.refs)} key(s)/URL(s)"] if self.refs else []
+        for name in ("platform", "author", "since", "until", "status"):
+            value = getattr(self, name)
+            if value:
+                parts.append(f"--{name} {value}")
+        return ", ".join(parts) or "--all"
+
+
+@dataclass
+class Item:
+    """One selected post: its archive row, its record (None if never seen available),
+    its captures (oldest first) and its media rows."""
+
+    row: PostRow
+    post: Post | None
+    captures: list[CaptureRow] = field(default_factory=list)
+    media: list[MediaRow] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.row.key
+
+
+def post_of(row: PostRow) -> Post | None:
+    return Post.model_validate_json(row.record_json) if row.record_json else None
+
+
+def find_row(archive: Archive, ref: str) -> PostRow | None:
+    """The stored post a KEY or URL names: by key, alias or URL, else by recognising the
+    URL's platform and post id (``twitter.com/...`` finds the ``x.com`` permalink)."""
+    ref = ref.strip()
+    row = archive.get(ref)
+    if row is None and "://" in ref:
+        from archiver.platforms import registry
+
+        found = registry.match_social(ref)
+        row = archive.get(found[1].key) if found else None
+    return row
+
+
+def resolve(archive: Archive, refs: Sequence[str]) -> list[str]:
+    """Keys for KEY/URL references; every unknown one is named in the error."""
+    keys: list[str] = []
+    unknown: list[str] = []
+    for ref in refs:
+        row = find_row(archive, ref)
+        if row is None:
+            unknown.append(ref)
+        elif row.key not in keys:
+            keys.append(row.key)
+    if unknown:
+        raise ExportError(f"not in the archive: {', '.join(unknown)}")
+    return keys
+
+
+def _check_date(name: str, value: str | None) -> None:
+    if value and not _DATE.match(value):
+        raise ExportError(
+            f"--{name} must be a date like 2026-03-04 (or an ISO time), got {value!r}"
+        )
+
+
+def select_items(archive: Archive, selection: Selection, page: int = PAGE) -> Iterator[Item]:
+    """Every selected post, oldest first, with captures and media fetched a page at a time."""
+    filters = (selection.platform, selection.author, selection.since, selection.until)
+    if (
+        not selection.refs
+        and not any(filters)
+        and not selection.status
+        and not selection.everything
+    ):
+        raise ExportError(
+            "nothing selected: give KEYs/URLs, a filter (--platform, --author, "
+            "--since, --until, --status) or --all"
+        )
+    _check_date("since", selection.since)
+    _check_date("until", selection.until)
+    keys = resolve(archive, selection.refs) if selection.refs else None
+    rows = archive.list_posts(
+        platform=selection.platform,
+        author=selection.author,
+        since=selection.since,
+        until=selection.until,
+        status=selection.status,
+        keys=keys,
+        batch_size=page,
+    )
+    while batch := list(itertools.islice(rows, page)):
+        batch_keys = [row.key for row in batch]
+        captures = archive.captures_for(batch_keys)
+        media = archive.media_for(batch_keys)
+        for row in batch:
+            yield Item(row, post_of(row), captures.get(row.key, []), media.get(row.key, []))
+
+
+def first_or_empty(items: Iterator[Item], selection: Selection) -> Iterator[Item]:
+    """``items`` unchanged, or :class:`ExportError` now if there are none."""
+    try:
+        first = next(items)
+    except StopIteration:
+        raise ExportError(
+            f"the selection is empty: no post matches {selection.describe()}"
+        ) from None
+    return itertools.chain([first], items)
+
+
+def anchor_of(key: str) -> str:
+    """An HTML id for a post: readable, and safe in a URL fragment."""
+    return "post-" + re.sub(r"[^A-Za-z0-9_-]+", "-", key).strip("-")
+
+
+def copy_url(archive_url: str | None, key: str) -> str | None:
+    """Where a bundle published at ``archive_url`` shows the post ``key``."""
+    if not archive_url:
+        return None
+    if archive_url.endswith(".zip"):
+        return archive_url
+    page = archive_url if archive_url.endswith(".html") else archive_url.rstrip("/") + "/index.html"
+    return f"{page}#{anchor_of(key)}"
+
+
+def archived_copy(
+    item: Item, archive_url: str | None = None, *, exact: bool = False
+) -> ArchivedCopy:
+    """The archived-copy facts a citation of ``item`` carries.
+
+    ``exact`` takes ``archive_url`` as the copy's own address (``cite --archive-url``);
+    otherwise it is where a bundle is published and the post's anchor is added.
+    """
+    assert item.post is not None
+    return ArchivedCopy(
+        captured_at=item.post.capture.captured_at,
+        url=archive_url if exact else copy_url(archive_url, item.key),
+        content_hash=item.post.content_hash,
+        live=item.row.status == "archived",
+    )
+
+
+def evidence_of(capture: CaptureRow) -> list[dict[str, Any]]:
+    try:
+        entries = json.loads(capture.evidence_json or "[]")
+    except json.JSONDecodeError:
+        return []
+    return [entry for entry in entries if isinstance(entry, dict)]
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    """One response or document behind a capture, as a bundle holds it."""
+
+    url: str | None
+    sha256: str | None
+    #: Where the bytes are in the bundle (``captures/raw/<sha256>``), None when missing.
+    path: str | None
+    http_status: int | None = None
+    content_type: str | None = None
+    purpose: str | None = None
+    warc_path: str | None = None
+    warc_offset: int | None = None
+    warc_record_id: str | None = None
+    source_warc_file: str | None = None
+    source_warc_offset: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _shallow(self)
+
+
+@dataclass(frozen=True)
+class CaptureEntry:
+    """One capture of a post (append-only evidence), as a bundle describes it."""
+
+    id: int | None
+    captured_at: str
+    method: str
+    source: str
+    raw_sha256: str
+    content_hash: str | None
+    status: str
+    status_detail: str | None
+    http_status: int | None
+    evidence: list[EvidenceEntry]
+    record: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready, without copying ``record`` (``dataclasses.asdict`` deep-copies)."""
+        data = _shallow(self)
+        data["evidence"] = [entry.to_json() for entry in self.evidence]
+        return data
+
+
+@dataclass(frozen=True)
+class MediaEntry:
+    """A media item of a post; ``path`` is set when the downloaded file is in the bundle."""
+
+    url: str
+    kind: str
+    alt: str | None
+    sha256: str | None
+    content_type: str | None
+    size: int | None
+    path: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return _shallow(self)
+
+
+def _shallow(entry: Any) -> dict[str, Any]:
+    return {item.name: getattr(entry, item.name) for item in fields(entry)}
