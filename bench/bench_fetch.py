@@ -23,80 +23,28 @@ import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from archiver.config import Endpoints, load_settings  # noqa: E402
+from local_server import DELAY, HOST, BenchPlatform, item_id, item_url, serve  # noqa: E402
+
+from archiver.config import load_settings  # noqa: E402
 from archiver.fetch import fetch_many  # noqa: E402
 from archiver.http import HttpClient  # noqa: E402
-from archiver.platforms.base import Found, Outcome, Platform, PostRef, Request, Response  # noqa: E402
-from archiver.record import Post  # noqa: E402
 from archiver.warc import WarcWriter  # noqa: E402
 
-DELAY = 0.05
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:fetch -->", "<!-- /bench:fetch -->"
 
 
-# -- the server ----------------------------------------------------------------------
+# -- what the server answers ---------------------------------------------------------
 
 
-async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split(b" ", 2)[1].decode()
-            await asyncio.sleep(DELAY)
-            body = json.dumps({"id": path.rsplit("/", 1)[-1], "text": f"Post at {path}"}).encode()
-            writer.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
-            )
-            await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
-        pass
-    finally:
-        writer.close()
-
-
-def _serve(port_out: multiprocessing.queues.Queue[int]) -> None:
-    async def main() -> None:
-        server = await asyncio.start_server(_answer, "127.0.0.1", 0, backlog=1024)
-        port_out.put(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(main())
-
-
-# -- the platform under test -----------------------------------------------------------
-
-
-class BenchPlatform(Platform):
-    """A generic JSON endpoint: http://127.0.0.1:<port>/item/<n> → one request → a post."""
-
-    name = "web"
-
-    def match(self, url: str) -> PostRef | None:
-        parts = urlsplit(url)
-        if parts.hostname != "127.0.0.1" or not parts.path.startswith("/item/"):
-            return None
-        return PostRef("web", parts.path.removeprefix("/item/"), url)
-
-    def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
-        return Request(ref.url, purpose="item")
-
-    def read_response(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:
-        data = response.json()
-        post = Post(
-            platform="web",
-            post_id=data["id"],
-            url=ref.url,
-            text=data["text"],
-            capture=response.capture(),
-        )
-        return Found(post)
+def respond(path: str) -> tuple[int, bytes]:
+    """Every item exists: a post whose text names its path."""
+    return 200, json.dumps({"id": item_id(path), "text": f"Post at {path}"}).encode()
 
 
 @dataclass
@@ -124,7 +72,7 @@ async def _batch(port: int, concurrency: int, count: int, home: Path | None) -> 
     http = settings.http.model_copy(
         update={"concurrency": concurrency, "per_host_concurrency": concurrency}
     )
-    urls = (f"http://127.0.0.1:{port}/item/{n}" for n in range(count))
+    urls = (item_url(port, n) for n in range(count))
     writer = WarcWriter(home) if home is not None else None
     archived = 0
     async with HttpClient(http, warc=writer) as client:
@@ -169,7 +117,7 @@ async def _server_baseline(port: int, concurrency: int, count: int) -> float:
     """Efficiency of a bare keep-alive client, to show the server is not the bottleneck."""
 
     async def worker(share: int) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection(HOST, port)
         for n in range(share):
             writer.write(f"GET /item/{n} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
             head = await reader.readuntil(b"\r\n\r\n")
@@ -236,12 +184,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="also print the runs as JSON")
     args = parser.parse_args()
 
-    context = multiprocessing.get_context("spawn")
-    ports: multiprocessing.queues.Queue[int] = context.Queue()
-    server = context.Process(target=_serve, args=(ports,), daemon=True)
-    server.start()
-    port = ports.get(timeout=10)
-    try:
+    with serve(respond) as port:
         baseline = asyncio.run(_server_baseline(port, 64, 2000))
         best = args.repeat
         runs = [
@@ -252,8 +195,6 @@ def main() -> None:
             _in_fresh_process(port, 64, 1000, warc=False, trace=True, label="memory"),
             _in_fresh_process(port, 64, 4000, warc=False, trace=True, label="memory"),
         ]
-    finally:
-        server.terminate()
     table = _table(runs, baseline, args.repeat)
     print(table)
     if args.json:

@@ -18,10 +18,8 @@ cost is not what is measured.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import multiprocessing
-import multiprocessing.queues
 import os
 import resource
 import sys
@@ -30,104 +28,36 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from archiver.config import Endpoints, load_settings  # noqa: E402
-from archiver.platforms.base import (  # noqa: E402
-    Found,
-    Gone,
-    Outcome,
-    Platform,
-    PostRef,
-    Reason,
-    Request,
-    Response,
-)
+from local_server import DELAY, BenchPlatform, item_id, item_url, serve  # noqa: E402
+
+from archiver.config import load_settings  # noqa: E402
 from archiver.recheck import Selection, plan_recheck, run_recheck  # noqa: E402
 from archiver.record import Capture, Post, sha256_hex  # noqa: E402
 from archiver.store import Archive, CaptureRow, PostRow  # noqa: E402
 
-DELAY = 0.05
 CAPTURED_AT = "2026-01-05T10:00:00Z"
 CONCURRENCY = 64
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:recheck -->", "<!-- /bench:recheck -->"
 
 
-def body_of(number: int) -> tuple[int, bytes]:
-    """What the server answers for post ``number``: 1% gone, 1% edited, the rest as stored."""
+# -- what the server answers ---------------------------------------------------------
+
+
+def respond(path: str) -> tuple[int, bytes]:
+    """What the server answers for a post: 1% gone, 1% edited, the rest as stored."""
+    number = int(item_id(path))
     if number % 100 == 0:
         return 404, b'{"error":"not found"}'
     text = f"Post {number} (edited)" if number % 100 == 1 else post_text(number)
     return 200, json.dumps({"id": str(number), "text": text}).encode()
-
-
-# -- the server ----------------------------------------------------------------------
-
-
-async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split(b" ", 2)[1].decode()
-            await asyncio.sleep(DELAY)
-            status, body = body_of(int(path.rsplit("/", 1)[-1]))
-            reason = b"OK" if status == 200 else b"Not Found"
-            writer.write(
-                b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-                % (status, reason, len(body))
-                + body
-            )
-            await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
-        pass
-    finally:
-        writer.close()
-
-
-def _serve(port_out: multiprocessing.queues.Queue[int]) -> None:
-    async def main() -> None:
-        server = await asyncio.start_server(_answer, "127.0.0.1", 0, backlog=1024)
-        port_out.put(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(main())
-
-
-# -- the platform under test -----------------------------------------------------------
-
-
-class BenchPlatform(Platform):
-    """``http://127.0.0.1:<port>/item/<n>`` → one JSON request → a post, or 404 → gone."""
-
-    name = "web"
-
-    def match(self, url: str) -> PostRef | None:
-        parts = urlsplit(url)
-        if parts.hostname != "127.0.0.1" or not parts.path.startswith("/item/"):
-            return None
-        return PostRef("web", parts.path.removeprefix("/item/"), url)
-
-    def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
-        return Request(ref.url, purpose="item")
-
-    def read_response(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:
-        if response.status == 404:
-            return Gone(Reason.NOT_FOUND, "no such item", 404)
-        data = response.json()
-        post = Post(
-            platform="web",
-            post_id=ref.post_id,
-            url=ref.url,
-            text=data["text"],
-            capture=response.capture(),
-        )
-        return Found(post)
 
 
 # -- building and rechecking (each in a fresh process) ---------------------------------
@@ -145,7 +75,7 @@ def build(home: str, port: int, count: int, batch: int = 5000) -> float:
         posts: list[dict[str, object]] = []
         captures: list[dict[str, object]] = []
         for number in range(count):
-            url = f"http://127.0.0.1:{port}/item/{number}"
+            url = item_url(port, number)
             stored = json.dumps({"id": str(number), "text": f"Post {number}"}).encode()
             capture = Capture(
                 method="api", source=url, captured_at=CAPTURED_AT, raw_sha256=sha256_hex(stored)
@@ -317,15 +247,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = args.sizes or ([2000, 8000] if args.quick else [25_000, 100_000])
 
-    context = multiprocessing.get_context("spawn")
-    ports: multiprocessing.queues.Queue[int] = context.Queue()
-    server = context.Process(target=_serve, args=(ports,), daemon=True)
-    server.start()
-    port = ports.get(timeout=10)
-    try:
+    with serve(respond) as port:
         runs = [scenario(port, size) for size in sizes]
-    finally:
-        server.terminate()
     table = _table(runs)
     print(table)
     if args.json:

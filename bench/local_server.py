@@ -1,0 +1,139 @@
+"""The local HTTP server and the platform that the network benchmarks share.
+
+``bench_fetch.py`` and ``bench_recheck.py`` measure the client against the same kind of
+server: an asyncio HTTP/1.1 server on 127.0.0.1, in its own process so it does not take
+the client's CPU, that answers every request after ``DELAY`` seconds over keep-alive
+connections. They also both need a minimal JSON platform, so that parsing cost is not
+what gets measured. Both used to carry their own copy of each. Keeping one copy here
+means the two benchmarks' figures come from the same server (same delay, framing and
+keep-alive handling), and a fix to one reaches both.
+
+Each benchmark differs only in what the server answers. It passes a ``Responder``: a
+top-level function from the request path to a status and a JSON body. It has to be
+top-level because the server runs in a spawned process and the function is pickled to
+get there.
+
+    with serve(respond) as port:
+        url = item_url(port, 7)  # http://127.0.0.1:<port>/item/7
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import multiprocessing.queues
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+from archiver.config import Endpoints
+from archiver.platforms.base import (
+    Found,
+    Gone,
+    Outcome,
+    Platform,
+    PostRef,
+    Reason,
+    Request,
+    Response,
+)
+from archiver.record import Post
+
+DELAY = 0.05
+"""Seconds the server waits before answering each request."""
+HOST = "127.0.0.1"
+
+Responder = Callable[[str], tuple[int, bytes]]
+"""The status and JSON body to answer a request path (``/item/<n>``) with. It must be a
+top-level function, because it is pickled into the server's process."""
+
+
+def item_url(port: int, item: int | str) -> str:
+    """The URL of item ``item`` on the server listening on ``port``."""
+    return f"http://{HOST}:{port}/item/{item}"
+
+
+def item_id(path: str) -> str:
+    """The item in a request path: ``"/item/7"`` → ``"7"``."""
+    return path.rsplit("/", 1)[-1]
+
+
+# -- the server ----------------------------------------------------------------------
+
+
+async def _answer(
+    respond: Responder, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            path = head.split(b" ", 2)[1].decode()
+            await asyncio.sleep(DELAY)
+            status, body = respond(path)
+            writer.write(
+                b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                % (status, HTTPStatus(status).phrase.encode(), len(body))
+                + body
+            )
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+def _serve(respond: Responder, port_out: multiprocessing.queues.Queue[int]) -> None:
+    async def main() -> None:
+        server = await asyncio.start_server(partial(_answer, respond), HOST, 0, backlog=1024)
+        port_out.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    asyncio.run(main())
+
+
+@contextmanager
+def serve(respond: Responder) -> Iterator[int]:
+    """Run the server in a fresh (spawned) process answering with ``respond``; yield its
+    port, and stop the process on the way out."""
+    context = multiprocessing.get_context("spawn")
+    ports: multiprocessing.queues.Queue[int] = context.Queue()
+    server = context.Process(target=_serve, args=(respond, ports), daemon=True)
+    server.start()
+    try:
+        yield ports.get(timeout=10)
+    finally:
+        server.terminate()
+        server.join()
+
+
+# -- the platform under test -----------------------------------------------------------
+
+
+class BenchPlatform(Platform):
+    """``http://127.0.0.1:<port>/item/<n>`` → one JSON request → a post, or 404 → gone."""
+
+    name = "web"
+
+    def match(self, url: str) -> PostRef | None:
+        parts = urlsplit(url)
+        if parts.hostname != HOST or not parts.path.startswith("/item/"):
+            return None
+        return PostRef("web", parts.path.removeprefix("/item/"), url)
+
+    def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
+        return Request(ref.url, purpose="item")
+
+    def read_response(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:
+        if response.status == 404:
+            return Gone(Reason.NOT_FOUND, "no such item", 404)
+        data = response.json()
+        post = Post(
+            platform="web",
+            post_id=ref.post_id,
+            url=ref.url,
+            text=data["text"],
+            capture=response.capture(),
+        )
+        return Found(post)
