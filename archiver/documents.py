@@ -4,15 +4,16 @@ People cite posts by pasting embeds into articles; what survives is a saved ``.h
 (or a plain-text copy of it) long after the post itself may be gone. This module reads
 such documents the way the platforms' embed scripts would have, but offline:
 
-* HTML is parsed **once** with lxml and walked **once**: every element whose tag some
-  platform's :class:`~archiver.platforms.base.EmbedRule` names goes to that platform's
+* HTML is parsed **once** with lxml, building only the elements that can be or hold
+  an embed (a ``parse_only`` filter derived from every platform's
+  :class:`~archiver.platforms.base.EmbedRule`: an admitted element keeps its whole
+  subtree), and walked **once**: every element a rule names goes to that platform's
   parser; WordPress link-only embeds (``figure.wp-block-embed`` holding just a URL)
-  become minimal records; ``meta``/``link``/``script``/``title`` are collected on the
-  same walk for the fallback below. An article with a thousand embeds costs little
-  more than its parse.
-* HTML with no embeds is read as a saved single-post page (Mastodon, Bluesky, any
-  page): its metadata names the post (``page-meta``), else its visible text is searched
-  for flattened embeds, else the page itself becomes a ``web`` record.
+  become minimal records. Tree building is most of the cost of reading an article, so
+  one with a thousand embeds costs little more than a bare parse of it.
+* HTML with no embeds is parsed again, whole, and read as a saved single-post page
+  (Mastodon, Bluesky, any page): its metadata names the post (``page-meta``), else its
+  visible text is searched for flattened embeds, else the page becomes a ``web`` record.
 * Plain text goes to every platform's flattened-text reader (``text-embed``), plus
   lines that hold nothing but a post URL (how WordPress and Markdown write embeds).
 
@@ -46,6 +47,7 @@ from archiver.document_sources import (
     decode_document,
     sniff_kind,
 )
+from archiver.document_tree import embed_tree, tags_named
 from archiver.html_text import element_text
 from archiver.platforms import web
 from archiver.platforms.base import EmbedRule, Platform, PostRef
@@ -172,15 +174,11 @@ class _Stamp:
 def _from_html(
     text: str, source: str, stamp: _Stamp, router: Router, warnings: list[str]
 ) -> list[Post]:
-    soup = BeautifulSoup(text, "lxml")
     rules = router.embed_rules()
+    soup = embed_tree(text, rules)
     capture = stamp.capture("embed-html")
     found = _Found()
-    meta_elements: list[Tag] = []
-    names = frozenset(rules) | {"figure"} | frozenset(web.META_TAGS)
-    for element in _tags_named(soup, names):
-        if element.name in web.META_TAGS:
-            meta_elements.append(element)
+    for element in tags_named(soup, frozenset(rules) | {"figure"}):
         post = _embed(element, rules.get(element.name, ()), capture, source, warnings)
         if post is None and element.name == "figure":
             post = _guarded(partial(_wordpress_link, element, capture, router), source, warnings)
@@ -192,29 +190,27 @@ def _from_html(
         )
     if found.posts:
         return found.posts
-    return _from_page(soup, meta_elements, source, stamp, router, warnings)
-
-
-def _tags_named(soup: BeautifulSoup, names: frozenset[str]) -> Iterator[Tag]:
-    """Elements with one of ``names``, in document order: the single walk of the tree.
-
-    The same as ``soup.find_all(list(names))``, without bs4's per-element filter
-    machinery, which costs several times the walk itself on a large article.
-    """
-    for node in soup.descendants:
-        if isinstance(node, Tag) and node.name in names:
-            yield node
+    page = BeautifulSoup(text, "lxml")  # no embeds: the page fallback reads the whole tree
+    meta_elements = list(tags_named(page, frozenset(web.META_TAGS)))
+    return _from_page(page, meta_elements, source, stamp, router, warnings)
 
 
 def _embed(
     element: Tag, rules: tuple[EmbedRule, ...], capture: Capture, source: str, warnings: list[str]
 ) -> Post | None:
     """The first record a matching rule's parser makes of ``element`` (None: not an embed)."""
+    classes = element.get_attribute_list("class")
     for rule in rules:
-        if rule.matches(element):
-            post = _guarded(partial(rule.parse, element, capture), source, warnings)
-            if post is not None:
-                return post
+        # A rule naming classes the element lacks cannot match: skip it without asking.
+        if (rule.classes and rule.classes.isdisjoint(classes)) or not rule.matches(element):
+            continue
+        try:
+            post = rule.parse(element, capture)
+        except Exception as exc:
+            _warn_skipped(exc, source, warnings)
+            continue
+        if post is not None:
+            return post
     return None
 
 
@@ -223,10 +219,14 @@ def _guarded(step: Callable[[], _T], source: str, warnings: list[str]) -> _T | N
     try:
         return step()
     except Exception as exc:
-        lines = str(exc).strip().splitlines()
-        detail = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-        warnings.append(f"skipped an embed in {source} ({detail})")
+        _warn_skipped(exc, source, warnings)
         return None
+
+
+def _warn_skipped(exc: Exception, source: str, warnings: list[str]) -> None:
+    lines = str(exc).strip().splitlines()
+    detail = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    warnings.append(f"skipped an embed in {source} ({detail})")
 
 
 def _wordpress_link(figure: Tag, capture: Capture, router: Router) -> Post | None:

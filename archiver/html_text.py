@@ -12,21 +12,41 @@ import html
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
 _BLOCKS = frozenset({"p", "div", "li", "blockquote", "section", "h1", "h2", "h3", "h4", "pre"})
+_ALWAYS_SKIPPED = frozenset({"script", "style", "template", "svg"})
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+#: Only the runs ``_SPACES.sub(" ", …)`` would change (a lone space is left alone): the
+#: same result, without a replacement for every space between words.
+_FOLDABLE = re.compile(r"[ \t\r\f\v\u00a0]{2,}|[\t\r\f\v\u00a0]")
+#: What a line must contain for ``_FOLDABLE`` to find anything in it.
+_FOLD_MARKS = ("  ", "\t", "\u00a0", "\r", "\f", "\v")
 _BLANKS = re.compile(r"\n{3,}")
-_HASHTAG = re.compile(r"(?<![\w&#])#(\w{1,139})", re.UNICODE)
-_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?)")
+# The sign comes first so the regex engine can jump between signs; the look-behind then
+# checks the character before it (``#(?<![\w&#]#)`` is ``(?<![\w&#])#``, faster).
+_HASHTAG = re.compile(r"#(?<![\w&#]#)(\w{1,139})", re.UNICODE)
+_MENTION = re.compile(r"@(?<![\w@]@)([A-Za-z0-9_]{1,30}(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?)")
 
 
 def clean_text(text: str) -> str:
     """Decode entities, normalise to NFC, fold spaces per line, trim blank runs."""
     text = unicodedata.normalize("NFC", html.unescape(text))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    if "\n" not in text and "\r" not in text:
+        return _fold(text).strip()
+    lines = [_fold(line).strip() for line in text.replace("\r\n", "\n").split("\n")]
+    joined = "\n".join(lines)
+    return (_BLANKS.sub("\n\n", joined) if "\n\n\n" in joined else joined).strip()
+
+
+def _fold(line: str) -> str:
+    """Runs of spaces as one space; the regex runs only when there is a run to fold (a
+    scan for a few characters is much cheaper than the regex's scan of every position)."""
+    if any(mark in line for mark in _FOLD_MARKS):
+        return _FOLDABLE.sub(" ", line)
+    return line
 
 
 def element_text(element: Tag, skip: frozenset[str] = frozenset()) -> str:
@@ -35,15 +55,14 @@ def element_text(element: Tag, skip: frozenset[str] = frozenset()) -> str:
     ``skip`` names tags to leave out (e.g. ``{"script", "style"}``, always skipped).
     """
     parts: list[str] = []
-    _walk(element, parts, skip | {"script", "style", "template", "svg"})
+    _walk(element, parts, skip | _ALWAYS_SKIPPED if skip else _ALWAYS_SKIPPED)
     return clean_text("".join(parts))
 
 
 def _walk(node: Tag, parts: list[str], skip: frozenset[str]) -> None:
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if type(child) is NavigableString:  # not Comment, CData, Doctype...
-                parts.append(str(child).replace("\n", " "))
+    for child in node.contents:
+        if type(child) is NavigableString:  # not Comment, CData, Doctype...
+            parts.append(child.replace("\n", " "))
             continue
         if not isinstance(child, Tag) or child.name in skip:
             continue
@@ -53,8 +72,70 @@ def _walk(node: Tag, parts: list[str], skip: frozenset[str]) -> None:
             parts.append("\n\n")
             _walk(child, parts, skip)
             parts.append("\n\n")
+        elif len(child.contents) == 1 and type(child.contents[0]) is NavigableString:
+            parts.append(child.contents[0].replace("\n", " "))  # a link: no need to recurse
         else:
             _walk(child, parts, skip)
+
+
+def tag_text(tag: Tag, separator: str = "") -> str:
+    """``tag.get_text(separator)``, without bs4's generic string-type machinery.
+
+    Embed parsers read the text of many small elements (link labels, signature
+    lines); this is the same concatenation of the tag's NavigableString and CData
+    descendants in document order, several times cheaper. Tags whose strings bs4
+    types specially (``script``, ``style``, ``template``...) go to ``get_text``.
+    """
+    types = tag.interesting_string_types
+    if types is not None and types is not Tag.MAIN_CONTENT_STRING_TYPES:
+        return tag.get_text(separator)
+    contents = tag.contents
+    if len(contents) == 1 and type(contents[0]) is NavigableString:
+        return str(contents[0])  # a link label, a date: the common case
+    parts: list[str] = []
+    stack = [iter(tag.contents)]
+    while stack:
+        for child in stack[-1]:
+            kind = type(child)
+            if kind is NavigableString or kind is CData:
+                parts.append(child)
+            elif isinstance(child, Tag):
+                stack.append(iter(child.contents))
+                break
+        else:
+            stack.pop()
+    return separator.join(parts)
+
+
+def paragraph_and_links(element: Tag) -> tuple[Tag | None, list[Tag], list[Tag]]:
+    """One walk of a quoted-post embed: its first ``<p>`` (the post text), the links
+    (``a[href]``) outside every ``<p>`` within ``element`` (signature, date), and the
+    links inside that first ``<p>``, each list in document order."""
+    paragraph: Tag | None = None
+    outside: list[Tag] = []
+    inside: list[Tag] = []
+    # where: 0 outside any <p>, 1 inside the first <p>, 2 inside another <p>.
+    stack = [(iter(element.contents), 0)]
+    while stack:
+        children, where = stack[-1]
+        for child in children:
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            child_where = where
+            if name == "a":
+                if where < 2 and child.attrs.get("href") is not None:
+                    (inside if where else outside).append(child)
+            elif name == "p" and not where:
+                child_where = 2 if paragraph else 1
+                paragraph = paragraph or child
+            contents = child.contents
+            if len(contents) > 1 or (contents and isinstance(contents[0], Tag)):
+                stack.append((iter(contents), child_where))
+                break
+        else:
+            stack.pop()
+    return paragraph, outside, inside
 
 
 def html_fragment_text(markup: str) -> str:
@@ -68,19 +149,12 @@ def html_fragment_text(markup: str) -> str:
 
 def find_hashtags(text: str) -> list[str]:
     """Hashtags in plain text, without ``#``, in order, each once."""
-    return _unique(match.group(1) for match in _HASHTAG.finditer(text))
+    return list(dict.fromkeys(_HASHTAG.findall(text))) if "#" in text else []
 
 
 def find_mentions(text: str) -> list[str]:
     """@-mentions in plain text, without ``@``, in order, each once."""
-    return _unique(match.group(1) for match in _MENTION.finditer(text))
-
-
-def _unique(items: object) -> list[str]:
-    seen: dict[str, None] = {}
-    for item in items:  # type: ignore[attr-defined]
-        seen.setdefault(item, None)
-    return list(seen)
+    return list(dict.fromkeys(_MENTION.findall(text))) if "@" in text else []
 
 
 _MONTH_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%A, %B %d, %Y")
@@ -98,7 +172,20 @@ def parse_display_date(text: str) -> str | None:
     Embed dates carry no time zone (X, Bluesky, Facebook print local dates), so
     even when a clock time is shown only the calendar date is kept: claiming a
     UTC instant would invent precision the source does not have.
+
+    ``strptime`` is slow and the embeds of one article tend to share a few dates, so
+    short texts are remembered (as plain ``str``, never a bs4 string tied to a tree).
     """
+    text = str(text)
+    return _remembered_date(text) if len(text) <= 64 else _display_date(text)
+
+
+@lru_cache(maxsize=1024)
+def _remembered_date(text: str) -> str | None:
+    return _display_date(text)
+
+
+def _display_date(text: str) -> str | None:
     value = _SPACES.sub(" ", text.replace("\u202f", " ")).strip().rstrip(".")
     value = value.replace("Sept ", "Sep ")
     for fmt in _TIME_FORMATS + _MONTH_FORMATS:

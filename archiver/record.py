@@ -225,7 +225,68 @@ def content_hash_of_dict(record: dict[str, Any]) -> str:
 
 
 def content_hash(post: Post) -> str:
-    return content_hash_of_dict(post.model_dump(mode="json", by_alias=True))
+    canonical = _post_canonical_json(post)
+    if canonical is None:  # a value slipped in unvalidated: take the general path
+        return content_hash_of_dict(post.model_dump(mode="json", by_alias=True))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# The hashed view of a validated Post, serialised straight from its attributes: the same
+# bytes as canonical_json(hashed_view(post.model_dump(mode="json"))) (keys in sorted
+# order, no whitespace, json's own string escaping), without the dump, the view and a
+# recursive type check for every record. Any value that is not a str or None in the
+# expected lists/Author/Media (possible after an unvalidated model_copy) returns None, and
+# the general path runs. tests/test_record.py checks the result against rfc8785.
+_ENCODE = json.encoder.encode_basestring
+_LIST_ONLY = frozenset({list})
+
+
+def _post_canonical_json(post: Post) -> str | None:
+    values = post.__dict__
+    author, media = values["author"], values["media"]
+    lists = (values["hashtags"], values["links"], values["mentions"], values["quotes"])
+    if type(author) is not Author or type(media) is not list or set(map(type, lists)) - _LIST_ONLY:
+        return None
+    who = author.__dict__
+    scalars = (
+        *(who["handle"], who["id"], who["name"], who["url"]),
+        *(values["created_at"], values["in_reply_to"], values["key"], values["lang"]),
+        *(values["platform"], values["post_id"], values["schema_"], values["text"]),
+        *(values["title"], values["url"]),
+    )
+    try:  # the string encoder refuses anything but a str: numbers take the general path
+        encoded = ["null" if value is None else _ENCODE(value) for value in scalars]
+        tags, links, mentions, quotes = [
+            "[" + ",".join(map(_ENCODE, items)) + "]" if items else "[]" for items in lists
+        ]
+        media_json = _media_json(media)
+    except TypeError:
+        return None
+    if media_json is None:
+        return None
+    handle, id_, name, url, created, reply, key, lang = encoded[:8]
+    platform, post_id, schema, text, title, link = encoded[8:]
+    return (
+        f'{{"author":{{"handle":{handle},"id":{id_},"name":{name},"url":{url}}},'
+        f'"created_at":{created},"hashtags":{tags},"in_reply_to":{reply},"key":{key},'
+        f'"lang":{lang},"links":{links},"media":{media_json},"mentions":{mentions},'
+        f'"platform":{platform},"post_id":{post_id},"quotes":{quotes},"schema":{schema},'
+        f'"text":{text},"title":{title},"url":{link}}}'
+    )
+
+
+def _media_json(media: list[Any]) -> str | None:
+    entries: list[str] = []
+    for item in media:
+        if type(item) is not Media:
+            return None
+        fields = item.__dict__
+        alt = fields["alt"]
+        alt_json = "null" if alt is None else _ENCODE(alt)
+        entries.append(
+            f'{{"alt":{alt_json},"kind":{_ENCODE(fields["kind"])},"url":{_ENCODE(fields["url"])}}}'
+        )
+    return "[" + ",".join(entries) + "]"
 
 
 def utc_now() -> str:

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 from bs4 import Comment, NavigableString, Tag
 
 from archiver.config import Endpoints
-from archiver.html_text import find_hashtags, parse_display_date
+from archiver.html_text import find_hashtags, paragraph_and_links, parse_display_date, tag_text
 from archiver.platforms import flattened
 from archiver.platforms.base import (
     EmbedRule,
@@ -49,8 +49,9 @@ _AT_URI = re.compile(
     rf"^at://(?P<actor>{_ACTOR})/(?P<collection>[a-z][A-Za-z0-9.]+)/(?P<rkey>{_RKEY})$"
 )
 _HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]+$")
+# ``@(?<![\w@.]@)`` is ``(?<![\w@.])@`` with the "@" first, which the regex engine finds faster.
 _MENTION = re.compile(
-    r"(?<![\w@.])@([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
+    r"@(?<![\w@.]@)([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
 )
 _SIGNATURE = re.compile(r"^[\s—–-]*(?P<name>.*?)\s*\(\s*@(?P<handle>[^\s()]+)\s*\)", re.DOTALL)
 _EMBED_MARKER = "[image or embed]"
@@ -121,7 +122,7 @@ def record_page(at_uri: str) -> tuple[str, bool] | None:
 
 def find_mentions(text: str) -> list[str]:
     """``@handle.domain`` mentions in plain text, without ``@``, each once."""
-    return list(dict.fromkeys(_MENTION.findall(text)))
+    return list(dict.fromkeys(_MENTION.findall(text))) if "@" in text else []
 
 
 # ---- saved-HTML embeds ---------------------------------------------------------------
@@ -131,7 +132,7 @@ def _verbatim_text(paragraph: Tag) -> tuple[str, bool]:
     """The embed ``<p>`` as the post's own text, and whether it ends in the embed marker."""
     parts: list[str] = []
     marker = False
-    for child in paragraph.children:
+    for child in paragraph.contents:
         if isinstance(child, NavigableString):
             if isinstance(child, Comment):
                 continue
@@ -141,10 +142,12 @@ def _verbatim_text(paragraph: Tag) -> tuple[str, bool]:
             parts.append(chunk)
         elif isinstance(child, Tag) and child.name == "br":
             parts.append("\n")
-        elif isinstance(child, Tag) and child.get_text().strip() == _EMBED_MARKER:
-            marker = True
         elif isinstance(child, Tag):
-            parts.append(child.get_text())
+            shown = tag_text(child)
+            if shown.strip() == _EMBED_MARKER:
+                marker = True
+            else:
+                parts.append(shown)
     return _normal_text("".join(parts)), marker
 
 
@@ -155,18 +158,19 @@ def _normal_text(text: str) -> str:
 def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
     """``blockquote.bluesky-embed`` as the app's Embed dialog writes it."""
     ref = match_post(str(element.get("data-bluesky-uri", "")))
-    anchors = [a for a in element.find_all("a", href=True) if a.find_parent("p") is None]
-    linked = [a for a in anchors if match_post(str(a["href"])) is not None]
-    if ref is None and linked:
-        ref = match_post(str(linked[-1]["href"]))
+    paragraph, outside_links, _ = paragraph_and_links(element)
+    date_anchor = None
+    for anchor in reversed(outside_links):
+        linked = match_post(str(anchor["href"]))
+        if linked is not None:
+            date_anchor, ref = anchor, ref or linked
+            break
     if ref is None:
         return None
-    paragraph = element.find("p")
-    text, marker = _verbatim_text(paragraph) if isinstance(paragraph, Tag) else ("", False)
-    date_anchor = linked[-1] if linked else None
+    text, marker = _verbatim_text(paragraph) if paragraph is not None else ("", False)
     outside = "".join(
-        child.get_text() if isinstance(child, Tag) else str(child)
-        for child in element.children
+        tag_text(child) if isinstance(child, Tag) else str(child)
+        for child in element.contents
         if child is not paragraph and child is not date_anchor and not isinstance(child, Comment)
     )
     signature = _SIGNATURE.match(outside)
@@ -175,8 +179,8 @@ def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
     if name is not None and name.lower() in (handle, f"@{handle}"):
         name = None  # the embed prints the handle when there is no display name
     actor = ref.post_id.rsplit("/", 1)[0]
-    date_text = date_anchor.get_text().strip() if date_anchor else ""
-    lang = paragraph.get("lang") if isinstance(paragraph, Tag) else None
+    date_text = tag_text(date_anchor).strip() if date_anchor else ""
+    lang = paragraph.get("lang") if paragraph is not None else None
     return Post(
         platform="bluesky",
         post_id=ref.post_id,
@@ -187,7 +191,8 @@ def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
             id=actor if actor.startswith("did:") else None,
             url=profile_url(actor),
         ),
-        created_at=parse_iso_utc(date_text) or parse_display_date(date_text),
+        created_at=(parse_iso_utc(date_text) if "0" <= date_text[:1] <= "9" else None)
+        or parse_display_date(date_text),  # an ISO date starts with its year's digits
         text=text,
         lang=str(lang) if lang else None,
         media=[Media(kind="unknown", url=ref.url)] if marker else [],

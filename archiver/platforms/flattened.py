@@ -191,6 +191,8 @@ def text_post_id(handle: str, created_at: str | None, text: str) -> str:
 def find_urls(text: str) -> list[str]:
     """Complete URLs shown in post text, each once, with ``https://`` added when the
     label omits the scheme; labels cut short with ``…`` or ``...`` are not URLs."""
+    if "." not in text:
+        return []  # every URL kept below has a dot in its host
     urls: dict[str, None] = {}
     for match in _URL.finditer(text):
         if match.group(0).endswith(("…", "...")):

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from bs4 import Tag
 
 from archiver.config import Endpoints
+from archiver.html_text import tag_text
 from archiver.platforms.activitypub import (
     activitypub_request,
     content_parts,
@@ -132,7 +133,10 @@ class _Site:
 
 
 def _foreign(host: str) -> bool:
-    return any(host == other or host.endswith("." + other) for other in _OTHER_PLATFORM_HOSTS)
+    return host in _OTHER_PLATFORM_HOSTS or host.endswith(_OTHER_PLATFORM_SUFFIXES)
+
+
+_OTHER_PLATFORM_SUFFIXES = tuple("." + host for host in _OTHER_PLATFORM_HOSTS)
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -145,14 +149,16 @@ _EMBED_IFRAME_SRC = re.compile(r"/(?:@[^/]+|users/[^/]+/statuses)/\w+/embed/?(?:
 
 
 def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
-    link = element.find("a", href=True)
-    candidates = [element.get("data-embed-url"), link.get("href") if link else None]
-    for candidate in candidates:
-        ref = PLATFORM.match(str(candidate)) if candidate else None
-        if ref is not None:
-            shown = _POST_BY.search(element.get_text(" "))
-            return _bare_post(ref, shown.group(1) if shown else None, capture)
-    return None
+    embed_url = element.get("data-embed-url")
+    ref = PLATFORM.match(str(embed_url)) if embed_url else None
+    if ref is None:  # the first link, looked up only when the embed URL names no post
+        link = element.find("a", href=True)
+        href = link.get("href") if link else None
+        ref = PLATFORM.match(str(href)) if href else None
+    if ref is None:
+        return None
+    shown = _POST_BY.search(tag_text(element, " "))
+    return _bare_post(ref, shown.group(1) if shown else None, capture)
 
 
 def _parse_iframe(element: Tag, capture: Capture) -> Post | None:

@@ -24,7 +24,9 @@ from archiver.html_text import (
     element_text,
     find_hashtags,
     find_mentions,
+    paragraph_and_links,
     parse_display_date,
+    tag_text,
 )
 from archiver.platforms import flattened
 from archiver.platforms.base import (
@@ -74,35 +76,46 @@ def _author(name: str | None, handle: str | None) -> Author:
 
 def _split_trailing_pics(text: str) -> tuple[str, list[Media]]:
     """Text without its trailing ``pic.twitter.com/…`` links, and those links as media."""
-    tail = _TRAILING_PICS.search(text)
+    text, urls = _split_trailing_pic_urls(text)
+    return text, [Media(kind="unknown", url=url) for url in urls]
+
+
+def _split_trailing_pic_urls(text: str) -> tuple[str, list[str]]:
+    first = text.find("pic.")
+    # A trailing run starts at most "https://" before the first "pic." of the text.
+    tail = _TRAILING_PICS.search(text, max(0, first - 8)) if first >= 0 else None
     if tail is None:
         return text, []
     pics = _PIC_IN_TEXT.findall(tail.group(0))
-    return text[: tail.start()].rstrip(), [Media(kind="unknown", url=f"https://{p}") for p in pics]
+    return text[: tail.start()].rstrip(), [f"https://{pic}" for pic in pics]
 
 
 def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
-    """``blockquote.twitter-tweet`` (or ``twitter-video``), current or 2014-era."""
-    paragraph = element.find("p")
-    anchors = [a for a in element.find_all("a", href=True) if a.find_parent("p") is None]
-    refs = [(a, match_status(str(a["href"]))) for a in anchors]
-    found = [(a, ref) for a, ref in refs if ref is not None]
-    if not found:
+    """``blockquote.twitter-tweet`` (or ``twitter-video``), current or 2014-era.
+
+    The date link is the last link to a status outside the text's ``<p>``; the
+    signature ("— Name (@handle)") is what the embed holds besides the two.
+    """
+    paragraph, outside_links, text_links = paragraph_and_links(element)
+    for date_anchor in reversed(outside_links):
+        ref = match_status(str(date_anchor["href"]))
+        if ref is not None:
+            break
+    else:
         return None
-    date_anchor, ref = found[-1]
     outside = "".join(
-        child.get_text() if isinstance(child, Tag) else str(child)
-        for child in element.children
+        tag_text(child) if isinstance(child, Tag) else str(child)
+        for child in element.contents
         if child is not paragraph and child is not date_anchor
     )
     signature = _SIGNATURE.match(outside)
     name = (clean_text(signature.group("name")) or None) if signature else None
     handle = signature.group("handle") if signature else ref.handle
     text, media, links, quotes = "", [], [], []
-    if isinstance(paragraph, Tag):
-        text, media, links, quotes = _paragraph_content(paragraph)
-    created_at = snowflake_time(ref.post_id) or parse_display_date(date_anchor.get_text())
-    lang = paragraph.get("lang") if isinstance(paragraph, Tag) else None
+    if paragraph is not None:
+        text, media, links, quotes = _paragraph_content(paragraph, text_links)
+    created_at = snowflake_time(ref.post_id) or parse_display_date(tag_text(date_anchor))
+    lang = paragraph.get("lang") if paragraph is not None else None
     return Post(
         platform="twitter",
         post_id=ref.post_id,
@@ -120,8 +133,11 @@ def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
     )
 
 
-def _paragraph_content(paragraph: Tag) -> tuple[str, list[Media], list[str], list[str]]:
-    """Text, media, links and quoted posts of an embed's ``<p>``.
+def _paragraph_content(
+    paragraph: Tag, anchors: list[Tag] | None = None
+) -> tuple[str, list[Media], list[str], list[str]]:
+    """Text, media, links and quoted posts of an embed's ``<p>`` (``anchors``: its
+    ``a[href]`` elements, when the caller already has them).
 
     Links show their visible label (X prints the expanded URL, shortened with ``…``
     when long); a label that is a whole URL is recorded in ``links``, a ``t.co`` href
@@ -129,22 +145,25 @@ def _paragraph_content(paragraph: Tag) -> tuple[str, list[Media], list[str], lis
     """
     media: list[Media] = []
     urls: list[str] = []
-    for anchor in paragraph.find_all("a", href=True):
-        label = anchor.get_text().strip()
-        href = str(anchor["href"])
+    if anchors is None:
+        anchors = paragraph.find_all("a", href=True)
+    for anchor in anchors:
+        label = tag_text(anchor).strip()
+        if label.startswith(("#", "@", "$")):
+            continue
         pic = _PIC.match(label)
         if pic:
             media.append(Media(kind="unknown", url=f"https://{pic.group(1)}"))
             continue
-        if label.startswith(("#", "@", "$")):
-            continue
+        href = str(anchor["href"])
         url = flattened.url_from_label(label) if host_of(href) == "t.co" else strip_tracking(href)
         if url and url not in urls:
             urls.append(url)
-    text, trailing = _split_trailing_pics(element_text(paragraph))
-    known = {item.url for item in media}
-    media += [item for item in trailing if item.url not in known]
-    links, quotes = sort_links(urls)
+    text, trailing = _split_trailing_pic_urls(element_text(paragraph))
+    if trailing:
+        known = {item.url for item in media}
+        media += [Media(kind="unknown", url=url) for url in trailing if url not in known]
+    links, quotes = sort_links(urls) if urls else ([], [])
     return text, media, links, quotes
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +33,8 @@ _STATUS_PATH = re.compile(
 _TWEPOCH_MS = 1288834974657
 _FIRST_SNOWFLAKE = 10**11
 _RADIX_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+#: Up to here ``time.gmtime`` formats the same four-digit years as ``datetime``, faster.
+_YEAR_10000 = 253402300800
 
 
 def snowflake_time(status_id: str) -> str | None:
@@ -39,8 +42,11 @@ def snowflake_time(status_id: str) -> str | None:
     if not status_id.isdigit() or int(status_id) < _FIRST_SNOWFLAKE:
         return None
     ms = (int(status_id) >> 22) + _TWEPOCH_MS
+    seconds, millis = divmod(ms, 1000)
+    if seconds < _YEAR_10000:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
     moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{millis:03d}Z"
 
 
 def syndication_token(status_id: str) -> str:
@@ -87,9 +93,22 @@ def profile_url(handle: str | None) -> str | None:
     return f"https://x.com/{handle}" if handle else None
 
 
+#: The plain shape of almost every status link (``https://twitter.com/<handle>/status/<id>``,
+#: any query or fragment): read without ``urlsplit``, which costs several times more
+#: and gives the same parts for these. Anything else takes the general path below.
+_PLAIN_STATUS = re.compile(
+    r"https?://(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com"
+    r"/(?:i/web|(?P<handle>[A-Za-z0-9_]{1,15}))/status(?:es)?/(?P<id>\d{1,20})"
+    r"(?:/[^?#\t\r\n]*)?(?:\?[^#\t\r\n]*)?(?:#[^\t\r\n]*)?"
+)
+
+
 def match_status(url: str) -> PostRef | None:
     """The X post a URL points at (any host, mirror or widget form), or None."""
     url = url.strip()
+    plain = _PLAIN_STATUS.fullmatch(url)
+    if plain is not None:
+        return _status_ref(plain.group("handle"), plain.group("id"))
     if "://" not in url:
         url = "https://" + url.lstrip("/")
     parts = urlsplit(url)
@@ -104,9 +123,12 @@ def match_status(url: str) -> PostRef | None:
     found = _STATUS_PATH.match(parts.path)
     if found is None:
         return None
-    handle = found.group("handle")
+    return _status_ref(found.group("handle"), found.group("id"))
+
+
+def _status_ref(handle: str | None, digits: str) -> PostRef:
     handle = None if handle in (None, "i") else handle
-    status_id = found.group("id").lstrip("0") or "0"
+    status_id = digits.lstrip("0") or "0"
     return PostRef("twitter", status_id, status_url(handle, status_id), handle)
 
 

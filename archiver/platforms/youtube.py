@@ -50,6 +50,12 @@ _NOT_IDS = frozenset({"videoseries", "live_stream"})
 _PATH_ID = re.compile(r"^/(?:shorts|live|embed|v|e)/(?P<id>[0-9A-Za-z_-]{11})(?:/|$)")
 _SHORT_ID = re.compile(r"^/(?P<id>[0-9A-Za-z_-]{11})/?$")
 _EMBED_SRC = re.compile(r"youtube(?:-nocookie)?\.com/embed/", re.IGNORECASE)
+#: ``https://www.youtube.com/embed/<id>`` (any query or fragment): the same parts as
+#: ``urlsplit`` finds in it, several times cheaper; other shapes take the general path.
+_PLAIN_EMBED = re.compile(
+    r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/(?P<id>[0-9A-Za-z_-]{11})"
+    r"(?:/[^?#\t\r\n]*)?(?:[?#][^\t\r\n]*)?"
+)
 _HANDLE_URL = re.compile(r"/@(?P<handle>[A-Za-z0-9._-]+)/?$")
 _CHANNEL_URL = re.compile(r"/channel/(?P<id>UC[0-9A-Za-z_-]{22})/?$")
 _PLAYER = re.compile(r"ytInitialPlayerResponse\s*=\s*\{")
@@ -69,6 +75,9 @@ _REASON_WORDS: tuple[tuple[tuple[str, ...], Reason], ...] = (
 
 def video_id(url: str) -> str | None:
     """The video id in any YouTube URL shape, or None."""
+    plain = _PLAIN_EMBED.fullmatch(url.strip())
+    if plain is not None:  # the pasted-iframe shape, read without urlsplit
+        return None if plain["id"] in _NOT_IDS else plain["id"]
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     if host == "youtu.be":

@@ -1,0 +1,104 @@
+"""Building only the part of a saved page's tree that can hold embeds, and walking it.
+
+Tree building is most of what reading a saved article costs: bs4 turns every tag and
+string into Python objects. Embeds are a small part of a page, so :mod:`archiver.documents`
+asks bs4 to build only the elements that some platform's
+:class:`~archiver.platforms.base.EmbedRule` could match (with everything inside them),
+through a ``parse_only`` filter made here from the rules themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+
+from bs4 import BeautifulSoup, Tag
+from bs4.element import AttributeDict
+from bs4.filter import ElementFilter
+
+from archiver.platforms.base import EmbedRule
+
+#: Attributes bs4 splits into lists; a rule's pattern on one is left to ``EmbedRule.matches``.
+_LIST_VALUED = frozenset(
+    {"class", "accesskey", "dropzone", "rel", "rev", "headers", "accept-charset", "archive"}
+    | {"sizes", "sandbox", "for"}
+)
+
+#: One rule as the filter tests it: class names (any may appear), attribute, pattern.
+_Check = tuple[tuple[str, ...], str | None, re.Pattern[str] | None]
+
+
+class EmbedCandidates(ElementFilter):
+    """Which top-level elements bs4 builds: those a rule may match, plus ``figure``.
+
+    bs4 consults the filter only while no admitted element is open, so an admitted
+    element is built with its whole subtree (an embed's inner ``<p>``, links, ``<br>``)
+    and a candidate nested anywhere else is admitted by itself; strings outside are
+    dropped. The test here is looser than :meth:`EmbedRule.matches` (class names as
+    substrings of the raw attribute, raw values), which the walk still applies to the
+    built element. Tags that change how bs4 builds the strings inside them (``pre``,
+    ``textarea``, ``template``, ruby text) are kept too, so an embed inside one reads as
+    it would in a full parse.
+    """
+
+    ALWAYS = frozenset({"figure", "pre", "textarea", "template", "rt", "rp"})
+
+    def __init__(self, rules: Mapping[str, tuple[EmbedRule, ...]]) -> None:
+        super().__init__()
+        self._checks: dict[str, tuple[_Check, ...]] = {
+            tag: tuple(_check(rule) for rule in tag_rules) for tag, tag_rules in rules.items()
+        }
+
+    @property
+    def includes_everything(self) -> bool:
+        return False
+
+    def allow_tag_creation(
+        self, nsprefix: str | None, name: str, attrs: Mapping[str, str] | None
+    ) -> bool:
+        checks = self._checks.get(name)
+        if checks is not None:
+            attrs = attrs or {}
+            for classes, attr, pattern in checks:
+                if classes:
+                    shown = attrs.get("class")
+                    if not shown or not any(part in shown for part in classes):
+                        continue
+                if attr is not None:
+                    value = attrs.get(attr)
+                    if value is None or (pattern is not None and not pattern.search(str(value))):
+                        continue
+                return True
+        return name in self.ALWAYS
+
+    def allow_string_creation(self, string: str) -> bool:
+        return False
+
+
+def embed_tree(text: str, rules: Mapping[str, tuple[EmbedRule, ...]]) -> BeautifulSoup:
+    """The page parsed by lxml, with only its embed candidates built (see the filter).
+
+    ``attribute_dict_class=AttributeDict``: bs4's lxml builder otherwise stores every
+    attribute through ``XMLAttributeDict.__setitem__``, which only turns ``None`` and
+    numbers into strings; lxml hands over nothing but strings, so the attributes are the
+    same, minus a Python call per attribute.
+    """
+    return BeautifulSoup(
+        text, "lxml", parse_only=EmbedCandidates(rules), attribute_dict_class=AttributeDict
+    )
+
+
+def _check(rule: EmbedRule) -> _Check:
+    listed = rule.attr in _LIST_VALUED
+    return tuple(rule.classes), rule.attr, None if listed else rule.pattern
+
+
+def tags_named(soup: BeautifulSoup, names: frozenset[str]) -> Iterator[Tag]:
+    """Elements with one of ``names``, in document order: the single walk of the tree.
+
+    The same as ``soup.find_all(list(names))``, without bs4's per-element filter
+    machinery, which costs several times the walk itself on a large article.
+    """
+    for node in soup.descendants:
+        if isinstance(node, Tag) and node.name in names:
+            yield node
