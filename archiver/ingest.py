@@ -52,9 +52,13 @@ class Summary:
     empty: int = 0
     skipped: int = 0
     items: list[ItemReport] = field(default_factory=list)
+    #: Keep every report in ``items`` (``add --json`` prints them). Without, a directory
+    #: import of any size holds only counts: memory does not grow with the file count.
+    keep_items: bool = True
 
     def count(self, report: ItemReport) -> None:
-        self.items.append(report)
+        if self.keep_items:
+            self.items.append(report)
         if report.status in ("failed", "empty", "unavailable", "skipped"):
             setattr(self, report.status, getattr(self, report.status) + 1)
 

@@ -152,7 +152,7 @@ def add(
         fail("give at least one file, directory, URL, --from FILE or - for stdin")
     rt = runtime(home, config)
     split = split_sources(sources, stdin=_read_stdin_if_needed(sources), url_file=from_file)
-    summary = Summary()
+    summary = Summary(keep_items=as_json)  # only --json prints the per-source reports
     with rt.open_archive() as archive:
         fetched_keys: list[str] = []
         if split.documents:
