@@ -25,29 +25,34 @@ def ensure_fts(connection: Connection) -> None:
     )
 
 
-#: Keys per DELETE: ``key`` is UNINDEXED, so each DELETE reads the whole index once;
-#: deleting key by key would read it once per post, a cost that grows with the archive.
-_DELETE_CHUNK = 500
-
-
 def reindex_posts(connection: Connection, posts: Sequence[Mapping[str, Any]]) -> None:
-    """Replace the index entries of ``posts`` (mappings of posts-table columns)."""
-    delete = text("DELETE FROM posts_fts WHERE key IN :keys").bindparams(
-        bindparam("keys", expanding=True)
+    """Replace the index entries of ``posts`` (mappings of posts-table columns).
+
+    Each entry's rowid is its post's rowid in ``posts``, so replacing one is an indexed
+    lookup: the cost of a batch does not grow with the size of the archive.
+    """
+    rowids = dict(
+        connection.execute(
+            text("SELECT key, rowid FROM posts WHERE key IN :keys").bindparams(
+                bindparam("keys", expanding=True)
+            ),
+            {"keys": [p["key"] for p in posts]},
+        ).all()
     )
-    keys = [p["key"] for p in posts]
-    for start in range(0, len(keys), _DELETE_CHUNK):
-        connection.execute(delete, {"keys": keys[start : start + _DELETE_CHUNK]})
     connection.execute(
-        text("INSERT INTO posts_fts (key, title, text, author) VALUES (:k, :ti, :te, :a)"),
+        text("DELETE FROM posts_fts WHERE rowid = :r"), [{"r": rowids[p["key"]]} for p in posts]
+    )
+    connection.execute(
+        text(
+            "INSERT INTO posts_fts (rowid, key, title, text, author) VALUES (:r, :k, :ti, :te, :a)"
+        ),
         [
             {
+                "r": rowids[p["key"]],
                 "k": p["key"],
                 "ti": p.get("title") or "",
                 "te": p.get("text") or "",
-                "a": " ".join(
-                    part for part in (p.get("author_name"), p.get("author_handle")) if part
-                ),
+                "a": " ".join(filter(None, (p.get("author_name"), p.get("author_handle")))),
             }
             for p in posts
         ],
