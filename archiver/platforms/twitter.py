@@ -16,7 +16,7 @@ import re
 from typing import ClassVar
 from urllib.parse import quote, urlencode, urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from archiver.config import Endpoints
 from archiver.html_text import (
@@ -106,7 +106,9 @@ def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
     outside = "".join(
         tag_text(child) if isinstance(child, Tag) else str(child)
         for child in element.contents
-        if child is not paragraph and child is not date_anchor
+        if child is not paragraph
+        and child is not date_anchor
+        and (isinstance(child, Tag) or type(child) is NavigableString)  # no comments
     )
     signature = _SIGNATURE.match(outside)
     name = (clean_text(signature.group("name")) or None) if signature else None

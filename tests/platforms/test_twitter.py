@@ -543,3 +543,18 @@ def test_garbage_raises_parse_error() -> None:
     ):
         with pytest.raises(ParseError):
             PLATFORM.read_response(target, bad, ENDPOINTS)
+
+
+def test_html_comment_inside_embed_is_not_part_of_the_author_name() -> None:
+    from archiver.documents import extract_bytes
+
+    html = (
+        b'<html><body><blockquote class="twitter-tweet"><!-- widget -->'
+        b'<p lang="en" dir="ltr">Hello <a href="https://t.co/x">#tag</a></p>&mdash; River Desk '
+        b'(@riverdesk) <a href="https://twitter.com/riverdesk/status/1876543210987654321">'
+        b"January 7, 2026</a></blockquote></body></html>"
+    )
+    [post] = extract_bytes(html, "a.html").posts
+    assert post.key == "twitter:1876543210987654321"
+    assert post.author.name == "River Desk"
+    assert post.author.handle == "riverdesk"
