@@ -17,6 +17,7 @@ import httpx
 #: Connections per httpcore pool (see ShardedTransport).
 POOL_SHARD_SIZE = 4
 
+
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     """One TLS context for every pool and client: each costs ~25 ms of CA loading."""

@@ -29,9 +29,9 @@ from archiver.ingest import (
     Summary,
     add_documents,
     extract_documents,
-    fetchable_urls,
     split_sources,
 )
+from archiver.ingest_urls import fetchable_urls
 from archiver.recheck.history import post_filters, post_history
 from archiver.store import PostRow
 

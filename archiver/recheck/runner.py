@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from archiver.config import Settings
 from archiver.fetch import FetchResult, fetch_many
 from archiver.http import HttpClient
-from archiver.ingest import observation_of
+from archiver.ingest_urls import observation_of
 from archiver.platforms.base import Platform
 from archiver.recheck.copies import CopiesSummary, find_copies_for_run
 from archiver.recheck.outcomes import (
