@@ -122,7 +122,10 @@ async def fetch_url(
             )
         routed = _route(target, platforms)
         if routed is None:
-            error = f"no platform recognises {target} as a post"
+            error = (
+                f"no platform recognises {target} as a post (profiles, searches and "
+                "private chat links are not posts): give the post's own link"
+            )
             return _result(url, target, "failed", None, evidence, error=error)
         platform, ref = routed
         request = platform.first_request(ref, endpoints)

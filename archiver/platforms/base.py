@@ -218,6 +218,23 @@ def host_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
+#: Hosts whose pages belong to a platform with posts of its own. A URL on them that no
+#: platform module recognises as a post (a profile, a search, a private chat link) is not
+#: archived as a generic page, and no fediverse server lives there.
+SOCIAL_HOSTS: tuple[str, ...] = (
+    "twitter.com", "x.com", "bsky.app", "reddit.com", "redd.it", "t.me", "telegram.me",
+    "youtube.com", "youtu.be", "tiktok.com", "instagram.com", "facebook.com", "fb.com",
+    "fb.watch", "threads.net", "threads.com",
+)  # fmt: skip
+_SOCIAL_SUFFIXES = tuple("." + host for host in SOCIAL_HOSTS)
+
+
+def is_social_host(host: str) -> bool:
+    """True for a social platform's own host or any subdomain of one."""
+    host = host.lower().removeprefix("www.")
+    return host in SOCIAL_HOSTS or host.endswith(_SOCIAL_SUFFIXES)
+
+
 def gone_for_status(status: int, detail: str) -> Gone | None:
     """The common reading of a bare HTTP status, for platforms that say nothing more."""
     if status in (404, 410):

@@ -59,16 +59,11 @@ from archiver.platforms.base import (
     PostRef,
     Request,
     Response,
+    is_social_host,
 )
 from archiver.platforms.mastodon_status import Site, read_status, site_of
 from archiver.record import Author, Capture, Post
 
-# Platforms the registry routes before us: their hosts are never fediverse instances.
-_OTHER_PLATFORM_HOSTS = (
-    "twitter.com", "x.com", "bsky.app", "reddit.com", "redd.it", "t.me", "telegram.me",
-    "youtube.com", "youtu.be", "tiktok.com", "instagram.com", "facebook.com", "fb.com",
-    "fb.watch", "threads.net", "threads.com",
-)  # fmt: skip
 _USER = r"(?P<user>[A-Za-z0-9_][\w.-]*(?:@[\w.-]+)?)"
 _ULID = r"(?P<id>[0-9A-Z]{26})"
 #: (path shape, canonical path). Mastodon ids are numeric; GoToSocial uses ULIDs,
@@ -91,10 +86,8 @@ _FLAT = re.compile(
 
 
 def _foreign(host: str) -> bool:
-    return host in _OTHER_PLATFORM_HOSTS or host.endswith(_OTHER_PLATFORM_SUFFIXES)
-
-
-_OTHER_PLATFORM_SUFFIXES = tuple("." + host for host in _OTHER_PLATFORM_HOSTS)
+    """Platforms the registry routes before us: their hosts are never fediverse servers."""
+    return is_social_host(host)
 
 
 # --- saved-HTML embeds ------------------------------------------------------------

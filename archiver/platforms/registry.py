@@ -22,7 +22,7 @@ from archiver.platforms import (
     web,
     youtube,
 )
-from archiver.platforms.base import EmbedRule, Platform, PostRef
+from archiver.platforms.base import EmbedRule, Platform, PostRef, host_of, is_social_host
 
 PLATFORMS: tuple[Platform, ...] = (
     twitter.PLATFORM,
@@ -47,10 +47,17 @@ def get(name: str) -> Platform:
 
 
 def match(url: str) -> tuple[Platform, PostRef] | None:
-    """The first platform that recognises ``url`` as a post (the web adapter takes any page)."""
+    """The first platform that recognises ``url`` as a post.
+
+    The web adapter takes any other page, except pages on a social platform's own hosts
+    that its module did not recognise (a profile, a private chat link): archiving X's login
+    wall as "the page" would pass a non-post off as evidence.
+    """
     for platform in PLATFORMS:
         ref = platform.match(url)
         if ref is not None:
+            if platform.name == "web" and is_social_host(host_of(url)):
+                return None
             return platform, ref
     return None
 
