@@ -12,6 +12,7 @@ from archiver.config import Endpoints
 from archiver.platforms.base import Found, Gone, ParseError, PostRef, Reason, Request, Response
 from archiver.platforms.bluesky import PLATFORM
 from archiver.record import Capture, Media, Post
+from tests.platforms.embed_walk import embed_posts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 EMBEDS = FIXTURES / "bluesky" / "embeds"
@@ -41,15 +42,7 @@ REEF = "did:plc:w7ohs3xk5fa2lzmq4tjv6dne"
 
 
 def embeds(name: str) -> list[Post]:
-    soup = BeautifulSoup((EMBEDS / name).read_text(encoding="utf-8"), "lxml")
-    posts = []
-    for element in soup.find_all(True):
-        for rule in PLATFORM.embed_rules:
-            if element.name == rule.tag and rule.matches(element):
-                post = rule.parse(element, CAPTURE)
-                if post is not None:
-                    posts.append(post)
-    return posts
+    return embed_posts(PLATFORM, (EMBEDS / name).read_text(encoding="utf-8"), CAPTURE)
 
 
 def ref(url: str) -> PostRef:

@@ -10,6 +10,7 @@ from archiver.config import Endpoints, load_settings
 from archiver.platforms.base import Found, Gone, ParseError, PostRef, Reason, Response
 from archiver.platforms.facebook import PLATFORM
 from archiver.record import Capture, Post
+from tests.platforms.embed_walk import embed_posts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "facebook"
 CAPTURE = Capture(
@@ -27,15 +28,7 @@ PFBID = "pfbid02aKx7sTzQ9mWcR4vLfN8pYd3HjEu6bGqK1tZoXy5nVrMs2wPeA7iBcDfg9hUl"
 
 def embeds_in(name: str) -> list[Post]:
     """Walk a saved page the way the document layer does, with Facebook's rules only."""
-    soup = BeautifulSoup((FIXTURES / "embeds" / name).read_bytes(), "lxml")
-    posts = []
-    for element in soup.find_all(True):
-        for rule in PLATFORM.embed_rules:
-            if rule.tag == element.name and rule.matches(element):
-                post = rule.parse(element, CAPTURE)
-                if post is not None:
-                    posts.append(post)
-    return posts
+    return embed_posts(PLATFORM, (FIXTURES / "embeds" / name).read_bytes(), CAPTURE)
 
 
 def fields(post: Post) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from archiver.platforms.base import (
 )
 from archiver.platforms.mastodon import PLATFORM
 from archiver.record import Capture, Post
+from tests.platforms.embed_walk import embed_posts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mastodon"
 LOCAL = "http://127.0.0.1:8123"
@@ -147,15 +148,7 @@ def test_match_rejects_non_posts(url: str) -> None:
 
 def embedded(name: str) -> list[Post]:
     """Walk a saved article like the document layer: every element, every rule of ours."""
-    soup = BeautifulSoup(fixture(f"embeds/{name}"), "lxml")
-    posts: list[Post] = []
-    for element in soup.find_all(True):
-        for rule in PLATFORM.embed_rules:
-            if rule.tag == element.name and rule.matches(element):
-                post = rule.parse(element, capture("embed-html"))
-                if post is not None:
-                    posts.append(post)
-    return posts
+    return embed_posts(PLATFORM, fixture(f"embeds/{name}"), capture("embed-html"))
 
 
 def test_blockquote_embeds() -> None:

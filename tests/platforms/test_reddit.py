@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from archiver.config import load_settings
 from archiver.platforms.base import Found, Gone, ParseError, PostRef, Reason, Response
 from archiver.platforms.reddit import PLATFORM
 from archiver.record import Capture, Post
+from tests.platforms.embed_walk import embed_results
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "reddit"
 ENDPOINTS = load_settings().endpoints.model_copy(update={"reddit": "http://127.0.0.1:8123/"})
@@ -119,13 +119,8 @@ def test_short_links_are_redd_it_and_share_links() -> None:
 
 
 def embed_records(name: str) -> list[Post | None]:
-    soup = BeautifulSoup((FIXTURES / "embeds" / name).read_text(encoding="utf-8"), "lxml")
-    return [
-        rule.parse(element, CAPTURE)
-        for element in soup.find_all(True)
-        for rule in PLATFORM.embed_rules
-        if rule.tag == element.name and rule.matches(element)
-    ]
+    markup = (FIXTURES / "embeds" / name).read_text(encoding="utf-8")
+    return embed_results(PLATFORM, markup, CAPTURE)
 
 
 def test_post_embed() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from archiver.config import Endpoints
 from archiver.platforms.base import Found, Gone, ParseError, PostRef, Reason, Response
 from archiver.platforms.telegram import PLATFORM, parse_count
 from archiver.record import Capture, Post
+from tests.platforms.embed_walk import embed_posts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "telegram"
 LOCAL = "http://127.0.0.1:8123"
@@ -110,17 +110,10 @@ def test_match_rejects_non_posts(url: str) -> None:
 
 
 def test_widget_script_and_iframe_embeds() -> None:
-    soup = BeautifulSoup(fixture("embeds/widget-script.html"), "lxml")
     embed_capture = Capture(
         method="embed-html", source="file:///article", captured_at=RECEIVED, raw_sha256="0" * 64
     )
-    posts = [
-        post
-        for element in soup.find_all(True)
-        for rule in PLATFORM.embed_rules
-        if rule.tag == element.name and rule.matches(element)
-        if (post := rule.parse(element, embed_capture)) is not None
-    ]
+    posts = embed_posts(PLATFORM, fixture("embeds/widget-script.html"), embed_capture)
     assert [(p.key, p.url, p.author.model_dump(), p.text) for p in posts] == [
         (
             "telegram:riversidewatch/4821",

@@ -10,6 +10,7 @@ from archiver.config import Endpoints, load_settings
 from archiver.platforms.base import Found, Gone, ParseError, PostRef, Reason, Request, Response
 from archiver.platforms.threads import PLATFORM
 from archiver.record import Capture, Post
+from tests.platforms.embed_walk import embed_posts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "threads"
 CAPTURE = Capture(
@@ -25,15 +26,7 @@ ENDPOINTS: Endpoints = load_settings().endpoints.model_copy(
 
 def embeds_in(name: str) -> list[Post]:
     """Walk a saved page the way the document layer does, with Threads' rules only."""
-    soup = BeautifulSoup((FIXTURES / "embeds" / name).read_bytes(), "lxml")
-    posts = []
-    for element in soup.find_all(True):
-        for rule in PLATFORM.embed_rules:
-            if rule.tag == element.name and rule.matches(element):
-                post = rule.parse(element, CAPTURE)
-                if post is not None:
-                    posts.append(post)
-    return posts
+    return embed_posts(PLATFORM, (FIXTURES / "embeds" / name).read_bytes(), CAPTURE)
 
 
 def identity(post: Post) -> dict[str, Any]:

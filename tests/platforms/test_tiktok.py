@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from archiver.config import load_settings
 from archiver.platforms.base import FollowUp, Found, Gone, ParseError, PostRef, Reason, Response
 from archiver.platforms.tiktok import PLATFORM, created_from_id, find_mentions
 from archiver.record import Capture, Post
+from tests.platforms.embed_walk import embed_results
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "tiktok"
 ENDPOINTS = load_settings().endpoints.model_copy(update={"tiktok": "http://127.0.0.1:8123/"})
@@ -99,13 +99,7 @@ def test_mentions_keep_dots() -> None:
 
 
 def embed_records(markup: str) -> list[Post | None]:
-    soup = BeautifulSoup(markup, "lxml")
-    return [
-        rule.parse(element, CAPTURE)
-        for element in soup.find_all(True)
-        for rule in PLATFORM.embed_rules
-        if rule.tag == element.name and rule.matches(element)
-    ]
+    return embed_results(PLATFORM, markup, CAPTURE)
 
 
 def fixture_embed(name: str) -> Post:

@@ -21,6 +21,7 @@ from archiver.platforms.base import (
 )
 from archiver.platforms.twitter import PLATFORM, snowflake_time, syndication_token
 from archiver.record import Capture, Media, Post
+from tests.platforms.embed_walk import embed_posts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 EMBEDS = FIXTURES / "twitter" / "embeds"
@@ -49,15 +50,7 @@ MARISOL = "2008902282974425946"
 
 def embeds(name: str) -> list[Post]:
     """Every post the Twitter embed rules find in a fixture, in document order."""
-    soup = BeautifulSoup((EMBEDS / name).read_text(encoding="utf-8"), "lxml")
-    posts = []
-    for element in soup.find_all(True):
-        for rule in PLATFORM.embed_rules:
-            if element.name == rule.tag and rule.matches(element):
-                post = rule.parse(element, CAPTURE)
-                if post is not None:
-                    posts.append(post)
-    return posts
+    return embed_posts(PLATFORM, (EMBEDS / name).read_text(encoding="utf-8"), CAPTURE)
 
 
 def respond(request: Request, body: bytes, status: int = 200) -> Response:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from archiver.config import load_settings
 from archiver.platforms.base import FollowUp, Found, Gone, ParseError, PostRef, Reason, Response
 from archiver.platforms.youtube import PLATFORM
 from archiver.record import Capture, Post
+from tests.platforms.embed_walk import embed_results
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "youtube"
 ENDPOINTS = load_settings().endpoints.model_copy(update={"youtube": "http://127.0.0.1:8123"})
@@ -78,13 +78,8 @@ def test_non_video_urls_are_not_matched(url: str) -> None:
 
 
 def embed_records(name: str) -> list[Post | None]:
-    soup = BeautifulSoup((FIXTURES / "embeds" / name).read_text(encoding="utf-8"), "lxml")
-    return [
-        rule.parse(element, CAPTURE)
-        for element in soup.find_all(True)
-        for rule in PLATFORM.embed_rules
-        if rule.tag == element.name and rule.matches(element)
-    ]
+    markup = (FIXTURES / "embeds" / name).read_text(encoding="utf-8")
+    return embed_results(PLATFORM, markup, CAPTURE)
 
 
 def test_iframe_embed_gives_id_and_url_only() -> None:
