@@ -195,9 +195,6 @@ class Archive:
                 row = session.exec(select(PostRow).where(PostRow.url == key_or_url)).first()
             return row
 
-    def has_key(self, key: str) -> bool:
-        return self.get(key) is not None
-
     def captures(self, key: str) -> list[CaptureRow]:
         with Session(self.engine) as session:
             query = (
