@@ -101,7 +101,7 @@ def already_archived(archive: Archive, url: str, *, media: bool = False) -> bool
         wanted = {item.url for item in Post.model_validate_json(row.record_json).media}
         if wanted - {item.url for item in archive.media(row.key) if item.sha256}:
             return False
-    return any(capture.http_status is not None for capture in archive.captures(row.key))
+    return archive.has_live_capture(row.key)
 
 
 def fetchable_urls(posts: Iterable[Post]) -> list[str]:

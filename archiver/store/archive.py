@@ -195,6 +195,17 @@ class Archive:
                 row = session.exec(select(PostRow).where(PostRow.url == key_or_url)).first()
             return row
 
+    def has_live_capture(self, key: str) -> bool:
+        """True when some capture of ``key`` came from a live fetch (it has an HTTP status)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                text(
+                    "SELECT 1 FROM captures WHERE post_key = :k AND http_status IS NOT NULL LIMIT 1"
+                ),
+                {"k": key},
+            ).first()
+        return found is not None
+
     def captures(self, key: str) -> list[CaptureRow]:
         with Session(self.engine) as session:
             query = (
