@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 from archiver.export.bundle import export_bundle  # noqa: E402
 from archiver.export.selection import Selection  # noqa: E402
+from archiver.net.warc import HttpExchange, WarcWriter  # noqa: E402
 from archiver.record import Author, Capture, Media, Post, sha256_hex  # noqa: E402
 from archiver.store import Archive, Evidence, Observation  # noqa: E402
-from archiver.warc import HttpExchange, WarcWriter  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:export -->", "<!-- /bench:export -->"

@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from local_server import DELAY, HOST, BenchPlatform, item_id, item_url, serve  # noqa: E402
 
 from archiver.config import load_settings  # noqa: E402
-from archiver.fetch import fetch_many  # noqa: E402
-from archiver.http import HttpClient  # noqa: E402
-from archiver.warc import WarcWriter  # noqa: E402
+from archiver.net.client import HttpClient  # noqa: E402
+from archiver.net.fetch import fetch_many  # noqa: E402
+from archiver.net.warc import WarcWriter  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:fetch -->", "<!-- /bench:fetch -->"

@@ -31,7 +31,7 @@ from archiver.ingest import (
     extract_documents,
     split_sources,
 )
-from archiver.ingest_urls import fetchable_urls
+from archiver.ingest.urls import fetchable_urls
 from archiver.recheck.history import post_filters, post_history
 from archiver.store import PostRow
 

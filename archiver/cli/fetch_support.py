@@ -1,7 +1,7 @@
 """Rendering live fetches on the terminal: a progress bar for batches of URLs.
 
 Kept apart from the archive commands so that importing the CLI for offline work
-does not build an HTTP client; the work itself is :func:`archiver.ingest_urls.add_urls`.
+does not build an HTTP client; the work itself is :func:`archiver.ingest.urls.add_urls`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archiver.cli.common import err
 from archiver.config import Settings
-from archiver.fetch import fetch_many
-from archiver.http import HttpClient
 from archiver.ingest import ItemReport, Summary
-from archiver.ingest_urls import add_urls
+from archiver.ingest.urls import add_urls
+from archiver.net.client import HttpClient
+from archiver.net.fetch import fetch_many
 from archiver.store import Archive
 
 

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from archiver.html_text import element_text
 from archiver.platforms.base import Gone, ParseError, Reason, Request, Response, gone_for_status
+from archiver.platforms.text import element_text
 from archiver.record import Author, Capture, Media, MediaKind, PlatformName, Post, parse_iso_utc
 
 #: What to send to get an ActivityStreams object instead of the HTML page.

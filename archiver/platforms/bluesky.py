@@ -23,7 +23,6 @@ from urllib.parse import urlencode
 from bs4 import Comment, NavigableString, Tag
 
 from archiver.config import Endpoints
-from archiver.html_text import find_hashtags, paragraph_and_links, parse_display_date, tag_text
 from archiver.platforms import flattened
 from archiver.platforms.base import (
     EmbedRule,
@@ -44,6 +43,7 @@ from archiver.platforms.bluesky_thread import (
     post_view,
     profile_url,
 )
+from archiver.platforms.text import find_hashtags, paragraph_and_links, parse_display_date, tag_text
 from archiver.record import Author, Capture, Media, Post, parse_iso_utc
 
 # ``@(?<![\w@.]@)`` is ``(?<![\w@.])@`` with the "@" first, which the regex engine finds faster.

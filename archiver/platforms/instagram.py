@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 from bs4 import Tag
 
 from archiver.config import Endpoints
-from archiver.html_text import element_text, find_hashtags
 from archiver.platforms import meta_oembed
 from archiver.platforms.base import (
     EmbedRule,
@@ -30,6 +29,7 @@ from archiver.platforms.base import (
     Response,
     host_of,
 )
+from archiver.platforms.text import element_text, find_hashtags
 from archiver.record import Author, Capture, Post, parse_iso_utc
 
 _HOSTS = frozenset(

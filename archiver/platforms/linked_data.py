@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from archiver.html_text import html_fragment_text
+from archiver.platforms.text import html_fragment_text
 from archiver.record import Media, MediaKind, parse_iso_utc
 
 POSTING_TYPES = frozenset({"SocialMediaPosting", "DiscussionForumPosting"})

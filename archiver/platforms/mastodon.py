@@ -41,7 +41,6 @@ from urllib.parse import urlsplit
 from bs4 import Tag
 
 from archiver.config import Endpoints
-from archiver.html_text import tag_text
 from archiver.platforms.activitypub import (
     activitypub_request,
     note_post,
@@ -62,6 +61,7 @@ from archiver.platforms.base import (
     is_social_host,
 )
 from archiver.platforms.mastodon_status import Site, read_status, site_of
+from archiver.platforms.text import tag_text
 from archiver.record import Author, Capture, Post
 
 _USER = r"(?P<user>[A-Za-z0-9_][\w.-]*(?:@[\w.-]+)?)"

@@ -20,7 +20,6 @@ from urllib.parse import urlencode, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from archiver.html_text import element_text
 from archiver.platforms.base import (
     Found,
     Gone,
@@ -32,6 +31,7 @@ from archiver.platforms.base import (
     Response,
     gone_for_status,
 )
+from archiver.platforms.text import element_text
 from archiver.record import Capture, Post
 
 #: Finds the platform's embed in a parsed oEmbed ``html`` and reads it (None: no embed).

@@ -20,7 +20,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag, UnicodeDammit
 
-from archiver.html_text import clean_text
 from archiver.platforms.base import Reason
 from archiver.platforms.linked_data import (
     LinkedData,
@@ -29,6 +28,7 @@ from archiver.platforms.linked_data import (
     parse_count,
     record_date,
 )
+from archiver.platforms.text import clean_text
 from archiver.record import Author, Media, MediaKind
 
 #: Tags that carry page metadata; documents collect them during their single tree walk.

@@ -34,7 +34,6 @@ from urllib.parse import urlsplit
 from bs4 import Tag
 
 from archiver.config import Endpoints
-from archiver.html_text import clean_text, element_text
 from archiver.platforms.base import (
     EmbedRule,
     Found,
@@ -59,6 +58,7 @@ from archiver.platforms.reddit_listing import (
     thread_post,
     withdrawn,
 )
+from archiver.platforms.text import clean_text, element_text
 from archiver.record import Author, Capture, Post
 
 _THREAD_PATH = re.compile(

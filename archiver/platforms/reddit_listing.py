@@ -13,8 +13,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from archiver.html_text import clean_text
 from archiver.platforms.base import Gone, ParseError, Reason, Response, gone_for_status
+from archiver.platforms.text import clean_text
 from archiver.record import Author, Capture, Media, Post, from_epoch
 
 WEB = "https://www.reddit.com"

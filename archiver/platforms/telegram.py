@@ -31,7 +31,6 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from archiver.config import Endpoints
-from archiver.html_text import clean_text, element_text, find_hashtags, find_mentions
 from archiver.platforms.base import (
     EmbedRule,
     Found,
@@ -46,6 +45,7 @@ from archiver.platforms.base import (
     gone_for_status,
     host_of,
 )
+from archiver.platforms.text import clean_text, element_text, find_hashtags, find_mentions
 from archiver.record import Author, Capture, Media, Post, parse_iso_utc
 
 _HOSTS = frozenset({"t.me", "telegram.me", "telegram.dog"})

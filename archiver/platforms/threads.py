@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from bs4 import Tag
 
 from archiver.config import Endpoints
-from archiver.html_text import element_text
 from archiver.platforms import meta_oembed
 from archiver.platforms.base import (
     EmbedRule,
@@ -28,6 +27,7 @@ from archiver.platforms.base import (
     Response,
     host_of,
 )
+from archiver.platforms.text import element_text
 from archiver.record import Author, Capture, Post
 
 _HOSTS = frozenset({"threads.com", "threads.net"})

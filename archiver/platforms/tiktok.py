@@ -30,7 +30,6 @@ from urllib.parse import urlencode, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from archiver.config import Endpoints
-from archiver.html_text import clean_text, element_text, find_hashtags
 from archiver.platforms.base import (
     EmbedRule,
     FollowUp,
@@ -45,6 +44,7 @@ from archiver.platforms.base import (
     Response,
     gone_for_status,
 )
+from archiver.platforms.text import clean_text, element_text, find_hashtags
 from archiver.record import Author, Capture, Media, Post, from_epoch
 
 WEB = "https://www.tiktok.com"

@@ -19,15 +19,6 @@ from urllib.parse import quote, urlencode, urlsplit
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from archiver.config import Endpoints
-from archiver.html_text import (
-    clean_text,
-    element_text,
-    find_hashtags,
-    find_mentions,
-    paragraph_and_links,
-    parse_display_date,
-    tag_text,
-)
 from archiver.platforms import flattened
 from archiver.platforms.base import (
     EmbedRule,
@@ -44,6 +35,15 @@ from archiver.platforms.base import (
     gone_for_status,
     host_of,
     strip_tracking,
+)
+from archiver.platforms.text import (
+    clean_text,
+    element_text,
+    find_hashtags,
+    find_mentions,
+    paragraph_and_links,
+    parse_display_date,
+    tag_text,
 )
 from archiver.platforms.twitter_status import (
     match_status,

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from archiver.html_text import clean_text
 from archiver.platforms.base import Gone, PostRef, Reason, host_of
+from archiver.platforms.text import clean_text
 from archiver.record import Author, Capture, Media, MediaKind, Post, parse_iso_utc
 
 _HOST = re.compile(

@@ -21,7 +21,6 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from bs4 import BeautifulSoup
 
 from archiver.config import Endpoints
-from archiver.html_text import find_hashtags, find_mentions
 from archiver.platforms.base import (
     FollowUp,
     Found,
@@ -45,6 +44,7 @@ from archiver.platforms.page_meta import (
     page_meta_from_soup,
     read_page_meta,
 )
+from archiver.platforms.text import find_hashtags, find_mentions
 from archiver.record import Capture, Media, Post
 
 __all__ = [

@@ -27,7 +27,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from bs4 import Tag
 
 from archiver.config import Endpoints
-from archiver.html_text import clean_text, find_hashtags
 from archiver.platforms.base import (
     EmbedRule,
     FollowUp,
@@ -42,6 +41,7 @@ from archiver.platforms.base import (
     Response,
     gone_for_status,
 )
+from archiver.platforms.text import clean_text, find_hashtags
 from archiver.record import Author, Capture, Media, Post, parse_iso_utc
 
 WEB = "https://www.youtube.com"

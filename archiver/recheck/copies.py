@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from archiver.config import Endpoints
-from archiver.http import FetchError, HttpClient
+from archiver.net.client import FetchError, HttpClient
 from archiver.platforms.base import Request
 from archiver.record import to_utc_iso, utc_now
 from archiver.store import Archive

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from archiver.fetch import FetchResult
+from archiver.net.fetch import FetchResult
 from archiver.platforms.base import Reason
 from archiver.store.check_queries import Target
 from archiver.store.checks import STATUS_OUTCOME, outcome_of_status

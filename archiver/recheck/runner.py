@@ -18,9 +18,10 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from archiver.config import Settings
-from archiver.fetch import FetchResult, fetch_many
-from archiver.http import HttpClient
-from archiver.ingest_urls import observation_of
+from archiver.ingest.urls import observation_of
+from archiver.net.client import HttpClient
+from archiver.net.fetch import FetchResult, fetch_many
+from archiver.net.warc import WarcWriter
 from archiver.platforms.base import Platform
 from archiver.recheck.copies import CopiesSummary, find_copies_for_run
 from archiver.recheck.outcomes import (
@@ -51,7 +52,6 @@ from archiver.store.checks import (
     write_checks,
 )
 from archiver.store.tables import RecheckRun
-from archiver.warc import WarcWriter
 
 
 @dataclass(frozen=True)

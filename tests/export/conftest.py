@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from archiver.net.warc import HttpExchange, WarcRef, WarcWriter
 from archiver.record import Author, Media
 from archiver.store import Archive, Evidence, Observation
-from archiver.warc import HttpExchange, WarcRef, WarcWriter
 from tests.conftest import FIXTURES, make_post
 
 SCRIPT_TEXT = 'Barrier holds <script>alert("x")</script> & the river "Esk" rises'

@@ -1,6 +1,6 @@
 """A local replay server for rechecks: platform fixtures served by route, flippable mid-test.
 
-The archive is built by really fetching (``archiver.ingest_urls.add_urls``) against this
+The archive is built by really fetching (``archiver.ingest.urls.add_urls``) against this
 server; a test then changes what a route answers (deleted, private, edited, 503, 429)
 and rechecks. Each route holds a queue of answers whose last one repeats.
 """
@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
 from archiver.config import Settings, load_settings
-from archiver.ingest_urls import add_urls
+from archiver.ingest.urls import add_urls
 from archiver.store import Archive
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

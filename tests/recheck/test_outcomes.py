@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from archiver.fetch import FetchResult
+from archiver.net.fetch import FetchResult
 from archiver.platforms.base import Gone, PostRef, Reason
 from archiver.recheck import Selection, SelectionError, classify, outcome_for_reason, parse_cutoff
 from archiver.store.check_queries import Target

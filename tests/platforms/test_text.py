@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from archiver.html_text import (
+from archiver.platforms.text import (
     clean_text,
     element_text,
     find_hashtags,

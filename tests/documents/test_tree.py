@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup, Comment, Tag
 
-from archiver.document_tree import embed_tree, tags_named
 from archiver.documents import extract_bytes
+from archiver.documents.tree import embed_tree, tags_named
 from archiver.platforms import registry
 
 TWEET = (

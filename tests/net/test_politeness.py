@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from archiver.politeness import (
+from archiver.net.politeness import (
     HostGate,
     host_key,
     quota_delay,

@@ -19,8 +19,8 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from archiver.config import Endpoints, MediaSettings
-from archiver.http import FetchError, HttpClient, ResponseEvidence
-from archiver.http_body import Download
+from archiver.net.body import Download
+from archiver.net.client import FetchError, HttpClient, ResponseEvidence
 from archiver.platforms.base import FollowUp, Found, Gone, ParseError, Platform, PostRef
 from archiver.record import CaptureMethod, Media, Post
 

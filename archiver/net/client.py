@@ -1,9 +1,9 @@
 """The one HTTP client: retries, politeness, size caps and WARC capture in one place.
 
 Platform modules only describe requests (sans-I/O); this module performs them. It
-keeps a run polite (see :mod:`archiver.politeness`) and honest: every response handed
+keeps a run polite (see :mod:`archiver.net.politeness`) and honest: every response handed
 to a parser is written to WARC, and bodies are checked against their declared length
-(see :mod:`archiver.http_body`). Only failures that can heal are retried: connection
+(see :mod:`archiver.net.body`). Only failures that can heal are retried: connection
 errors, timeouts, truncated bodies, 429 and 5xx. A 404 is an answer, not a failure.
 
 Requests carry no cookies from one another: every capture is a fresh, reproducible
@@ -27,7 +27,7 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from archiver.config import HttpSettings
-from archiver.http_body import (
+from archiver.net.body import (
     ACCEPT_ENCODING,
     Download,
     FetchError,
@@ -37,11 +37,11 @@ from archiver.http_body import (
     read_body,
     read_media,
 )
-from archiver.http_transport import ShardedTransport, StatelessClient
+from archiver.net.politeness import HostGate, Sleep, quota_delay, server_delay
+from archiver.net.transport import ShardedTransport, StatelessClient
+from archiver.net.warc import HttpExchange, WarcRef, WarcWriter
 from archiver.platforms.base import Request, Response
-from archiver.politeness import HostGate, Sleep, quota_delay, server_delay
 from archiver.record import sha256_hex, utc_now
-from archiver.warc import HttpExchange, WarcRef, WarcWriter
 
 __all__ = ["Download", "FetchError", "HttpClient", "ResponseEvidence"]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from archiver.warc import HttpExchange
+from archiver.net.warc import HttpExchange
 
 #: The only content coding the client asks for, so the only one it must decode.
 ACCEPT_ENCODING = "gzip"

@@ -13,7 +13,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from archiver.config import Endpoints, HttpSettings, MediaSettings, load_settings
-from archiver.fetch import (
+from archiver.net.client import HttpClient
+from archiver.net.fetch import (
     FetchResult,
     download_media,
     fetch_many,
@@ -21,7 +22,7 @@ from archiver.fetch import (
     normalise_url,
     with_media_evidence,
 )
-from archiver.http import HttpClient
+from archiver.net.warc import WarcWriter
 from archiver.platforms.base import (
     FollowUp,
     Found,
@@ -34,7 +35,6 @@ from archiver.platforms.base import (
     Response,
 )
 from archiver.record import Author, Media, Post
-from archiver.warc import WarcWriter
 
 ENDPOINTS: Endpoints = load_settings().endpoints
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.warc import HttpExchange, WarcRef, WarcWriter
+from archiver.net.warc import HttpExchange, WarcRef, WarcWriter
 
 
 def exchange(n: int, payload: bytes = b"") -> HttpExchange:

@@ -29,12 +29,12 @@ from archiver.documents import (
     merge_duplicate,
     sniff_kind,
 )
-from archiver.html_text import element_text
 from archiver.platforms import web
 from archiver.platforms.base import EmbedRule, Platform, PostRef, Request, Response
+from archiver.platforms.text import element_text
 from archiver.record import Author, Capture, Media, Post, sha256_hex
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ROOT / "fixtures" / "articles"
 PAGES = ROOT / "fixtures" / "pages"
 WHEN = "2026-01-11T08:00:00Z"

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from archiver.config import Settings
-from archiver.fetch import FetchResult, download_media, fetch_many, with_media_evidence
-from archiver.http import HttpClient
-from archiver.ingest import ItemReport, Progress, Summary
+from archiver.ingest.batch import ItemReport, Progress, Summary
+from archiver.net.client import HttpClient
+from archiver.net.fetch import FetchResult, download_media, fetch_many, with_media_evidence
+from archiver.net.warc import WarcWriter
 from archiver.platforms import registry
 from archiver.record import Post, utc_now
 from archiver.store import Archive, Evidence, Observation
-from archiver.warc import WarcWriter
 
 
 def evidence_of(result: FetchResult) -> list[Evidence]:

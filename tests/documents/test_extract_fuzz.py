@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from archiver.documents import DocumentError, DocumentResult, extract_bytes
 from archiver.record import Post, content_hash
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [
     (ROOT / "fixtures" / "articles" / name).read_bytes()
     for name in ("news-x-embeds.html", "all-embeds.html", "news-x-embeds.txt")

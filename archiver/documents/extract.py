@@ -39,18 +39,18 @@ from typing import BinaryIO, Protocol, TypeVar
 
 from bs4 import BeautifulSoup, Tag
 
-from archiver import document_sources
-from archiver.document_sources import (
+from archiver.documents import sources as document_sources
+from archiver.documents.sources import (
     DocumentError,
     Kind,
     SourceFailure,
     decode_document,
     sniff_kind,
 )
-from archiver.document_tree import embed_tree, tags_named
-from archiver.html_text import element_text
+from archiver.documents.tree import embed_tree, tags_named
 from archiver.platforms import web
 from archiver.platforms.base import EmbedRule, Platform, PostRef
+from archiver.platforms.text import element_text
 from archiver.record import Author, Capture, CaptureMethod, Post, sha256_hex, utc_now
 
 __all__ = [
@@ -378,7 +378,7 @@ def iter_documents(
     """Each source's result in order: files, directories (recursively), ``-`` for stdin.
 
     Streams: one document's bytes and tree are alive at a time. See
-    :mod:`archiver.document_sources` for which files a directory contributes.
+    :mod:`archiver.documents.sources` for which files a directory contributes.
     """
     return document_sources.iter_documents(
         sources,

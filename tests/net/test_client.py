@@ -23,9 +23,9 @@ from werkzeug import Request as WRequest
 from werkzeug import Response as WResponse
 
 from archiver.config import HttpSettings
-from archiver.http import FetchError, HttpClient
+from archiver.net.client import FetchError, HttpClient
+from archiver.net.warc import WarcWriter
 from archiver.platforms.base import Request
-from archiver.warc import WarcWriter
 
 T = TypeVar("T")
 

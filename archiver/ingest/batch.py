@@ -1,0 +1,58 @@
+"""What a batch reports: one outcome per source, and the counts a summary prints.
+
+Shared by saved documents and post URLs so both batches speak the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from archiver.store import AddOutcome
+
+ItemStatus = Literal["ok", "archived", "unavailable", "failed", "empty", "skipped"]
+
+
+@dataclass(frozen=True)
+class ItemReport:
+    """The outcome of one source (a document or a URL)."""
+
+    source: str
+    status: ItemStatus
+    message: str | None = None
+    keys: tuple[str, ...] = ()
+
+
+@dataclass
+class Summary:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unavailable: int = 0
+    failed: int = 0
+    empty: int = 0
+    skipped: int = 0
+    items: list[ItemReport] = field(default_factory=list)
+    #: Keep every report in ``items`` (``add --json`` prints them). Without, a directory
+    #: import of any size holds only counts: memory does not grow with the file count.
+    keep_items: bool = True
+
+    def count(self, report: ItemReport) -> None:
+        if self.keep_items:
+            self.items.append(report)
+        if report.status in ("failed", "empty", "unavailable", "skipped"):
+            setattr(self, report.status, getattr(self, report.status) + 1)
+
+    def count_posts(self, outcomes: Iterable[AddOutcome]) -> None:
+        for outcome in outcomes:
+            setattr(self, outcome.result, getattr(self, outcome.result) + 1)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed and something was found (or was already archived)."""
+        found = self.new + self.updated + self.unchanged + self.unavailable + self.skipped
+        return self.failed == 0 and found > 0
+
+
+Progress = Callable[[ItemReport], None]
