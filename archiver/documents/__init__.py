@@ -14,7 +14,6 @@ from archiver.documents.extract import (
     decode_document,
     extract_bytes,
     iter_documents,
-    merge_duplicate,
     sniff_kind,
 )
 
@@ -27,6 +26,5 @@ __all__ = [
     "decode_document",
     "extract_bytes",
     "iter_documents",
-    "merge_duplicate",
     "sniff_kind",
 ]

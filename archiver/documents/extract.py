@@ -22,11 +22,9 @@ windows-1252), so pages saved by old tools still read. Nothing here raises for a
 document: what could be found comes back with one-line warnings; a source that cannot
 be read at all becomes a :class:`SourceFailure`.
 
-Duplicates: one record per key, in the order first seen. A later copy of the same
-post only fills what the first lacks (empty author fields, date, title, language,
-reply, media/links/hashtags/mentions/quotes when empty, missing metrics); a date-only
-``created_at`` gives way to a full timestamp, and text known to be truncated gives way
-to text that is not. The first copy's URL and capture are kept.
+Duplicates: one record per key, in the order first seen, its copies combined by
+:func:`archiver.merge.merge` (the rule the store uses for captures, documented in
+``docs/record.md``); within one document, a later copy counts as the later observation.
 """
 
 from __future__ import annotations
@@ -48,6 +46,7 @@ from archiver.documents.sources import (
     sniff_kind,
 )
 from archiver.documents.tree import embed_tree, tags_named
+from archiver.merge import merge
 from archiver.platforms import web
 from archiver.platforms.base import EmbedRule, Platform, PostRef
 from archiver.platforms.text import element_text
@@ -62,7 +61,6 @@ __all__ = [
     "decode_document",
     "extract_bytes",
     "iter_documents",
-    "merge_duplicate",
     "sniff_kind",
 ]
 
@@ -323,45 +321,18 @@ def _position(text: str, post: Post) -> int:
 
 
 class _Found:
-    """Records by key in first-seen order, later copies merged into the first."""
+    """Records by key in first-seen order, each with its later copies merged in."""
 
     def __init__(self) -> None:
         self._by_key: dict[str, Post] = {}
 
     def add(self, post: Post) -> None:
         first = self._by_key.get(post.key)
-        self._by_key[post.key] = post if first is None else merge_duplicate(first, post)
+        self._by_key[post.key] = post if first is None else merge(first, post)
 
     @property
     def posts(self) -> list[Post]:
         return list(self._by_key.values())
-
-
-def merge_duplicate(first: Post, later: Post) -> Post:
-    """``first`` completed from a later copy of the same post (rule in the module doc)."""
-    changes: dict[str, object] = {}
-    author = {
-        name: getattr(first.author, name) or getattr(later.author, name)
-        for name in ("name", "handle", "id", "url")
-    }
-    if author != first.author.model_dump():
-        changes["author"] = Author(**author)
-    for name in ("title", "lang", "in_reply_to"):
-        if getattr(first, name) is None and getattr(later, name) is not None:
-            changes[name] = getattr(later, name)
-    for name in ("media", "links", "hashtags", "mentions", "quotes"):
-        if not getattr(first, name) and getattr(later, name):
-            changes[name] = getattr(later, name)
-    if later.created_at and (
-        first.created_at is None or (len(first.created_at) == 10 and len(later.created_at) > 10)
-    ):
-        changes["created_at"] = later.created_at
-    if later.text and (not first.text or (first.text_truncated and not later.text_truncated)):
-        changes["text"] = later.text
-        changes["text_truncated"] = later.text_truncated
-    if set(later.metrics) - set(first.metrics):
-        changes["metrics"] = {**later.metrics, **first.metrics}
-    return first.with_changes(**changes) if changes else first
 
 
 # --- sources -----------------------------------------------------------------------------------

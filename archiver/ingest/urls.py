@@ -18,6 +18,7 @@ from archiver.net.client import HttpClient
 from archiver.net.fetch import FetchResult, download_media, fetch_many, with_media_evidence
 from archiver.net.warc import WarcWriter
 from archiver.platforms import registry
+from archiver.platforms.base import Reason
 from archiver.record import Post, utc_now
 from archiver.store import Archive, Evidence, Observation
 
@@ -39,14 +40,22 @@ def evidence_of(result: FetchResult) -> list[Evidence]:
     ]
 
 
+def _blocked(result: FetchResult) -> bool:
+    """archiver itself was refused (a challenge page, a bot check): nothing was seen."""
+    return result.gone is not None and result.gone.reason is Reason.BLOCKED
+
+
 def observation_of(result: FetchResult) -> Observation | None:
-    """What a fetch saw, ready for the store; ``None`` for a failure (nothing was seen)."""
+    """What a fetch saw, ready for the store; ``None`` for a failure or a block (nothing
+    was seen of the post, so nothing is stored and its status stays as it was)."""
     aliases = [u for u in (result.url.strip(), result.resolved_url) if u]
     last_status = result.evidence[-1].status if result.evidence else None
     if result.status == "archived" and result.post is not None:
         return Observation.of_post(
             result.post, evidence_of(result), aliases=aliases, http_status=last_status, live=True
         )
+    if _blocked(result):
+        return None
     if result.status == "unavailable" and result.gone is not None and result.ref is not None:
         ref, gone = result.ref, result.gone
         last = result.evidence[-1] if result.evidence else None
@@ -76,6 +85,12 @@ def report_of(result: FetchResult) -> ItemReport:
     )[:1]
     if result.status == "archived":
         return ItemReport(result.url, "archived", None, keys)
+    if _blocked(result):  # temporary: the URL failed, and a later run may get through
+        assert result.gone is not None
+        message = (
+            f"blocked: {result.gone.detail} (this says nothing about the post; try again later)"
+        )
+        return ItemReport(result.url, "failed", message, keys)
     if result.status == "unavailable" and result.gone is not None:
         return ItemReport(
             result.url, "unavailable", f"{result.gone.reason.value}: {result.gone.detail}", keys

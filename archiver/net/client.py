@@ -41,6 +41,7 @@ from archiver.net.politeness import HostGate, Sleep, quota_delay, server_delay
 from archiver.net.transport import ShardedTransport, StatelessClient
 from archiver.net.warc import HttpExchange, WarcRef, WarcWriter
 from archiver.platforms.base import Request, Response
+from archiver.platforms.challenge import challenge_page, may_be_challenge
 from archiver.record import sha256_hex, utc_now
 
 __all__ = ["Download", "FetchError", "HttpClient", "ResponseEvidence"]
@@ -313,6 +314,9 @@ class HttpClient:
         headers = {k.lower(): v for k, v in response.headers.items()}
         cap = self.settings.retry_after_cap_seconds
         if status == 429 or 500 <= status <= 599:
+            challenge = await self._challenge(url, response, headers, media)
+            if challenge is not None:
+                return challenge
             delay = server_delay(headers, cap)
             if delay is not None and delay <= 0:
                 delay = None  # "retry now" gets our backoff all the same
@@ -336,6 +340,20 @@ class HttpClient:
         exchange = exchange_of(response, raw) if self.warc is not None else None
         target = urljoin(url, location) if location else None
         return _Hop(url, status, headers, body, utc_now(), target, exchange)
+
+    async def _challenge(
+        self, url: str, response: httpx.Response, headers: dict[str, str], media: MediaPolicy | None
+    ) -> _Hop | None:
+        """A 429 or 5xx that is a challenge page (Cloudflare's 503 "Just a moment..."), as
+        an answer: asked again, it would only come back, so it is not retried but read by
+        the platform as "blocked" (see :mod:`archiver.platforms.challenge`)."""
+        if media is not None or not may_be_challenge(headers):
+            return None
+        body, raw = await read_body(url, response, headers, self.settings.max_body_bytes)
+        if challenge_page(response.status_code, headers, body) is None:
+            return None
+        exchange = exchange_of(response, raw) if self.warc is not None else None
+        return _Hop(url, response.status_code, headers, body, utc_now(), None, exchange)
 
     async def _record(self, hops: list[_Hop]) -> WarcRef | None:
         """Write every hop (redirects too) to WARC and return the final one's reference.

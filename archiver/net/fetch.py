@@ -133,7 +133,7 @@ async def fetch_url(
             response, item = await client.get_with_evidence(request)
             evidence.append(item)
             method = request.method
-            outcome = platform.read_response(ref, response, endpoints)
+            outcome = platform.read(ref, response, endpoints)
             if isinstance(outcome, Found):
                 post = outcome.post
                 return _result(url, target, "archived", ref, evidence, post=post, method=method)

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from bs4 import Tag
 
 from archiver.config import Endpoints
+from archiver.platforms.challenge import challenge_page
 from archiver.record import Capture, CaptureMethod, PlatformName, Post, sha256_hex, utc_now
 
 
@@ -192,6 +193,38 @@ class Platform(ABC):
         Raise :class:`ParseError` when the body is not what the platform sends.
         """
 
+    def read(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:
+        """:meth:`read_response`, with challenge pages set apart: what fetchers call.
+
+        A challenge or anti-bot page (see :mod:`archiver.platforms.challenge`) is a
+        refusal of archiver, so whatever the platform module made of it (a "gone"
+        reason for its 403, a record of its 200, an answer it could not read) becomes
+        ``Gone(BLOCKED)``, which never marks a post gone. At a step that carries a record
+        vouched for by an earlier answer, that record is kept instead, as the modules
+        themselves do when a follow-up page cannot be read.
+        """
+        try:
+            outcome = self.read_response(ref, response, endpoints)
+        except ParseError:
+            refused = blocked(response, unreadable=True)
+            if refused is None:
+                raise
+            return _refusal(refused, response)
+        if isinstance(outcome, Gone) and outcome.reason is not Reason.BLOCKED:
+            refused = blocked(response)
+        elif isinstance(outcome, Found):
+            refused = blocked(response)
+            if refused is not None and outcome.post.capture.raw_sha256 != sha256_hex(response.body):
+                refused = None  # a record from an earlier answer, not from this page
+        else:
+            return outcome
+        return outcome if refused is None else _refusal(refused, response)
+
+
+def _refusal(refused: Gone, response: Response) -> Outcome:
+    carry = response.request.carry
+    return Found(carry) if carry is not None else refused
+
 
 # Query parameters that only track who shared a link; they never select content.
 _TRACKING = re.compile(
@@ -244,3 +277,12 @@ def gone_for_status(status: int, detail: str) -> Gone | None:
     if status == 451:
         return Gone(Reason.REGION_LOCKED, detail, status)
     return None
+
+
+def blocked(response: Response, *, unreadable: bool = False) -> Gone | None:
+    """``Gone(BLOCKED)`` when ``response`` is a challenge or anti-bot page, else None."""
+    kind = challenge_page(response.status, response.headers, response.body, unreadable=unreadable)
+    if kind is None:
+        return None
+    detail = f"{response.url} answered HTTP {response.status} with {kind}: archiver was refused"
+    return Gone(Reason.BLOCKED, detail, response.status)

@@ -51,7 +51,12 @@ GONE_PAGE_TEXTS: tuple[tuple[str, Reason], ...] = (
 
 # Graph API codes for throttling (app, user, page, per-API) and for a bad/missing token.
 _RATE_LIMIT_CODES = frozenset({4, 17, 32, 613})
-_TOKEN_CODES = frozenset({190})
+_TOKEN_CODES = frozenset({102, 104, 190})
+# Graph's "permission denied" codes (10, 200-299; 3 for a missing capability): the
+# calling app may lack a permission or a reviewed feature, so they say nothing about the
+# post unless their words name its own state ("private account", "turned off embedding").
+_PERMISSION_CODES = frozenset({3, 10, *range(200, 300)})
+_PERMISSION_WORDS = re.compile(r"\bpermissions?\b")
 _GEO = re.compile(r"\bgeo|\bcountry\b|\bregion\b|\blocation\b")
 _LOGIN_LIFTS = re.compile(r"\bprivate\b|\bage[- ]|\binactive\b")
 _MISSING = re.compile(
@@ -145,6 +150,16 @@ def graph_error(error: Any, status: int) -> Gone:
         raise ParseError(f"rate limited by Meta oEmbed ({detail})")
     if code in _TOKEN_CODES or "access token" in text or "oembed read" in text:
         raise ParseError(f"Meta oEmbed asks for an access token or app review ({detail})")
+    if code in _PERMISSION_CODES or _PERMISSION_WORDS.search(text):
+        # "(#200) Permissions error", or code 100's "does not exist, cannot be loaded due
+        # to missing permissions, or ...": perhaps archiver's, never proof of a deletion.
+        reason = _reason_in_words(text, missing=False)
+        if reason is None:
+            raise ParseError(
+                f"Meta oEmbed refused for lack of permission ({detail}); this says nothing "
+                "about the post"
+            )
+        return Gone(reason, detail, status)
     reason = _reason_in_words(text)
     if reason is not None:
         return Gone(reason, detail, status)
@@ -154,7 +169,9 @@ def graph_error(error: Any, status: int) -> Gone:
     return gone
 
 
-def _reason_in_words(text: str) -> Reason | None:
+def _reason_in_words(text: str, *, missing: bool = True) -> Reason | None:
+    """The reason a Graph error's words give; ``missing=False`` ignores "not found" words
+    (a permission error may say "does not exist" of a post it was not allowed to see)."""
     geo = bool(_GEO.search(text))
     if "not supported" in text:
         # Threads: "private, inactive, and age-restricted accounts as well as geo-gated
@@ -172,10 +189,10 @@ def _reason_in_words(text: str) -> Reason | None:
         return Reason.REGION_LOCKED
     if "age-restricted" in text or "age restricted" in text or "age-gated" in text:
         return Reason.AGE_RESTRICTED
-    if _MISSING.search(text):
+    if missing and _MISSING.search(text):
         return Reason.NOT_FOUND
-    if "private" in text or "permission" in text:
+    if "private" in text or "not public" in text:
         return Reason.PRIVATE
-    if _UNAVAILABLE.search(text):
+    if missing and _UNAVAILABLE.search(text):
         return Reason.NOT_FOUND
     return None

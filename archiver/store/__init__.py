@@ -1,7 +1,9 @@
 """The archive store: posts, their append-only captures, media and search, in SQLite.
 
-Split in a package rather than one ``store.py`` so the tables, the merge rule and
-the search index can each be read on their own; :class:`Archive` is the door.
+Split in a package rather than one ``store.py`` so the tables, the batch writer and
+the search index can each be read on their own; :class:`Archive` is the door. A post's
+captures are merged into its view by :func:`archiver.merge.merge`, the rule saved
+documents use for duplicate embeds too.
 """
 
 from archiver.store.archive import AddOutcome, Archive, Evidence, Observation, StoreError

@@ -18,9 +18,9 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.sqlite import insert
 
 from archiver.blobs import BlobStore
+from archiver.merge import merge
 from archiver.record import Post
 from archiver.store.fts import reindex_posts
-from archiver.store.merge import merge_records
 from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
 
 POSTS = PostRow.__table__  # type: ignore[attr-defined]
@@ -172,9 +172,11 @@ def _plan_media(
 
 
 def _merge(stored_json: str | None, post: Post) -> Post:
+    """The post's view after ``post``: the stored view and the new capture merged by
+    :func:`archiver.merge.merge` (the view keeps its base's capture, so it ranks as it)."""
     if stored_json is None:
         return post
-    return merge_records([json.loads(stored_json), post.to_json_dict()])
+    return merge(Post.model_validate_json(stored_json), post)
 
 
 def _apply_view(row: dict[str, Any], merged: Post) -> None:

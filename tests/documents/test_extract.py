@@ -26,13 +26,13 @@ from archiver.documents import (
     decode_document,
     extract_bytes,
     iter_documents,
-    merge_duplicate,
     sniff_kind,
 )
+from archiver.merge import merge
 from archiver.platforms import web
 from archiver.platforms.base import EmbedRule, Platform, PostRef, Request, Response
 from archiver.platforms.text import element_text
-from archiver.record import Author, Capture, Media, Post, sha256_hex
+from archiver.record import Author, Capture, Post, sha256_hex
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ROOT / "fixtures" / "articles"
@@ -220,45 +220,17 @@ def test_duplicate_embeds_become_one_record_completed_from_the_later_copy() -> N
     ]
 
 
-def test_merge_duplicate_rules() -> None:
-    capture = Capture(method="embed-html", source="s", captured_at=WHEN, raw_sha256="0" * 64)
-    first = Post(
-        platform="twitter",
-        post_id="9",
-        url="https://x.com/a/status/9",
-        author=Author(handle="a"),
-        created_at="2026-01-07",
-        text="partial…",
-        text_truncated=True,
-        hashtags=["kept"],
-        metrics={"likes": 1},
-        capture=capture,
-    )
-    later = Post(
-        platform="twitter",
-        post_id="9",
-        url="https://x.com/i/status/9",
-        author=Author(name="A", handle="b", url="https://x.com/a"),
-        created_at="2026-01-07T10:00:00Z",
-        text="partial and complete",
-        lang="en",
-        hashtags=["ignored"],
-        media=[Media(kind="photo", url="https://pbs.example/1.jpg")],
-        metrics={"likes": 5, "views": 9},
-        capture=capture.model_copy(update={"source": "other"}),
-    )
-    merged = merge_duplicate(first, later)
-    assert merged.url == first.url
-    assert merged.capture == first.capture
-    assert merged.author == Author(name="A", handle="a", url="https://x.com/a")
-    assert merged.created_at == "2026-01-07T10:00:00Z"
-    assert (merged.text, merged.text_truncated) == ("partial and complete", False)
-    assert merged.lang == "en"
-    assert merged.hashtags == ["kept"]
-    assert [m.url for m in merged.media] == ["https://pbs.example/1.jpg"]
-    assert merged.metrics == {"likes": 1, "views": 9}
-    assert merged.content_hash != first.content_hash
-    assert merge_duplicate(merged, first) is merged
+def test_duplicate_embeds_are_combined_by_the_one_merge() -> None:
+    """Documents hand duplicates to archiver.merge (its rules: tests/test_merge.py)."""
+    first, later = embed("9", "", handle="PortAlderCncl"), embed("9", "Now with text", "Other")
+    result = extract(f"<html>{first}<p>x</p>{later}</html>".encode())
+    capture = result.posts[0].capture  # one document: both copies share its capture
+    copies = [
+        extract(f"<html>{html}</html>".encode()).posts[0].with_changes(capture=capture)
+        for html in (first, later)
+    ]
+    assert result.posts == [merge(copies[0], copies[1])]
+    assert (result.posts[0].text, result.posts[0].author.handle) == ("Now with text", "Other")
 
 
 def test_wordpress_link_only_embed_is_a_minimal_record() -> None:

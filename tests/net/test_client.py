@@ -187,6 +187,24 @@ def test_exhausted_retries_raise_a_one_line_fetch_error(httpserver: HTTPServer) 
     assert len(httpserver.log) == 3
 
 
+def test_a_challenge_page_is_handed_over_at_once_not_retried(httpserver: HTTPServer) -> None:
+    """A 503 or 429 challenge would only come again: the platform reads it as "blocked"."""
+    html = {"content_type": "text/html; charset=UTF-8"}
+    iuam = b"<html><title>Just a moment...</title><div class='cf-browser-verification'></div>"
+    httpserver.expect_request("/walled").respond_with_data(iuam, status=503, **html)
+    sorry = b"<html>Our systems have detected unusual traffic from your computer network</html>"
+    httpserver.expect_request("/sorry").respond_with_data(sorry, status=429, **html)
+    down = b"<html><h1>503 Service Temporarily Unavailable</h1>nginx</html>"
+    httpserver.expect_request("/down").respond_with_data(down, status=503, **html)
+    for path, status, body in (("/walled", 503, iuam), ("/sorry", 429, sorry)):
+        response = run(get(settings(), httpserver.url_for(path)))
+        assert (response.status, response.body) == (status, body)
+    assert len(httpserver.log) == 2
+    with pytest.raises(FetchError, match="HTTP 503"):  # an ordinary outage is retried
+        run(get(settings(max_attempts=2), httpserver.url_for("/down")))
+    assert len(httpserver.log) == 4
+
+
 def test_a_response_slower_than_the_timeout_is_retried_then_fails(threaded: HTTPServer) -> None:
     seen: list[float] = []
 

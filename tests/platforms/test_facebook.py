@@ -425,6 +425,11 @@ def test_rate_limit_is_a_failure_not_a_verdict() -> None:
         answer("rate-limited.403.json")
 
 
+def test_a_permission_error_is_a_failure_not_a_verdict() -> None:
+    with pytest.raises(ParseError, match="lack of permission"):
+        answer("permissions-error.403.json")
+
+
 @pytest.mark.parametrize(
     "body",
     [b"<html><body>Something else</body></html>", b'{"html": ""}', b'{"error": "nope"}'],

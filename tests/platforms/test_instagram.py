@@ -283,6 +283,7 @@ def test_not_found_detail_quotes_meta() -> None:
         ("rate-limited.403.json", "rate limited"),
         ("rate-limited.429.json", "rate limited"),
         ("token-required.400.json", "access token"),
+        ("missing-permissions.400.json", "lack of permission"),
     ],
 )
 def test_throttling_and_token_errors_are_failures_not_verdicts(name: str, message: str) -> None:

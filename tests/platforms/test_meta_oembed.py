@@ -14,7 +14,7 @@ from archiver.platforms.meta_oembed import find_handles, graph_error, is_login_w
         ("This post has been deleted", Reason.NOT_FOUND),
         ("The content is no longer available", Reason.NOT_FOUND),
         ("(#10) This media is from a private account", Reason.PRIVATE),
-        ("You do not have permission to view this post", Reason.PRIVATE),
+        ("This post is not public", Reason.PRIVATE),
         ("Please log in to see this post", Reason.LOGIN_REQUIRED),
         ("The owner has disabled embedding for this post", Reason.EMBEDDING_DISABLED),
         ("This post is not available in your country", Reason.REGION_LOCKED),
@@ -36,12 +36,44 @@ def test_graph_error_words(message: str, reason: Reason) -> None:
     assert gone.detail == f"Meta oEmbed error 100: {message}"
 
 
-def test_graph_generic_unsupported_request_reads_as_not_found() -> None:
-    message = (
-        "Unsupported get request. Object with ID '1234' does not exist, cannot be loaded due "
-        "to missing permissions, or does not support this operation."
-    )
-    assert graph_error({"message": message, "code": 100}, 400).reason is Reason.NOT_FOUND
+@pytest.mark.parametrize(
+    "error",
+    [
+        # Graph's generic answer for an object it will not load: "missing permissions" is
+        # one of its three readings, so it proves no deletion.
+        {
+            "message": "Unsupported get request. Object with ID '1234' does not exist, cannot "
+            "be loaded due to missing permissions, or does not support this operation.",
+            "type": "GraphMethodException",
+            "code": 100,
+            "error_subcode": 33,
+        },
+        {"message": "(#10) Application does not have permission for this action", "code": 10},
+        {"message": "(#200) Permissions error", "type": "OAuthException", "code": 200},
+        {"message": "(#299) The media was not found or was deleted", "code": 299},
+        {"message": "You do not have permission to view this post", "code": 100},
+    ],
+)
+def test_graph_permission_errors_are_never_gone(error: dict) -> None:
+    with pytest.raises(ParseError, match=r"lack of permission.*says nothing about the post"):
+        graph_error(error, 400)
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        (
+            "(#10) This media is from a private account and cannot be viewed without permission",
+            Reason.PRIVATE,
+        ),
+        ("(#10) This post is not public or you do not have permission to view it.", Reason.PRIVATE),
+        ("(#10) The owner of this media has turned off embedding", Reason.EMBEDDING_DISABLED),
+    ],
+)
+def test_graph_permission_errors_that_name_the_posts_own_state(
+    message: str, reason: Reason
+) -> None:
+    assert graph_error({"message": message, "code": 10}, 400).reason is reason
 
 
 def test_graph_error_reads_user_facing_fields_too() -> None:

@@ -207,6 +207,11 @@ def test_rate_limit_is_a_failure_not_a_verdict() -> None:
         answer("rate-limited.403.json")
 
 
+def test_a_permission_error_is_a_failure_not_a_verdict() -> None:
+    with pytest.raises(ParseError, match="lack of permission"):
+        answer("app-permission.400.json")
+
+
 def test_html_without_a_threads_embed_raises() -> None:
     request = PLATFORM.first_request(REF, ENDPOINTS)
     body = b'{"type": "rich", "version": "1.0", "html": "<blockquote>hi</blockquote>"}'
