@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 
 import pytest
 import rfc8785
@@ -11,10 +12,15 @@ from pydantic import ValidationError
 
 from archiver.record import (
     HASHED_FIELDS,
+    PLATFORMS,
+    Author,
+    Capture,
+    Media,
     Post,
     canonical_json,
     content_hash_of_dict,
     from_epoch,
+    hashed_view,
     parse_iso_utc,
     to_utc_iso,
 )
@@ -28,13 +34,20 @@ def test_key_and_hash_are_computed_on_construction() -> None:
     assert len(post.content_hash) == len("sha256:") + 64
 
 
-def test_hash_recipe_in_docs_matches_code() -> None:
-    """The documented recipe, written out independently, gives the stored hash."""
-    record = json.loads(make_post().to_json())
+def _documented_hash(post: Post) -> tuple[bytes, str]:
+    """The docs/record.md recipe, written out independently, on the record as any reader
+    of posts.jsonl sees it: (canonical bytes, content hash)."""
+    record = json.loads(post.to_json())
     view = {name: record.get(name) for name in HASHED_FIELDS}
     view["media"] = [{k: m.get(k) for k in ("kind", "url", "alt")} for m in record["media"]]
-    expected = "sha256:" + hashlib.sha256(rfc8785.dumps(view)).hexdigest()
-    assert record["content_hash"] == expected
+    canonical = rfc8785.dumps(view)
+    return canonical, "sha256:" + hashlib.sha256(canonical).hexdigest()
+
+
+def test_hash_recipe_in_docs_matches_code() -> None:
+    post = make_post()
+    assert post.content_hash == json.loads(post.to_json())["content_hash"]
+    assert post.content_hash == _documented_hash(post)[1]
 
 
 def test_hash_ignores_metrics_and_capture_but_not_text() -> None:
@@ -125,3 +138,93 @@ def test_canonical_json_agrees_with_rfc8785(value: object) -> None:
 
 def test_canonical_json_falls_back_for_numbers() -> None:
     assert canonical_json({"n": 1.0, "s": "x"}) == rfc8785.dumps({"n": 1.0, "s": "x"})
+
+
+# --- the content hash of any post, byte for byte against rfc8785 ----------------------------
+#
+# Post.content_hash serialises the hashed view straight from a validated Post (a fast path);
+# the documented recipe is rfc8785 over the record's JSON. These must agree for every post,
+# whatever its fields hold: the strategies below populate every hashed field, media with
+# and without alt text, and text drawn from all of Unicode except surrogates (control
+# characters, astral characters, quotes, backslashes, U+2028) so every JSON escape is used.
+
+_TRICKY = '\x00\x01\x08\t\n\x0b\x0c\r\x1f\x7f"\\/\u00e9\u2028\u2029\ufeff\U0001f30a\U00010000'
+_chars = st.one_of(st.characters(exclude_categories=["Cs"]), st.sampled_from(list(_TRICKY)))
+_text = st.text(alphabet=_chars, max_size=30)
+_some_text = st.text(alphabet=_chars, min_size=1, max_size=30)
+_maybe = st.none() | _text
+_moment = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1))
+_created = st.one_of(
+    st.none(),
+    _moment.map(lambda m: m.strftime("%Y-%m-%d")),
+    _moment.map(lambda m: m.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    _moment.map(lambda m: m.strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
+)
+_kinds = st.sampled_from(["photo", "video", "gif", "audio", "unknown"])
+
+
+def _media(alt: st.SearchStrategy[str | None]) -> st.SearchStrategy[Media]:
+    return st.builds(
+        Media,
+        kind=_kinds,
+        url=_text,
+        alt=alt,
+        sha256=_maybe,
+        content_type=_maybe,
+    )
+
+
+def _posts(full: bool) -> st.SearchStrategy[Post]:
+    """Posts; with ``full``, every optional hashed field holds a value and lists are non-empty."""
+    optional = _some_text if full else _maybe
+
+    def many(item: st.SearchStrategy[str] | st.SearchStrategy[Media]) -> st.SearchStrategy[list]:
+        return st.lists(item, min_size=1 if full else 0, max_size=3)
+
+    capture = st.builds(
+        Capture,
+        method=st.sampled_from(["embed-html", "text-embed", "page-meta", "api"]),
+        source=_text,
+        captured_at=st.just("2026-01-07T10:00:00Z"),
+        raw_sha256=st.just("0" * 64),
+    )
+    return st.builds(
+        Post,
+        platform=st.sampled_from(PLATFORMS),
+        post_id=_some_text.filter(str.strip),
+        url=_text,
+        author=st.builds(Author, name=optional, handle=optional, id=optional, url=optional),
+        created_at=_created.filter(lambda v: v is not None) if full else _created,
+        title=optional,
+        text=_text,
+        text_truncated=st.booleans(),
+        lang=optional,
+        media=many(_media(_some_text if full else _maybe)),
+        links=many(_text),
+        hashtags=many(_text),
+        mentions=many(_text),
+        in_reply_to=optional,
+        quotes=many(_text),
+        metrics=st.dictionaries(_text, st.integers(min_value=0, max_value=2**53)),
+        capture=capture,
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_posts(full=True), _posts(full=False)))
+def test_content_hash_of_any_post_is_the_documented_rfc8785_hash(post: Post) -> None:
+    canonical, expected = _documented_hash(post)
+    assert canonical_json(hashed_view(post.to_json_dict())) == canonical
+    assert post.content_hash == expected
+    again = Post.model_validate_json(post.to_json())
+    assert again.content_hash == expected
+
+
+@pytest.mark.parametrize("field", ["alt", "kind", "url"])
+def test_every_hashed_media_field_changes_the_hash(field: str) -> None:
+    post = make_post(media=[Media(kind="photo", url="https://example.org/a.jpg", alt="A levee")])
+    item = post.media[0]
+    other = {"alt": "A dam", "kind": "video", "url": "https://example.org/b.jpg"}[field]
+    changed = post.with_changes(media=[item.model_copy(update={field: other})])
+    assert changed.content_hash != post.content_hash
+    assert changed.content_hash == _documented_hash(changed)[1]
