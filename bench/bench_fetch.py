@@ -34,6 +34,7 @@ from archiver.config import load_settings  # noqa: E402
 from archiver.net.client import HttpClient  # noqa: E402
 from archiver.net.fetch import fetch_many  # noqa: E402
 from archiver.net.warc import WarcWriter  # noqa: E402
+from archiver.platforms.registry import Registry  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:fetch -->", "<!-- /bench:fetch -->"
@@ -76,7 +77,7 @@ async def _batch(port: int, concurrency: int, count: int, home: Path | None) -> 
     writer = WarcWriter(home) if home is not None else None
     archived = 0
     async with HttpClient(http, warc=writer) as client:
-        stream = fetch_many(urls, client, settings.endpoints, platforms=(BenchPlatform(),))
+        stream = fetch_many(urls, client, settings.endpoints, router=Registry([BenchPlatform()]))
         async for result in stream:
             archived += result.status == "archived"
     if writer is not None:

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from local_server import DELAY, BenchPlatform, item_id, item_url, serve  # noqa: E402
 
 from archiver.config import load_settings  # noqa: E402
+from archiver.platforms.registry import Registry  # noqa: E402
 from archiver.recheck import Selection, plan_recheck, run_recheck  # noqa: E402
 from archiver.record import Capture, Post, sha256_hex  # noqa: E402
 from archiver.store import Archive, CaptureRow, PostRow  # noqa: E402
@@ -172,7 +173,7 @@ def recheck_all(home: str) -> Run:
     with Archive(Path(home)) as archive:
         started, cpu = time.perf_counter(), time.process_time()
         plan = plan_recheck(archive, Selection(all=True))
-        summary = run_recheck(archive, settings, plan, platforms=(BenchPlatform(),))
+        summary = run_recheck(archive, settings, plan, router=Registry([BenchPlatform()]))
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return Run(plan.total, wall, summary.counts, rss, cpu)

@@ -23,6 +23,7 @@ from archiver.record import (
     hashed_view,
     parse_iso_utc,
     to_utc_iso,
+    without_userinfo,
 )
 from tests.conftest import make_post
 
@@ -68,6 +69,58 @@ def test_hash_of_tampered_dict_differs() -> None:
     record = make_post().to_json_dict()
     record["text"] += "!"
     assert content_hash_of_dict(record) != record["content_hash"]
+
+
+def test_no_url_field_of_a_record_keeps_user_info() -> None:
+    """Whoever builds a record (a parser, a merge, a stored record read back), credentials
+    in its URLs never reach its key, its hash or its JSON."""
+    secret = "s3cret-Pa55"
+
+    def cred(url: str) -> str:
+        return url.replace("://", f"://reader:{secret}@", 1)
+
+    page = "https://example.org/report?a=1"
+    post = make_post(
+        page,
+        platform="web",
+        url=cred(page),
+        author=Author(name="Gauge desk", url=cred("https://example.org/desk")),
+        media=[Media(kind="photo", url=cred("https://cdn.example.org/g.jpg"), alt="A gauge")],
+        links=[cred("https://forum.example.org/viewtopic.php?t=1"), "https://a.example/@b/1"],
+        quotes=[cred("https://x.com/hydro/status/1000000000000000009")],
+        in_reply_to=cred("https://social.example/@ana/113000000000000001"),
+        source=cred("https://example.org/report?a=1"),
+    )
+    assert (post.key, post.url) == (f"web:{page}", page)
+    assert post.links == ["https://forum.example.org/viewtopic.php?t=1", "https://a.example/@b/1"]
+    assert post.author.url == "https://example.org/desk"
+    assert post.capture.source == page
+    assert secret not in post.to_json()
+    assert post.content_hash == make_post(page, platform="web", url=page).with_changes(
+        author=post.author, media=post.media, links=post.links, quotes=post.quotes,
+        in_reply_to=post.in_reply_to,
+    ).content_hash  # fmt: skip
+    changed = post.with_changes(post_id=cred(page), links=[cred("https://example.org/b")])
+    assert (changed.key, changed.links) == (f"web:{page}", ["https://example.org/b"])
+    record = post.to_json_dict()
+    record["url"] = cred(page)
+    assert secret not in Post.model_validate(record).to_json()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://u:p@example.org/a", "https://example.org/a"),
+        ("https://a@b@example.org/p?q=@x", "https://example.org/p?q=@x"),  # the last @ counts
+        ("//u@example.org/a", "//example.org/a"),
+        ("https://social.example/@ana/1", "https://social.example/@ana/1"),  # a path's @
+        ("https://example.org/?to=a@b.example", "https://example.org/?to=a@b.example"),
+        ("mailto:a@example.org", "mailto:a@example.org"),
+        ("a@example.org", "a@example.org"),
+    ],
+)
+def test_without_userinfo(url: str, expected: str) -> None:
+    assert without_userinfo(url) == expected
 
 
 def test_post_id_is_always_a_string() -> None:

@@ -261,10 +261,11 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     from archiver.cli.recheck_commands import history_json, print_history
+    from archiver.export.selection import find_row
 
     rt = runtime(home, config)
     with rt.open_archive() as archive:
-        row = archive.get(key) or _get_by_recognised_url(archive, key)
+        row = find_row(archive, key)
         if row is None:
             fail(f"no stored post {key!r}; `archiver list` shows what the archive holds")
         captures = archive.captures(row.key)
@@ -326,13 +327,6 @@ def show(
         )
     out.print(table)
     print_history(history)
-
-
-def _get_by_recognised_url(archive: Any, url: str) -> PostRow | None:
-    from archiver.platforms import registry
-
-    found = registry.match_social(url)
-    return archive.get(found[1].key) if found else None
 
 
 @command(help="Full-text search over post text, titles and authors.")

@@ -8,8 +8,6 @@
 from archiver.documents.extract import (
     DocumentError,
     DocumentResult,
-    PlatformRouter,
-    Router,
     SourceFailure,
     decode_document,
     extract_bytes,
@@ -20,8 +18,6 @@ from archiver.documents.extract import (
 __all__ = [
     "DocumentError",
     "DocumentResult",
-    "PlatformRouter",
-    "Router",
     "SourceFailure",
     "decode_document",
     "extract_bytes",

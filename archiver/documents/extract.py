@@ -30,10 +30,10 @@ Duplicates: one record per key, in the order first seen, its copies combined by
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import BinaryIO, Protocol, TypeVar
+from typing import BinaryIO, TypeVar
 
 from bs4 import BeautifulSoup, Tag
 
@@ -48,15 +48,14 @@ from archiver.documents.sources import (
 from archiver.documents.tree import embed_tree, tags_named
 from archiver.merge import merge
 from archiver.platforms import web
-from archiver.platforms.base import EmbedRule, Platform, PostRef
+from archiver.platforms.base import EmbedRule, PostRef
+from archiver.platforms.registry import REGISTRY, Registry
 from archiver.platforms.text import element_text
 from archiver.record import Author, Capture, CaptureMethod, Post, sha256_hex, utc_now
 
 __all__ = [
     "DocumentError",
     "DocumentResult",
-    "PlatformRouter",
-    "Router",
     "SourceFailure",
     "decode_document",
     "extract_bytes",
@@ -87,65 +86,23 @@ class DocumentResult:
     warnings: list[str]
 
 
-class Router(Protocol):
-    """What documents need from the registry (:mod:`archiver.platforms.registry` is one)."""
-
-    def embed_rules(self) -> Mapping[str, tuple[EmbedRule, ...]]: ...
-
-    def text_platforms(self) -> Iterable[Platform]: ...
-
-    def match_social(self, url: str) -> tuple[Platform, PostRef] | None: ...
-
-
-class PlatformRouter:
-    """A :class:`Router` over an explicit list of platforms, in routing order."""
-
-    def __init__(self, platforms: Sequence[Platform]) -> None:
-        self.platforms = tuple(platforms)
-        grouped: dict[str, list[EmbedRule]] = {}
-        for platform in self.platforms:
-            for rule in platform.embed_rules:
-                grouped.setdefault(rule.tag, []).append(rule)
-        self._rules = {tag: tuple(rules) for tag, rules in grouped.items()}
-
-    def embed_rules(self) -> Mapping[str, tuple[EmbedRule, ...]]:
-        return self._rules
-
-    def text_platforms(self) -> Iterable[Platform]:
-        return iter(self.platforms)
-
-    def match_social(self, url: str) -> tuple[Platform, PostRef] | None:
-        for platform in self.platforms:
-            ref = platform.match(url)
-            if ref is not None:
-                return (platform, ref) if platform.name != "web" else None
-        return None
-
-
-def default_router() -> Router:
-    """The registry of every platform (imported on first use: it imports them all)."""
-    from archiver.platforms import registry
-
-    return registry  # type: ignore[return-value]
-
-
 # --- one document ------------------------------------------------------------------------
 
 
 def extract_bytes(
-    raw: bytes, source: str, *, captured_at: str | None = None, router: Router | None = None
+    raw: bytes, source: str, *, captured_at: str | None = None, router: Registry = REGISTRY
 ) -> DocumentResult:
     """The posts in one saved document. Raises :class:`DocumentError` only when the bytes
-    are not a document at all (empty, binary, undecodable)."""
+    are not a document at all (empty, binary, undecodable). ``router`` replaces the
+    registry of every platform (tests bring a few of their own)."""
     text = decode_document(raw, source)
     kind = sniff_kind(text)
-    routes = router if router is not None else default_router()
     stamp = _Stamp(source, captured_at or utc_now(), sha256_hex(raw))
     warnings: list[str] = []
     if kind == "html":
-        posts = _from_html(text, source, stamp, routes, warnings)
+        posts = _from_html(text, source, stamp, router, warnings)
     else:
-        posts = _from_text(text, source, stamp.capture("text-embed"), routes, warnings)
+        posts = _from_text(text, source, stamp.capture("text-embed"), router, warnings)
     if not posts:
         warnings.append(f"no embedded posts found in {source}")
     return DocumentResult(source=source, raw=raw, kind=kind, posts=posts, warnings=warnings)
@@ -170,7 +127,7 @@ class _Stamp:
 
 
 def _from_html(
-    text: str, source: str, stamp: _Stamp, router: Router, warnings: list[str]
+    text: str, source: str, stamp: _Stamp, router: Registry, warnings: list[str]
 ) -> list[Post]:
     rules = router.embed_rules()
     soup = embed_tree(text, rules)
@@ -227,7 +184,7 @@ def _warn_skipped(exc: Exception, source: str, warnings: list[str]) -> None:
     warnings.append(f"skipped an embed in {source} ({detail})")
 
 
-def _wordpress_link(figure: Tag, capture: Capture, router: Router) -> Post | None:
+def _wordpress_link(figure: Tag, capture: Capture, router: Registry) -> Post | None:
     """A ``figure.wp-block-embed`` whose wrapper holds only a post URL (oEmbed never ran)."""
     if figure.find(_EMBED_MARKUP) is not None:
         return None
@@ -256,7 +213,7 @@ def _from_page(
     meta_elements: list[Tag],
     source: str,
     stamp: _Stamp,
-    router: Router,
+    router: Registry,
     warnings: list[str],
 ) -> list[Post]:
     """No embeds: a saved single-post page, flattened embeds in its text, or the page."""
@@ -289,7 +246,7 @@ def _from_page(
 
 
 def _from_text(
-    text: str, source: str, capture: Capture, router: Router, warnings: list[str]
+    text: str, source: str, capture: Capture, router: Registry, warnings: list[str]
 ) -> list[Post]:
     found: list[tuple[int, Post]] = []
     for platform in router.text_platforms():
@@ -344,7 +301,7 @@ def iter_documents(
     stdin: BinaryIO | None = None,
     max_bytes: int,
     captured_at: str | None = None,
-    router: Router | None = None,
+    router: Registry = REGISTRY,
 ) -> Iterator[DocumentResult | SourceFailure]:
     """Each source's result in order: files, directories (recursively), ``-`` for stdin.
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from archiver.export.cite import ArchivedCopy
-from archiver.record import Post
+from archiver.record import Post, without_userinfo
 from archiver.store import Archive, CaptureRow, MediaRow, PostRow
 
 PAGE = 200
@@ -68,14 +68,15 @@ def post_of(row: PostRow) -> Post | None:
 
 def find_row(archive: Archive, ref: str) -> PostRow | None:
     """The stored post a KEY or URL names: by key, alias or URL, else by recognising the
-    URL's platform and post id (``twitter.com/...`` finds the ``x.com`` permalink)."""
-    ref = ref.strip()
+    URL's platform and post id (``twitter.com/...`` finds the ``x.com`` permalink).
+    User info in a URL is ignored: the archive never stores it."""
+    ref = without_userinfo(ref.strip())
     row = archive.get(ref)
-    if row is None and "://" in ref:
-        from archiver.platforms import registry
+    if row is None:
+        from archiver.platforms.registry import REGISTRY
 
-        found = registry.match_social(ref)
-        row = archive.get(found[1].key) if found else None
+        key = REGISTRY.key_of(ref)
+        row = archive.get(key) if key else None
     return row
 
 

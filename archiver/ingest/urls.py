@@ -17,9 +17,9 @@ from archiver.ingest.batch import ItemReport, Progress, Summary
 from archiver.net.client import HttpClient
 from archiver.net.fetch import FetchResult, download_media, fetch_many, with_media_evidence
 from archiver.net.warc import WarcWriter
-from archiver.platforms import registry
 from archiver.platforms.base import Reason
-from archiver.record import Post, utc_now
+from archiver.platforms.registry import REGISTRY
+from archiver.record import Post, utc_now, without_userinfo
 from archiver.store import Archive, Evidence, Observation
 
 
@@ -48,7 +48,7 @@ def _blocked(result: FetchResult) -> bool:
 def observation_of(result: FetchResult) -> Observation | None:
     """What a fetch saw, ready for the store; ``None`` for a failure or a block (nothing
     was seen of the post, so nothing is stored and its status stays as it was)."""
-    aliases = [u for u in (result.url.strip(), result.resolved_url) if u]
+    aliases = [u for u in (without_userinfo(result.url.strip()), result.resolved_url) if u]
     last_status = result.evidence[-1].status if result.evidence else None
     if result.status == "archived" and result.post is not None:
         return Observation.of_post(
@@ -103,13 +103,10 @@ def already_archived(archive: Archive, url: str, *, media: bool = False) -> bool
     seen (and, with ``media``, every media file of its record was downloaded). A post known
     only from a saved document's embed is fetched when its URL is added (that is what
     ``add --fetch`` does): the live copy fills in what the embed lacked."""
-    row = archive.get(url.strip())
+    row = archive.get(without_userinfo(url.strip()))
     if row is None:
-        try:
-            found = registry.match_social(url)
-        except ValueError:  # a malformed URL ("http://[::1"): fetching it says so
-            found = None
-        row = archive.get(found[1].key) if found else None
+        key = REGISTRY.key_of(url)
+        row = archive.get(key) if key else None
     if row is None or row.status != "archived" or row.record_json is None:
         return False
     if media:
@@ -124,11 +121,8 @@ def fetchable_urls(posts: Iterable[Post]) -> list[str]:
     text without an id (their URL is the author's profile) and generic pages are left out."""
     urls = []
     for post in posts:
-        try:
-            found = registry.match_social(post.url)
-        except ValueError:
-            continue
-        if found is not None and found[1].key == post.key:
+        found = REGISTRY.match_social(post.url)
+        if found is not None and found.ref.key == post.key:
             urls.append(post.url)
     return urls
 

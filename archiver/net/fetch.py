@@ -11,22 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 from archiver.config import Endpoints, MediaSettings
 from archiver.net.body import Download
 from archiver.net.client import FetchError, HttpClient, ResponseEvidence
-from archiver.platforms.base import FollowUp, Found, Gone, ParseError, Platform, PostRef
-from archiver.record import CaptureMethod, Media, Post
+from archiver.platforms.base import FollowUp, Found, Gone, ParseError, PostRef
+from archiver.platforms.registry import REGISTRY, Registry, not_a_post
+from archiver.platforms.urls import web_address
+from archiver.record import CaptureMethod, Media, Post, without_userinfo
 
 log = logging.getLogger(__name__)
-
-_BARE_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d+)?$", re.IGNORECASE)
 
 FetchStatus = Literal["archived", "unavailable", "failed"]
 
@@ -45,7 +43,8 @@ class FetchResult:
     gone: Gone | None = None
     error: str | None = None
     evidence: list[ResponseEvidence] = field(default_factory=list)
-    #: The URL routed, when it differs from ``url`` (a short link resolved, ``https://`` added).
+    #: The URL routed, when it differs from ``url`` (a short link resolved, ``https://``
+    #: added, user info removed).
     resolved_url: str | None = None
     #: How the last answer was read (``api``, ``widget``, ...), when one was read.
     method: CaptureMethod | None = None
@@ -60,73 +59,33 @@ class MediaResult:
     error: str | None = None
 
 
-def _route(url: str, platforms: Sequence[Platform] | None) -> tuple[Platform, PostRef] | None:
-    if platforms is None:
-        # Imported here so this module (and tests with their own platforms) does not
-        # depend on every platform module importing cleanly.
-        from archiver.platforms import registry
-
-        return registry.match(url)
-    for platform in platforms:
-        ref = platform.match(url)
-        if ref is not None:
-            return platform, ref
-    return None
-
-
-def _is_short_link(url: str, platforms: Sequence[Platform] | None) -> bool:
-    if platforms is None:
-        from archiver.platforms import registry
-
-        return registry.is_short_link(url)
-    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-    return any(host in platform.short_link_hosts for platform in platforms)
-
-
-def normalise_url(url: str) -> str | None:
-    """``url`` as an http(s) URL (``https://`` added to a bare ``host/path``), or None."""
-    text = url.strip()
-    if "://" not in text and _BARE_HOST.match(text.split("/", 1)[0]):
-        text = "https://" + text
-    try:
-        parts = urlsplit(text)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            return None
-        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
-    except ValueError:  # "http://[::1", "http://host:port"
-        return None
-    return text
-
-
 async def fetch_url(
     client: HttpClient,
     url: str,
     endpoints: Endpoints,
     *,
-    platforms: Sequence[Platform] | None = None,
+    router: Registry = REGISTRY,
     max_steps: int = MAX_STEPS,
 ) -> FetchResult:
     """Fetch the post at ``url``. Never raises (except on cancellation).
 
-    ``platforms`` replaces the registry's routing (tests and benchmarks bring their own).
+    ``router`` replaces the registry of every platform (tests and benchmarks bring their
+    own). User info in ``url`` is dropped before anything is requested or recorded.
     """
-    target = normalise_url(url)
+    target = web_address(url)
     if target is None:
         return FetchResult(url, "failed", error=f"not a web address: {url.strip()!r}")
     evidence: list[ResponseEvidence] = []
     ref: PostRef | None = None
     try:
-        if _is_short_link(target, platforms):
-            target = await client.resolve(
-                target, stop_at=lambda location: not _is_short_link(location, platforms)
+        if router.is_short_link(target):
+            location = await client.resolve(
+                target, stop_at=lambda location: not router.is_short_link(location)
             )
-        routed = _route(target, platforms)
+            target = without_userinfo(location)
+        routed = router.match(target)
         if routed is None:
-            error = (
-                f"no platform recognises {target} as a post (profiles, searches and "
-                "private chat links are not posts): give the post's own link"
-            )
-            return _result(url, target, "failed", None, evidence, error=error)
+            return _result(url, target, "failed", None, evidence, error=not_a_post(target))
         platform, ref = routed
         request = platform.first_request(ref, endpoints)
         for _ in range(max_steps):
@@ -173,7 +132,7 @@ async def fetch_many(
     endpoints: Endpoints,
     *,
     on_result: Callable[[FetchResult], None] | None = None,
-    platforms: Sequence[Platform] | None = None,
+    router: Registry = REGISTRY,
     in_flight: int | None = None,
 ) -> AsyncIterator[FetchResult]:
     """Fetch every URL, yielding results as they complete (not in input order).
@@ -188,7 +147,7 @@ async def fetch_many(
     try:
         while True:
             while len(pending) < limit and (url := next(source, None)) is not None:
-                task = asyncio.create_task(fetch_url(client, url, endpoints, platforms=platforms))
+                task = asyncio.create_task(fetch_url(client, url, endpoints, router=router))
                 task.add_done_callback(finished.put_nowait)
                 pending[task] = url
             if not pending:

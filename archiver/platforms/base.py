@@ -22,12 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from bs4 import Tag
 
 from archiver.config import Endpoints
 from archiver.platforms.challenge import challenge_page
+from archiver.platforms.urls import clean_url, host_of
 from archiver.record import Capture, CaptureMethod, PlatformName, Post, sha256_hex, utc_now
 
 
@@ -165,6 +165,13 @@ class Platform(ABC):
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = ()
     #: Hosts whose URLs are redirects to resolve before matching (t.co, redd.it...).
     short_link_hosts: ClassVar[frozenset[str]] = frozenset()
+    #: Query parameters that name the post in one of its URL shapes (YouTube's ``v``).
+    #: A post's canonical URL (:attr:`PostRef.url`) keeps no other parameter.
+    post_params: ClassVar[frozenset[str]] = frozenset()
+    #: Query parameters this platform adds to its links that never change what they show
+    #: (share tracking: X's ``s`` and ``t``, YouTube's ``si``). :meth:`clean_link` drops
+    #: them, with the well-known tracking parameters of any site; lower case.
+    dropped_params: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     def match(self, url: str) -> PostRef | None:
@@ -177,6 +184,10 @@ class Platform(ABC):
         on their main host (``facebook.com/share/p/…``) override this.
         """
         return host_of(url) in self.short_link_hosts
+
+    def clean_link(self, url: str) -> str | None:
+        """A link on this platform's hosts in canonical form (:func:`urls.clean_url`)."""
+        return clean_url(url, self.dropped_params)
 
     def text_embeds(self, text: str, capture: Capture) -> list[Post]:
         """Posts found in an article's flattened plain text. Most platforms leave none."""
@@ -224,48 +235,6 @@ class Platform(ABC):
 def _refusal(refused: Gone, response: Response) -> Outcome:
     carry = response.request.carry
     return Found(carry) if carry is not None else refused
-
-
-# Query parameters that only track who shared a link; they never select content.
-_TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|igsh|igshid|si|s|t|ref|ref_src|ref_url|mibextid|share_id|"
-    r"_r|feature|context|is_from_webapp|sender_device|web_id)$",
-    re.IGNORECASE,
-)
-
-
-def strip_tracking(url: str, keep: frozenset[str] = frozenset()) -> str:
-    """``url`` without tracking parameters or fragment; ``keep`` protects named ones."""
-    parts = urlsplit(url.strip())
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k in keep or not _TRACKING.match(k)
-    ]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
-
-
-def host_of(url: str) -> str:
-    """Lower-case host of a URL without ``www.``; empty when there is none."""
-    host = (urlsplit(url.strip()).hostname or "").lower()
-    return host.removeprefix("www.")
-
-
-#: Hosts whose pages belong to a platform with posts of its own. A URL on them that no
-#: platform module recognises as a post (a profile, a search, a private chat link) is not
-#: archived as a generic page, and no fediverse server lives there.
-SOCIAL_HOSTS: tuple[str, ...] = (
-    "twitter.com", "x.com", "bsky.app", "reddit.com", "redd.it", "t.me", "telegram.me",
-    "youtube.com", "youtu.be", "tiktok.com", "instagram.com", "facebook.com", "fb.com",
-    "fb.watch", "threads.net", "threads.com",
-)  # fmt: skip
-_SOCIAL_SUFFIXES = tuple("." + host for host in SOCIAL_HOSTS)
-
-
-def is_social_host(host: str) -> bool:
-    """True for a social platform's own host or any subdomain of one."""
-    host = host.lower().removeprefix("www.")
-    return host in SOCIAL_HOSTS or host.endswith(_SOCIAL_SUFFIXES)
 
 
 def gone_for_status(status: int, detail: str) -> Gone | None:

@@ -149,6 +149,8 @@ def _parse_iframe(element: Tag, capture: Capture) -> Post | None:
 class BlueskyPlatform(Platform):
     name: ClassVar = "bluesky"
     short_link_hosts: ClassVar = frozenset({"go.bsky.app"})
+    #: The embed code's links (``?ref_src=embed``) and frame (``ref_url``).
+    dropped_params: ClassVar = frozenset({"ref_src", "ref_url"})
     embed_rules: ClassVar = (
         EmbedRule(tag="blockquote", classes=frozenset({"bluesky-embed"}), parse=_parse_blockquote),
         EmbedRule(

@@ -267,6 +267,14 @@ def _read_oembed_html(root: Tag, capture: Capture) -> Post | None:
 class FacebookPlatform(Platform):
     name = "facebook"
     short_link_hosts: ClassVar[frozenset[str]] = frozenset({"fb.watch", "fb.me"})
+    #: ``permalink.php?story_fbid=&id=``, ``photo.php?fbid=``, ``watch/?v=``, and the
+    #: plugin frames' ``href``.
+    post_params: ClassVar[frozenset[str]] = frozenset({"story_fbid", "id", "fbid", "v", "href"})
+    #: Share sheet and click tracking (``mibextid``, ``rdid``, ``__cft__[0]``, ``eav``, …).
+    dropped_params: ClassVar[frozenset[str]] = frozenset(
+        {"mibextid", "rdid", "share_url", "sfnsn", "__tn__", "__cft__[0]", "__eep__", "_rdr",
+         "ref", "notif_id", "notif_t", "paipv", "eav"}
+    )  # fmt: skip
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="div", classes=_EMBED_CLASSES, attr="data-href", parse=parse_embed_div),
         EmbedRule(

@@ -27,9 +27,9 @@ from archiver.platforms.base import (
     PostRef,
     Request,
     Response,
-    host_of,
 )
 from archiver.platforms.text import element_text, find_hashtags
+from archiver.platforms.urls import host_of
 from archiver.record import Author, Capture, Post, parse_iso_utc
 
 _HOSTS = frozenset(
@@ -167,6 +167,8 @@ def _read_oembed_html(root: Tag, capture: Capture) -> Post | None:
 
 class InstagramPlatform(Platform):
     name = "instagram"
+    #: Share sheet ids and the carousel position a link opens at.
+    dropped_params: ClassVar[frozenset[str]] = frozenset({"igsh", "igshid", "img_index"})
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="blockquote", classes=frozenset({"instagram-media"}), parse=parse_blockquote),
         EmbedRule(tag="iframe", attr="src", pattern=_EMBED_IFRAME, parse=parse_iframe),

@@ -58,10 +58,10 @@ from archiver.platforms.base import (
     PostRef,
     Request,
     Response,
-    is_social_host,
 )
 from archiver.platforms.mastodon_status import Site, read_status, site_of
 from archiver.platforms.text import tag_text
+from archiver.platforms.urls import owner_of_host
 from archiver.record import Author, Capture, Post
 
 _USER = r"(?P<user>[A-Za-z0-9_][\w.-]*(?:@[\w.-]+)?)"
@@ -87,7 +87,7 @@ _FLAT = re.compile(
 
 def _foreign(host: str) -> bool:
     """Platforms the registry routes before us: their hosts are never fediverse servers."""
-    return is_social_host(host)
+    return owner_of_host(host) is not None
 
 
 # --- saved-HTML embeds ------------------------------------------------------------

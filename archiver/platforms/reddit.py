@@ -190,6 +190,11 @@ class RedditPlatform(Platform):
         EmbedRule(tag="div", classes=frozenset({"reddit-embed"}), parse=parse_embed),
     )
     short_link_hosts: ClassVar[frozenset[str]] = frozenset({"redd.it"})
+    #: Share links (``share_id``, ``ref``, ``ref_source``), ad clicks (``rdt``) and how
+    #: many parent comments a comment link shows (``context``).
+    dropped_params: ClassVar[frozenset[str]] = frozenset(
+        {"share_id", "ref", "ref_source", "ref_campaign", "rdt", "context"}
+    )
 
     def is_short_link(self, url: str) -> bool:
         host = (urlsplit(url.strip()).hostname or "").lower()

@@ -43,9 +43,9 @@ from archiver.platforms.base import (
     Request,
     Response,
     gone_for_status,
-    host_of,
 )
 from archiver.platforms.text import clean_text, element_text, find_hashtags, find_mentions
+from archiver.platforms.urls import host_of
 from archiver.record import Author, Capture, Media, Post, parse_iso_utc
 
 _HOSTS = frozenset({"t.me", "telegram.me", "telegram.dog"})
@@ -106,6 +106,10 @@ def _parse_widget_iframe(element: Tag, capture: Capture) -> Post | None:
 
 class TelegramPlatform(Platform):
     name = "telegram"
+    #: The embed widget's frame options and an album's single-photo view.
+    dropped_params: ClassVar[frozenset[str]] = frozenset(
+        {"embed", "mode", "userpic", "color", "dark", "single"}
+    )
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="script", attr="data-telegram-post", parse=_parse_widget_script),
         EmbedRule(tag="iframe", attr="src", pattern=_WIDGET_IFRAME, parse=_parse_widget_iframe),

@@ -25,9 +25,9 @@ from archiver.platforms.base import (
     PostRef,
     Request,
     Response,
-    host_of,
 )
 from archiver.platforms.text import element_text
+from archiver.platforms.urls import host_of
 from archiver.record import Author, Capture, Post
 
 _HOSTS = frozenset({"threads.com", "threads.net"})
@@ -83,6 +83,8 @@ def _read_oembed_html(root: Tag, capture: Capture) -> Post | None:
 
 class ThreadsPlatform(Platform):
     name = "threads"
+    #: Share sheet ids.
+    dropped_params: ClassVar[frozenset[str]] = frozenset({"xmt", "slof", "igsh", "igshid"})
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(
             tag="blockquote",

@@ -241,6 +241,12 @@ class TikTokPlatform(Platform):
         EmbedRule(tag="blockquote", classes=frozenset({"tiktok-embed"}), parse=parse_embed),
     )
     short_link_hosts: ClassVar[frozenset[str]] = frozenset({"vm.tiktok.com", "vt.tiktok.com"})
+    #: The app's share links (``?_r=1&_t=…&share_item_id=…``), web share and embed links.
+    dropped_params: ClassVar[frozenset[str]] = frozenset(
+        {"_r", "_t", "checksum", "embed_source", "is_from_webapp", "preview_pb", "refer",
+         "sec_user_id", "sender_device", "sender_web_id", "share_app_id", "share_item_id",
+         "share_link_id", "source", "timestamp", "tt_from", "u_code", "user_id", "web_id"}
+    )  # fmt: skip
 
     def is_short_link(self, url: str) -> bool:
         parts = urlsplit(url.strip())

@@ -33,8 +33,6 @@ from archiver.platforms.base import (
     Request,
     Response,
     gone_for_status,
-    host_of,
-    strip_tracking,
 )
 from archiver.platforms.text import (
     clean_text,
@@ -56,6 +54,7 @@ from archiver.platforms.twitter_status import (
     tweet_post,
     unavailable_gone,
 )
+from archiver.platforms.urls import clean_url, host_of, owner_of_host
 from archiver.record import Author, Capture, Media, Post
 
 _HANDLE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
@@ -158,7 +157,7 @@ def _paragraph_content(
             media.append(Media(kind="unknown", url=f"https://{pic.group(1)}"))
             continue
         href = str(anchor["href"])
-        url = flattened.url_from_label(label) if host_of(href) == "t.co" else strip_tracking(href)
+        url = flattened.url_from_label(label) if host_of(href) == "t.co" else _clean_link(href)
         if url and url not in urls:
             urls.append(url)
     text, trailing = _split_trailing_pic_urls(element_text(paragraph))
@@ -167,6 +166,16 @@ def _paragraph_content(
         media += [Media(kind="unknown", url=url) for url in trailing if url not in known]
     links, quotes = sort_links(urls) if urls else ([], [])
     return text, media, links, quotes
+
+
+def _clean_link(href: str) -> str:
+    """A link's canonical form: X's own share parameters dropped on X's hosts, only the
+    well-known tracking ones elsewhere (a forum's ``?t=`` is the thread)."""
+    if owner_of_host(host_of(href)) == "twitter":
+        cleaned = PLATFORM.clean_link(href)
+    else:
+        cleaned = clean_url(href)
+    return cleaned or href.strip()
 
 
 def _minimal_post(ref: PostRef, capture: Capture) -> Post:
@@ -241,6 +250,11 @@ def _read_oembed(ref: PostRef, response: Response) -> Outcome:
 class TwitterPlatform(Platform):
     name: ClassVar = "twitter"
     short_link_hosts: ClassVar = frozenset({"t.co", "pic.twitter.com", "pic.x.com"})
+    #: ``platform.twitter.com/embed/Tweet.html?id=<id>``, the widget's frame.
+    post_params: ClassVar = frozenset({"id"})
+    #: Share sheet (``?s=20&t=…``), embed code (``?ref_src=twsrc%5Etfw``, ``ref_url``),
+    #: hashtag and notification links (``src``, ``cn``).
+    dropped_params: ClassVar = frozenset({"s", "t", "ref_src", "ref_url", "src", "cn"})
     embed_rules: ClassVar = (
         EmbedRule(
             tag="blockquote",

@@ -15,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from archiver.platforms.base import Gone, PostRef, Reason, host_of
+from archiver.platforms.base import Gone, PostRef, Reason
 from archiver.platforms.text import clean_text
+from archiver.platforms.urls import host_of
 from archiver.record import Author, Capture, Media, MediaKind, Post, parse_iso_utc
 
 _HOST = re.compile(

@@ -6,8 +6,10 @@ page and reads its metadata (:mod:`archiver.platforms.page_meta`); the same read
 turns a saved Mastodon or Bluesky post page into that platform's record in
 :mod:`archiver.documents`, through :func:`post_from_page`.
 
-Identity: ``post_id`` is the canonical URL itself (tracking parameters and fragment
-stripped, scheme and host lower-cased), so the same page cited twice is one record.
+Identity: ``post_id`` is the canonical URL itself (user info, fragment, default port and
+well-known tracking parameters such as ``utm_*`` removed, scheme and host lower-cased, the
+page's own query kept and sorted), so the same page cited twice is one record and two
+pages that differ only in their query (``viewtopic.php?t=1`` and ``?t=2``) are two.
 
 A page's description is only a summary, so a ``web`` record whose text comes from it is
 marked ``text_truncated``; on social pages the description *is* the post text.
@@ -16,7 +18,7 @@ marked ``text_truncated``; on social pages the description *is* the post text.
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
@@ -32,7 +34,6 @@ from archiver.platforms.base import (
     Request,
     Response,
     gone_for_status,
-    strip_tracking,
 )
 from archiver.platforms.linked_data import is_web_url, string
 from archiver.platforms.page_meta import (
@@ -45,6 +46,7 @@ from archiver.platforms.page_meta import (
     read_page_meta,
 )
 from archiver.platforms.text import find_hashtags, find_mentions
+from archiver.platforms.urls import clean_url
 from archiver.record import Capture, Media, Post
 
 __all__ = [
@@ -107,15 +109,9 @@ def post_from_page(meta: PageMeta, ref: PostRef | None, capture: Capture) -> Pos
 
 
 def canonical_url(url: str) -> str | None:
-    """``url`` as a stable identity: no tracking or fragment, lower-case scheme and host."""
-    if not is_web_url(url):
-        return None
-    try:
-        parts = urlsplit(strip_tracking(url))
-    except ValueError:
-        return None
-    path = parts.path or "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+    """``url`` as a page's identity (:func:`~archiver.platforms.urls.clean_url`): its own
+    query kept, sorted, without the well-known tracking parameters; None if not http(s)."""
+    return clean_url(url)
 
 
 class WebPlatform(Platform):

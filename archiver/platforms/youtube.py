@@ -225,6 +225,13 @@ def post_from_player(
 
 class YouTubePlatform(Platform):
     name = "youtube"
+    #: ``watch?v=<id>``.
+    post_params: ClassVar[frozenset[str]] = frozenset({"v"})
+    #: Share sheet (``si``, ``feature``, ``pp``), channel labels and embed referrers. A
+    #: start time (``t``) or playlist (``list``) stays in a link: it changes what it shows.
+    dropped_params: ClassVar[frozenset[str]] = frozenset(
+        {"si", "feature", "pp", "ab_channel", "embeds_referring_euri", "source_ve_path"}
+    )
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="iframe", attr="src", pattern=_EMBED_SRC, parse=parse_iframe),
         EmbedRule(tag="iframe", attr="data-src", pattern=_EMBED_SRC, parse=parse_iframe),

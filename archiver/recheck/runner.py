@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
@@ -22,7 +22,7 @@ from archiver.ingest.urls import observation_of
 from archiver.net.client import HttpClient
 from archiver.net.fetch import FetchResult, fetch_many
 from archiver.net.warc import WarcWriter
-from archiver.platforms.base import Platform
+from archiver.platforms.registry import REGISTRY, Registry
 from archiver.recheck.copies import CopiesSummary, find_copies_for_run
 from archiver.recheck.outcomes import (
     UNFETCHABLE_PREFIX,
@@ -132,14 +132,14 @@ def run_recheck(
     *,
     progress: Progress | None = None,
     find_copies: bool = False,
-    platforms: Sequence[Platform] | None = None,
+    router: Registry = REGISTRY,
     batch_size: int = 200,
     warc: bool = True,
 ) -> RecheckSummary:
     """Check every post of ``plan``; on KeyboardInterrupt the batch in flight is kept."""
     summary = RecheckSummary(plan.run_id, plan.resumed)
     asyncio.run(
-        _run(archive, settings, plan, summary, progress, find_copies, platforms, batch_size, warc)
+        _run(archive, settings, plan, summary, progress, find_copies, router, batch_size, warc)
     )
     end_run(archive, plan.run_id)
     summary.finished = True
@@ -156,7 +156,7 @@ def recheck(
     restart: bool = False,
     progress: Progress | None = None,
     find_copies: bool = False,
-    platforms: Sequence[Platform] | None = None,
+    router: Registry = REGISTRY,
     batch_size: int = 200,
 ) -> RecheckSummary:
     """Plan and run in one call (see :func:`plan_recheck` and :func:`run_recheck`)."""
@@ -167,7 +167,7 @@ def recheck(
         plan,
         progress=progress,
         find_copies=find_copies,
-        platforms=platforms,
+        router=router,
         batch_size=batch_size,
     )
 
@@ -179,7 +179,7 @@ async def _run(
     summary: RecheckSummary,
     progress: Progress | None,
     find_copies: bool,
-    platforms: Sequence[Platform] | None,
+    router: Registry,
     batch_size: int,
     warc: bool,
 ) -> None:
@@ -205,7 +205,7 @@ async def _run(
     try:
         async with HttpClient(settings.http, warc=writer) as client:
             try:
-                stream = fetch_many(urls(), client, settings.endpoints, platforms=platforms)
+                stream = fetch_many(urls(), client, settings.endpoints, router=router)
                 async with aclosing(stream):  # on an interrupt, fetches in flight are cancelled
                     async for result in stream:
                         target = _take(in_flight, result.url)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from archiver.record import PLATFORMS, parse_iso_utc, to_utc_iso
+from archiver.record import PLATFORMS, parse_iso_utc, to_utc_iso, without_userinfo
 from archiver.store import Archive
 from archiver.store.check_queries import PostFilter
 from archiver.store.checks import OUTCOMES, STATUS_OUTCOME
@@ -122,16 +122,16 @@ def resolve_targets(archive: Archive, targets: tuple[str, ...]) -> tuple[str, ..
     """
     if not targets:
         return None
-    from archiver.platforms import registry
+    from archiver.platforms.registry import REGISTRY
 
     keys: set[str] = set()
     unknown: list[str] = []
     for target in targets:
-        text = target.strip()
+        text = without_userinfo(target.strip())  # the archive never stores user info
         row = archive.get(text)
         if row is None:
-            found = registry.match(text) if "://" in text else None
-            row = archive.get(found[1].key) if found else None
+            key = REGISTRY.key_of(text)
+            row = archive.get(key) if key else None
         if row is None:
             unknown.append(text)
         else:

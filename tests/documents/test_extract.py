@@ -1,6 +1,6 @@
 """Saved documents → posts: decoding, one-walk extraction, dedupe, fallbacks, sources.
 
-Most tests use a small fake platform (``FakeX``) routed through ``PlatformRouter``, so
+Most tests use a small fake platform (``FakeX``) routed through a ``Registry`` of its own, so
 they exercise documents.py alone. The end-to-end tests at the bottom use the real
 registry of every platform module against the article fixtures and their
 ``*.expected.json``.
@@ -21,7 +21,6 @@ from archiver.config import Endpoints
 from archiver.documents import (
     DocumentError,
     DocumentResult,
-    PlatformRouter,
     SourceFailure,
     decode_document,
     extract_bytes,
@@ -31,6 +30,7 @@ from archiver.documents import (
 from archiver.merge import merge
 from archiver.platforms import web
 from archiver.platforms.base import EmbedRule, Platform, PostRef, Request, Response
+from archiver.platforms.registry import Registry
 from archiver.platforms.text import element_text
 from archiver.record import Author, Capture, Post, sha256_hex
 
@@ -111,7 +111,7 @@ class Broken(FakeX):
         raise RuntimeError("flattened reader bug\nsecond line")
 
 
-ROUTER = PlatformRouter([FakeX(), web.PLATFORM])
+ROUTER = Registry([FakeX(), web.PLATFORM])
 
 
 def extract(raw: bytes, source: str = "doc.html", router: Any = ROUTER) -> DocumentResult:
@@ -276,7 +276,7 @@ def test_truncated_fixture_keeps_what_was_saved_and_warns() -> None:
 
 
 def test_crashing_platform_costs_one_embed_not_the_document() -> None:
-    router = PlatformRouter([Broken(), FakeX(), web.PLATFORM])
+    router = Registry([Broken(), FakeX(), web.PLATFORM])
     raw = f"<html><body><iframe src='x'></iframe>{embed('3', 'kept')}</body></html>".encode()
     result = extract(raw, "a.html", router=router)
     assert [post.post_id for post in result.posts] == ["3"]
@@ -485,9 +485,7 @@ def test_crash_inside_extraction_is_a_failure_not_a_traceback(tmp_path: Path) ->
 
     (tmp_path / "a.txt").write_bytes(b"fine")
     results = list(
-        iter_documents(
-            [str(tmp_path / "a.txt")], max_bytes=100, router=PlatformRouter([Exploding()])
-        )
+        iter_documents([str(tmp_path / "a.txt")], max_bytes=100, router=Registry([Exploding()]))
     )
     assert isinstance(results[0], DocumentResult)
     bad_router: Any = object()
@@ -591,3 +589,46 @@ def test_saved_social_pages_with_every_platform(
     assert {k: getattr(post.author, k) for k in author} == author
     assert post.capture.method == "page-meta"
     assert post.text and post.created_at and post.metrics
+
+
+def test_credentials_in_saved_documents_reach_no_key_or_record() -> None:
+    """User info pasted into an embed, a link, a page's metadata or a URL line is dropped
+    from every key and URL field. (Invented article in the shapes of an X blockquote, a
+    Mastodon embed, a single-page Open Graph block and a Markdown URL line.)"""
+    secret = "s3cret-Pa55"
+    cred = f"reader:{secret}@"
+    embeds = (
+        '<html><body><blockquote class="twitter-tweet"><p lang="en">Levels '
+        f'<a href="https://{cred}example.org/gauges?id=7">example.org/gauges?id=7</a> '
+        f'<a href="https://{cred}x.com/hydro/status/1000000000000000009">quoted</a></p>'
+        "&mdash; River Watch (@riverwatch) "
+        f'<a href="https://{cred}twitter.com/riverwatch/status/1000000000000000001">'
+        "January 7, 2026</a></blockquote>"
+        f'<blockquote class="mastodon-embed" data-embed-url="https://{cred}social.example'
+        '/@ana/113000000000000001/embed"><a href="https://social.example/@ana/113000000000000001">'
+        "Post by @ana@social.example</a></blockquote></body></html>"
+    )
+    page = (
+        '<html><head><meta property="og:title" content="Gauge report">'
+        f'<meta property="og:url" content="https://{cred}example.org/report?b=2&amp;a=1">'
+        f'<meta property="og:image" content="https://{cred}example.org/gauge.jpg">'
+        "</head><body><p>Nothing embedded here.</p></body></html>"
+    )
+    text = f"The channel post:\n\n<https://{cred}t.me/harbournews/12?single>\n"
+    results = [
+        extract_bytes(embeds.encode(), "embeds.html", captured_at=WHEN),
+        extract_bytes(page.encode(), "page.html", captured_at=WHEN),
+        extract_bytes(text.encode(), "thread.txt", captured_at=WHEN),
+    ]
+    posts = [post for result in results for post in result.posts]
+    assert [post.key for post in posts] == [
+        "twitter:1000000000000000001",
+        "mastodon:social.example/113000000000000001",
+        "web:https://example.org/report?a=1&b=2",
+        "telegram:harbournews/12",
+    ]
+    assert posts[0].links == ["https://example.org/gauges?id=7"]
+    assert posts[0].quotes == ["https://x.com/hydro/status/1000000000000000009"]
+    assert posts[2].media[0].url == "https://example.org/gauge.jpg"
+    for post in posts:
+        assert secret not in post.to_json(), post.key

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup, Comment, Tag
 
 from archiver.documents import extract_bytes
 from archiver.documents.tree import embed_tree, tags_named
-from archiver.platforms import registry
+from archiver.platforms.registry import REGISTRY
 
 TWEET = (
     '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Gauge at 3.1 m<br>and rising '
@@ -25,7 +25,7 @@ def page(body: str) -> str:
 
 
 def rules() -> dict[str, tuple]:
-    return registry.embed_rules()
+    return REGISTRY.embed_rules()
 
 
 def test_only_embed_candidates_are_built_each_with_its_whole_subtree() -> None:

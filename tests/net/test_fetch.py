@@ -19,7 +19,6 @@ from archiver.net.fetch import (
     download_media,
     fetch_many,
     fetch_url,
-    normalise_url,
     with_media_evidence,
 )
 from archiver.net.warc import WarcWriter
@@ -34,6 +33,7 @@ from archiver.platforms.base import (
     Request,
     Response,
 )
+from archiver.platforms.registry import Registry
 from archiver.record import Author, Media, Post
 
 ENDPOINTS: Endpoints = load_settings().endpoints
@@ -85,7 +85,7 @@ class BuggyPlatform(NotesPlatform):
         return Found({}["missing"])  # type: ignore[index]
 
 
-NOTES = (NotesPlatform(),)
+NOTES = Registry([NotesPlatform()])
 
 
 def http_settings(**changes: Any) -> HttpSettings:
@@ -127,9 +127,9 @@ def notes(httpserver: HTTPServer) -> Iterator[HTTPServer]:
     yield httpserver
 
 
-async def fetch(url: str, *, platforms: Any = NOTES, warc: WarcWriter | None = None) -> Any:
+async def fetch(url: str, *, router: Registry = NOTES, warc: WarcWriter | None = None) -> Any:
     async with HttpClient(http_settings(), warc=warc) as client:
-        return await fetch_url(client, url, ENDPOINTS, platforms=platforms)
+        return await fetch_url(client, url, ENDPOINTS, router=router)
 
 
 def test_a_follow_up_chain_ends_archived_with_its_evidence(
@@ -212,7 +212,7 @@ def test_short_links_are_resolved_before_routing(notes: HTTPServer) -> None:
 
 def test_endless_follow_ups_are_capped(notes: HTTPServer) -> None:
     serve_note(notes, "12")
-    result = asyncio.run(fetch(notes.url_for("/note/12"), platforms=(LoopingPlatform(),)))
+    result = asyncio.run(fetch(notes.url_for("/note/12"), router=Registry([LoopingPlatform()])))
     assert result.status == "failed"
     assert result.error is not None and "more than 6 requests" in result.error
     assert len(result.evidence) == 6
@@ -220,16 +220,9 @@ def test_endless_follow_ups_are_capped(notes: HTTPServer) -> None:
 
 def test_a_parser_bug_fails_one_url_not_the_batch(notes: HTTPServer) -> None:
     serve_note(notes, "13")
-    result = asyncio.run(fetch(notes.url_for("/note/13"), platforms=(BuggyPlatform(),)))
+    result = asyncio.run(fetch(notes.url_for("/note/13"), router=Registry([BuggyPlatform()])))
     assert result.status == "failed"
     assert result.error is not None and "KeyError" in result.error
-
-
-def test_normalise_url() -> None:
-    assert normalise_url(" x.com/a/status/1 ") == "https://x.com/a/status/1"
-    assert normalise_url("http://127.0.0.1:8123/@a/1") == "http://127.0.0.1:8123/@a/1"
-    assert normalise_url("javascript:alert(1)") is None
-    assert normalise_url("") is None
 
 
 def test_fetch_many_keeps_a_bounded_number_in_flight(notes: HTTPServer) -> None:
@@ -257,7 +250,7 @@ def test_fetch_many_keeps_a_bounded_number_in_flight(notes: HTTPServer) -> None:
     async def scenario() -> list[FetchResult]:
         async with HttpClient(http_settings()) as client:
             stream = fetch_many(
-                urls(), client, ENDPOINTS, on_result=on_result, platforms=NOTES, in_flight=5
+                urls(), client, ENDPOINTS, on_result=on_result, router=NOTES, in_flight=5
             )
             return [result async for result in stream]
 

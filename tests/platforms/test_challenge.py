@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from archiver.config import Endpoints, load_settings
-from archiver.platforms import registry
 from archiver.platforms.base import (
     FollowUp,
     Found,
@@ -23,6 +22,7 @@ from archiver.platforms.base import (
     Response,
 )
 from archiver.platforms.challenge import challenge_page, may_be_challenge
+from archiver.platforms.registry import REGISTRY
 from archiver.record import Capture, Post
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -64,8 +64,8 @@ def page(name: str) -> tuple[int, dict[str, str], bytes]:
 
 
 def routed(platform_name: str) -> tuple[Platform, PostRef]:
-    found = registry.match(POST_URLS[platform_name])
-    assert found is not None and found[0].name == platform_name
+    found = REGISTRY.match(POST_URLS[platform_name])
+    assert found is not None and found.platform.name == platform_name
     return found
 
 

@@ -258,6 +258,28 @@ def test_rendered_iframe_and_placeholder() -> None:
     assert placeholder.text == ""
 
 
+def test_links_lose_only_tracking_that_never_selects_content() -> None:
+    """A link in a post keeps the query that names what it shows (a forum's ``?t=`` is
+    the thread); X's own share parameters go only from links to X, and credentials and
+    the well-known click ids from every link. (Invented embed, current blockquote shape.)"""
+    html = (
+        '<blockquote class="twitter-tweet"><p lang="en">Thread '
+        '<a href="https://forum.example.org/viewtopic.php?t=12345&amp;utm_source=x">'
+        "the flood thread</a> and "
+        '<a href="https://x.com/i/spaces/1AbCdEf?s=20&amp;t=AbC">the space</a> and '
+        '<a href="https://reader:pw@example.org/a?b=2&amp;a=1#c">a page</a></p>'
+        "&mdash; River Watch (@riverwatch) "
+        '<a href="https://twitter.com/riverwatch/status/1000000000000000001">'
+        "January 7, 2026</a></blockquote>"
+    )
+    [post] = embed_posts(PLATFORM, html, CAPTURE)
+    assert post.links == [
+        "https://forum.example.org/viewtopic.php?t=12345",
+        "https://x.com/i/spaces/1AbCdEf",
+        "https://example.org/a?a=1&b=2",
+    ]
+
+
 def test_blockquote_without_status_link_is_not_an_embed() -> None:
     soup = BeautifulSoup('<blockquote class="twitter-tweet"><p>Hi</p></blockquote>', "lxml")
     rule = PLATFORM.embed_rules[0]

@@ -56,11 +56,25 @@ def ref_of(url: str) -> PostRef:
         ("https://example.org", "https://example.org/"),
         ("https://example.org/a?utm_source=x&utm_medium=y", "https://example.org/a"),
         ("https://example.org/a?id=7&fbclid=abc#comments", "https://example.org/a?id=7"),
-        ("https://example.org/a?page=2&ref=rss", "https://example.org/a?page=2"),
+        # A generic page keeps its own query, sorted by name and spelled as given:
+        ("https://example.org/a?page=2&ref=rss", "https://example.org/a?page=2&ref=rss"),
+        ("https://forum.example.org/viewtopic.php?t=12345&s=9",
+         "https://forum.example.org/viewtopic.php?s=9&t=12345"),
+        ("https://example.org/a?q=flood+barrier&b=%2F&a", "https://example.org/a?a&b=%2F&q=flood+barrier"),
+        ("https://example.org/a?x=2&x=1&context=3&feature=f",
+         "https://example.org/a?context=3&feature=f&x=2&x=1"),
+        ("https://example.org/a?UTM_Source=x&gclid=1&mc_eid=2&msclkid=3&si=4",
+         "https://example.org/a?si=4"),
+        ("https://example.org/a?&&", "https://example.org/a"),
         ("  https://example.org/a  ", "https://example.org/a"),
         ("http://127.0.0.1:8123/blog/post", "http://127.0.0.1:8123/blog/post"),
+        # Credentials never reach a key; a default port is no part of the identity:
+        ("https://reader:s3cret@Example.org/a", "https://example.org/a"),
+        ("https://example.org:443/a", "https://example.org/a"),
+        ("http://example.org:80/a", "http://example.org/a"),
+        ("http://[2001:DB8::1]:8080/a", "http://[2001:db8::1]:8080/a"),
     ],
-)
+)  # fmt: skip
 def test_match_takes_any_page_with_a_canonical_id(url: str, expected: str) -> None:
     ref = PLATFORM.match(url)
     assert ref == PostRef(platform="web", post_id=expected, url=expected)
