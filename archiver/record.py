@@ -291,10 +291,11 @@ def content_hash(post: Post) -> str:
 # order, no whitespace, json's own string escaping), without the dump, the view and a
 # recursive type check for every record. Any value that is not a str or None in the
 # expected lists/Author/Media (possible after an unvalidated model_copy) returns None, and
-# the general path runs. Worth its risk: it hashes a post about 2x faster than the general
-# path and 8x faster than rfc8785 (bench/bench_extract.py stays within 1.5x of the bare
-# parse only with it), and a Hypothesis test in tests/test_record.py compares it byte for
-# byte with rfc8785 over generated posts with every hashed field populated.
+# the general path runs. Worth its risk: it hashes a record several times faster than the
+# json.dumps or rfc8785 paths (bench/bench_extract.py prints all three; extraction stays
+# within 1.5x of the bare parse only with it), and a Hypothesis test in
+# tests/test_record.py compares it byte for byte with rfc8785 over generated posts with
+# every hashed field populated.
 _ENCODE = json.encoder.encode_basestring
 _LIST_ONLY = frozenset({list})
 
