@@ -13,12 +13,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from archiver.errors import ArchiverError
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 CONFIG_ENV = "ARCHIVER_CONFIG"
 HOME_ENV = "ARCHIVER_HOME"
 
 
-class ConfigError(Exception):
+class ConfigError(ArchiverError):
     """The configuration cannot be read or does not validate."""
 
 

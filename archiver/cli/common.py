@@ -2,8 +2,9 @@
 into one line for the user.
 
 A person citing posts in a deadline should never meet a traceback: every known
-failure becomes one line saying what went wrong and what to do, with a non-zero
-exit code, and an interrupted run says that what was committed is kept.
+failure (an :class:`~archiver.errors.ArchiverError`, or a file the system cannot open)
+becomes one line saying what went wrong and what to do, with a non-zero exit code, and
+an interrupted run says that what was committed is kept.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
-from archiver.config import ConfigError, Settings, archive_home, load_settings
-from archiver.store import Archive, StoreError
+from archiver.config import Settings, archive_home, load_settings
+from archiver.errors import EXIT_INTERRUPTED, EXIT_PARTIAL, EXIT_USAGE, ArchiverError
+from archiver.store import Archive
 
 app = typer.Typer(
     name="archiver",
@@ -44,17 +46,6 @@ ConfigOption = Annotated[
     typer.Option("--config", help="A TOML file overriding config/default.toml ($ARCHIVER_CONFIG)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-
-#: Exit codes: 1 some items failed, 2 bad input or unusable archive, 130 interrupted.
-EXIT_PARTIAL, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
-
-_KNOWN_ERRORS: tuple[type[Exception], ...] = (ConfigError, StoreError, OSError)
-
-
-def register_errors(*kinds: type[Exception]) -> None:
-    """Let a command module declare more library errors that are the user's to fix."""
-    global _KNOWN_ERRORS
-    _KNOWN_ERRORS = (*_KNOWN_ERRORS, *kinds)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -98,7 +89,9 @@ def guarded() -> Iterator[None]:
             "interrupted: everything stored before the interruption is kept; run again to continue"
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except _KNOWN_ERRORS as exc:
+    except ArchiverError as exc:
+        fail(exc.user_message, exc.exit_code)
+    except OSError as exc:
         fail(_describe(exc))
     except Exception as exc:
         if os.environ.get("ARCHIVER_DEBUG"):
@@ -106,7 +99,7 @@ def guarded() -> Iterator[None]:
         fail(
             f"unexpected {exc.__class__.__name__}: {_describe(exc)} "
             "(please report it; ARCHIVER_DEBUG=1 shows the traceback)",
-            1,
+            EXIT_PARTIAL,
         )
 
 

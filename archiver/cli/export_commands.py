@@ -21,11 +21,10 @@ from archiver.cli.common import (
     fail,
     out,
     print_json,
-    register_errors,
     runtime,
 )
 from archiver.export.bundle import BagInfo, export_bundle
-from archiver.export.cite import STYLES, CitationError, cite
+from archiver.export.cite import STYLES, cite
 from archiver.export.formats import FORMATS, write_format
 from archiver.export.selection import (
     ExportError,
@@ -39,8 +38,6 @@ from archiver.export.selection import (
 )
 from archiver.export.verify import verify_bundle
 from archiver.store import Archive
-
-register_errors(ExportError, CitationError)
 
 EXIT_VERIFY_FAILED = 1
 _TAG = "bag-info "

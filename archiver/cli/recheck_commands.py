@@ -25,7 +25,6 @@ from archiver.cli.common import (
     err,
     out,
     print_json,
-    register_errors,
     runtime,
 )
 from archiver.config import Settings
@@ -33,9 +32,7 @@ from archiver.recheck import (
     CheckReport,
     RecheckPlan,
     RecheckSummary,
-    ReportError,
     Selection,
-    SelectionError,
     plan_recheck,
     report_format,
     run_recheck,
@@ -52,8 +49,6 @@ from archiver.recheck.history import (
 from archiver.store import Archive
 from archiver.store.check_queries import CheckLine
 from archiver.store.checks import GONE, OUTCOMES, row_dict
-
-register_errors(SelectionError, ReportError)
 
 _STYLE = {"changed": "yellow", "error": "red", **{outcome: "magenta" for outcome in GONE}}
 

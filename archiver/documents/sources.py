@@ -27,6 +27,8 @@ from typing import BinaryIO, Literal, TypeVar
 
 from bs4 import UnicodeDammit
 
+from archiver.errors import ArchiverError
+
 #: File names read from a directory; extensionless files are read when they sniff as text.
 DOCUMENT_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".txt", ".text", ".md"})
 _SNIFF_BYTES = 1024
@@ -61,7 +63,7 @@ Result = TypeVar("Result")
 Reader = Callable[[bytes, str], Result]
 
 
-class DocumentError(Exception):
+class DocumentError(ArchiverError):
     """A document cannot be read at all; ``str(exc)`` says what and what to do, in one line."""
 
 

@@ -29,6 +29,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
+from archiver.errors import ArchiverError
+
 ALGORITHMS: tuple[str, ...] = ("sha256", "sha512")
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 CHUNK = 1 << 20
@@ -54,7 +56,7 @@ _STORED_SUFFIXES = (
 )
 
 
-class BagWriteError(Exception):
+class BagWriteError(ArchiverError):
     """The bag cannot be written where it was asked to be; the message says why."""
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from archiver.errors import ArchiverError
 from archiver.record import Post
 
 MONTHS: tuple[str, ...] = tuple(
@@ -35,7 +36,7 @@ PLATFORM_LABELS = {
 VIDEO_PLATFORMS = frozenset({"youtube", "tiktok"})
 
 
-class CitationError(ValueError):
+class CitationError(ArchiverError, ValueError):
     """A citation was asked for in a style archiver does not know."""
 
 

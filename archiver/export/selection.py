@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from archiver.errors import ArchiverError
 from archiver.export.cite import ArchivedCopy
 from archiver.record import Post, without_userinfo
 from archiver.store import Archive, CaptureRow, MediaRow, PostRow
@@ -22,7 +23,7 @@ PAGE = 200
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$")
 
 
-class ExportError(Exception):
+class ExportError(ArchiverError):
     """Bad input to an export, a citation or a verification: the message says what to fix."""
 
 

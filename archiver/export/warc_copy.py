@@ -20,12 +20,13 @@ from typing import BinaryIO
 from warcio.warcwriter import WARCWriter
 
 from archiver import __version__
+from archiver.errors import ArchiverError
 from archiver.export.bag import DiskIndex, PayloadStream
 
 _HEAD = 8192
 
 
-class WarcCopyError(Exception):
+class WarcCopyError(ArchiverError):
     """A referenced WARC record cannot be read; the message names file and offset."""
 
 

@@ -19,14 +19,17 @@ from pathlib import Path
 
 import httpx
 
+from archiver.errors import EXIT_PARTIAL, ArchiverError
 from archiver.net.warc import HttpExchange
 
 #: The only content coding the client asks for, so the only one it must decode.
 ACCEPT_ENCODING = "gzip"
 
 
-class FetchError(Exception):
+class FetchError(ArchiverError):
     """A request that could not be completed; the message is one line for the user."""
+
+    exit_code = EXIT_PARTIAL
 
     def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
         super().__init__(message)
@@ -34,11 +37,13 @@ class FetchError(Exception):
         self.status = status
 
 
-class TransientError(Exception):
+class TransientError(ArchiverError):
     """A failure worth another attempt; ``host_wait`` means the host gate holds the wait.
 
     ``advice`` is what the user can do if every attempt fails this way.
     """
+
+    exit_code = EXIT_PARTIAL
 
     def __init__(
         self,

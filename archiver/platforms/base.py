@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 from bs4 import Tag
 
 from archiver.config import Endpoints
+from archiver.errors import EXIT_PARTIAL, ArchiverError
 from archiver.platforms.challenge import challenge_page
 from archiver.platforms.urls import clean_url, host_of
 from archiver.record import Capture, CaptureMethod, PlatformName, Post, sha256_hex, utc_now
@@ -45,8 +46,10 @@ class Reason(StrEnum):
     BLOCKED = "blocked"
 
 
-class ParseError(Exception):
+class ParseError(ArchiverError):
     """A response or document did not have the shape its platform promises."""
+
+    exit_code = EXIT_PARTIAL
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from archiver.errors import ArchiverError
 from archiver.store import Archive
 from archiver.store.check_queries import CheckLine, changes_in_run
 from archiver.store.checks import OUTCOMES, get_run, run_counts
@@ -34,7 +35,7 @@ COLUMNS = (
 )
 
 
-class ReportError(ValueError):
+class ReportError(ArchiverError, ValueError):
     """The report file cannot be written as asked."""
 
 

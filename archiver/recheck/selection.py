@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from archiver.errors import ArchiverError
 from archiver.record import PLATFORMS, parse_iso_utc, to_utc_iso, without_userinfo
 from archiver.store import Archive
 from archiver.store.check_queries import PostFilter
 from archiver.store.checks import OUTCOMES, STATUS_OUTCOME
 
 
-class SelectionError(ValueError):
+class SelectionError(ArchiverError, ValueError):
     """The selection cannot be understood; the message says what to write instead."""
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from archiver.blobs import BlobStore
+from archiver.errors import ArchiverError
 from archiver.record import Post, sha256_hex
 from archiver.store.fts import ensure_fts, fts_query
 from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
@@ -29,7 +30,7 @@ SCHEMA_VERSION = 1
 AddResult = Literal["new", "updated", "unchanged"]
 
 
-class StoreError(Exception):
+class StoreError(ArchiverError):
     """The archive cannot be opened or written; the message says what to do."""
 
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from archiver.cli import app
 from archiver.cli.common import guarded
+from archiver.net.body import FetchError
 from tests.conftest import FIXTURES
 
 ARTICLE = FIXTURES / "articles" / "news-x-embeds.txt"
@@ -47,3 +48,61 @@ def test_no_arguments_is_a_usage_error() -> None:
     result = CliRunner().invoke(app, ["add"])
     assert result.exit_code == 2
     assert "give at least one" in result.output
+
+
+def _broken_config(tmp: Path) -> list[str]:
+    (tmp / "bad.toml").write_text("[http\n")
+    return ["list", "--config", str(tmp / "bad.toml"), "--home", str(tmp / "home")]
+
+
+def _home_is_a_file(tmp: Path) -> list[str]:
+    (tmp / "home").write_text("not a directory")
+    return ["list", "--home", str(tmp / "home")]
+
+
+# One case per error the CLI maps, each raised by the library under a real command.
+ERROR_CASES = {
+    "ConfigError": (_broken_config, "is not valid TOML"),
+    "StoreError": (_home_is_a_file, "cannot create archive home"),
+    "SelectionError": (
+        lambda tmp: ["list", "--gone-since", "last week", "--home", str(tmp / "home")],
+        "cannot read 'last week' as an age or a date",
+    ),
+    "ReportError": (
+        lambda tmp: ["recheck", "--all", "--report", str(tmp / "r.pdf"), "--home", str(tmp)],
+        "cannot tell the report format of r.pdf",
+    ),
+    "ExportError": (
+        lambda tmp: ["export", "twitter:1", "--out", str(tmp / "b.zip"), "--home", str(tmp)],
+        "not in the archive: twitter:1",
+    ),
+    "BundleUnreadable": (lambda tmp: ["verify", str(tmp / "nothing.zip")], "does not exist"),
+    "OSError": (
+        lambda tmp: ["add", "--from", str(tmp / "missing.txt"), "--home", str(tmp / "home")],
+        "No such file or directory",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ERROR_CASES))
+def test_library_errors_end_as_one_line_and_exit_2(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ARCHIVER_DEBUG", raising=False)
+    arguments, expected = ERROR_CASES[case]
+    result = CliRunner().invoke(app, arguments(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ")
+    assert expected in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_an_error_class_sets_its_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(typer.Exit) as stopped, guarded():
+        raise FetchError("http://127.0.0.1:9/x: connection refused\nretry later", url="u")
+    assert stopped.value.exit_code == 1
+    assert capsys.readouterr().err == (
+        "error: http://127.0.0.1:9/x: connection refused retry later\n"
+    )
