@@ -1,13 +1,20 @@
-"""Settings: ``config/default.toml`` merged with a user's file, as typed objects.
+"""Settings: the defaults merged with a user's file, as typed objects.
 
 Every endpoint base URL is configuration, not code, so tests and users behind a
 mirror can point archiver at another server without patching anything.
+
+The defaults ship inside the package (``archiver/default.toml``, read with
+:mod:`importlib.resources`), so a wheel or ``pip install .`` works from any directory;
+``config/default.toml`` at the repository root is the documented copy to read and
+edit, and a test fails whenever the two differ.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from archiver.errors import ArchiverError
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+DEFAULT_CONFIG = files("archiver") / "default.toml"
 CONFIG_ENV = "ARCHIVER_CONFIG"
 HOME_ENV = "ARCHIVER_HOME"
 
@@ -103,7 +110,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path | Traversable) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -4,7 +4,19 @@ from pathlib import Path
 
 import pytest
 
-from archiver.config import ConfigError, archive_home, load_settings
+from archiver.config import DEFAULT_CONFIG, ConfigError, archive_home, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_packaged_defaults_are_the_documented_copy() -> None:
+    """The package reads ``archiver/default.toml`` (so an installed wheel finds it);
+    ``config/default.toml`` is the copy people read and edit. They must not drift."""
+    documented = (REPO / "config" / "default.toml").read_bytes()
+    assert DEFAULT_CONFIG.read_bytes() == documented, (
+        "config/default.toml and archiver/default.toml differ: after editing the first, run "
+        "cp config/default.toml archiver/default.toml"
+    )
 
 
 def test_defaults_load() -> None:
