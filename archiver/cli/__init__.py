@@ -4,10 +4,33 @@ Each module registers the commands of one area on the shared ``app``; none holds
 logic a library user would need.
 """
 
+from typing import Annotated
+
+import typer
+
+from archiver import __version__
 from archiver.cli import archive_commands as _archive_commands  # noqa: F401  (registers commands)
 from archiver.cli import export_commands as _export_commands  # noqa: F401  (registers commands)
 from archiver.cli import recheck_commands as _recheck_commands  # noqa: F401  (registers commands)
 from archiver.cli.common import app
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"archiver {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    pass
 
 
 def main() -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
+import archiver
 from archiver.cli import app
 from archiver.cli.common import guarded
 from archiver.net.body import FetchError
@@ -42,6 +44,14 @@ def test_unexpected_error_is_one_line_without_traceback(
     assert message.count("\n") == 1
     assert "RuntimeError: boom" in message
     assert "Traceback" not in message
+
+
+def test_version_is_the_one_the_package_was_installed_as() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"archiver {archiver.__version__}\n"
+    # pyproject.toml reads the version from archiver/__init__.py: one number, not two.
+    assert metadata.version("archiver") == archiver.__version__
 
 
 def test_no_arguments_is_a_usage_error() -> None:
