@@ -57,6 +57,7 @@ class HttpSettings(_Section):
 
 class DocumentSettings(_Section):
     max_bytes: int = 33_554_432
+    keep_path: bool = False
 
 
 class MediaSettings(_Section):

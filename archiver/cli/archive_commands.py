@@ -40,13 +40,24 @@ SourcesArg = Annotated[
     typer.Argument(help="Saved articles or pages (files, directories, - for stdin) or post URLs."),
 ]
 
+KeepPathOption = Annotated[
+    bool,
+    typer.Option(
+        "--keep-path",
+        help="Record each saved file's full local path, not just its name "
+        "(config: documents.keep_path).",
+    ),
+]
+
 
 def _read_stdin_if_needed(sources: list[str]) -> Any:
     return sys.stdin.buffer if "-" in sources else None
 
 
 @command(help="Print the posts found in SOURCES as JSON Lines, storing nothing.")
-def extract(sources: SourcesArg = None, config: ConfigOption = None) -> None:
+def extract(
+    sources: SourcesArg = None, keep_path: KeepPathOption = False, config: ConfigOption = None
+) -> None:
     sources = sources or []
     if not sources:
         fail("give at least one file, directory, URL or - for stdin")
@@ -55,7 +66,10 @@ def extract(sources: SourcesArg = None, config: ConfigOption = None) -> None:
     failures = 0
     found = 0
     for result in extract_documents(
-        split.documents, stdin_bytes=split.stdin_document, max_bytes=settings.documents.max_bytes
+        split.documents,
+        stdin_bytes=split.stdin_document,
+        max_bytes=settings.documents.max_bytes,
+        keep_path=keep_path or settings.documents.keep_path,
     ):
         if isinstance(result, SourceFailure):
             failures += 1
@@ -143,6 +157,7 @@ def add(
         bool, typer.Option("--refresh", help="Fetch URLs again even if already archived.")
     ] = False,
     media: Annotated[bool, typer.Option("--media", help="Download media files too.")] = False,
+    keep_path: KeepPathOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -160,6 +175,7 @@ def add(
                 archive,
                 split.documents,
                 max_bytes=rt.settings.documents.max_bytes,
+                keep_path=keep_path or rt.settings.documents.keep_path,
                 stdin_bytes=split.stdin_document,
                 summary=summary,
                 progress=_report_line,

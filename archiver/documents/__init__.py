@@ -12,6 +12,7 @@ from archiver.documents.extract import (
     decode_document,
     extract_bytes,
     iter_documents,
+    recorded_source,
     sniff_kind,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "decode_document",
     "extract_bytes",
     "iter_documents",
+    "recorded_source",
     "sniff_kind",
 ]

@@ -43,6 +43,7 @@ from archiver.documents.sources import (
     Kind,
     SourceFailure,
     decode_document,
+    recorded_source,
     sniff_kind,
 )
 from archiver.documents.tree import embed_tree, tags_named
@@ -60,6 +61,7 @@ __all__ = [
     "decode_document",
     "extract_bytes",
     "iter_documents",
+    "recorded_source",
     "sniff_kind",
 ]
 
@@ -75,7 +77,7 @@ _URL_LINE = re.compile(r"^[ \t]*<?(https?://[^\s<>]+?)>?[ \t]*$", re.MULTILINE)
 class DocumentResult:
     """What one document held."""
 
-    #: The file path as given, or ``-`` for stdin.
+    #: The file path as given, or ``-`` for stdin: for messages; records hold only its name.
     source: str
     #: The bytes the posts were parsed from, kept as evidence (``capture.raw_sha256``).
     raw: bytes
@@ -90,14 +92,21 @@ class DocumentResult:
 
 
 def extract_bytes(
-    raw: bytes, source: str, *, captured_at: str | None = None, router: Registry = REGISTRY
+    raw: bytes,
+    source: str,
+    *,
+    captured_at: str | None = None,
+    router: Registry = REGISTRY,
+    keep_path: bool = False,
 ) -> DocumentResult:
     """The posts in one saved document. Raises :class:`DocumentError` only when the bytes
     are not a document at all (empty, binary, undecodable). ``router`` replaces the
-    registry of every platform (tests bring a few of their own)."""
+    registry of every platform (tests bring a few of their own). Messages name ``source``
+    as given; the records name only the file (:func:`recorded_source`)."""
     text = decode_document(raw, source)
     kind = sniff_kind(text)
-    stamp = _Stamp(source, captured_at or utc_now(), sha256_hex(raw))
+    recorded = recorded_source(source, keep_path=keep_path)
+    stamp = _Stamp(recorded, captured_at or utc_now(), sha256_hex(raw))
     warnings: list[str] = []
     if kind == "html":
         posts = _from_html(text, source, stamp, router, warnings)
@@ -302,6 +311,7 @@ def iter_documents(
     max_bytes: int,
     captured_at: str | None = None,
     router: Registry = REGISTRY,
+    keep_path: bool = False,
 ) -> Iterator[DocumentResult | SourceFailure]:
     """Each source's result in order: files, directories (recursively), ``-`` for stdin.
 
@@ -312,5 +322,7 @@ def iter_documents(
         sources,
         stdin=stdin,
         max_bytes=max_bytes,
-        read=lambda raw, source: extract_bytes(raw, source, captured_at=captured_at, router=router),
+        read=lambda raw, source: extract_bytes(
+            raw, source, captured_at=captured_at, router=router, keep_path=keep_path
+        ),
     )

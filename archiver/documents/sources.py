@@ -97,6 +97,20 @@ def iter_documents(
             yield _from_file(source, path, max_bytes, read)
 
 
+def recorded_source(source: str, *, keep_path: bool = False) -> str:
+    """What a capture records as a local document's source: its file name only.
+
+    A local path can name a person, a project or a machine, and whatever a capture records
+    travels on into bundles and citations; the name still tells the files apart, and the
+    key of a capture does not change with the directory it was added from. ``keep_path``
+    (asked for by the user) records the full absolute path instead.
+    """
+    if source == "-":
+        return source
+    path = Path(source).expanduser()
+    return str(path.absolute()) if keep_path else path.name
+
+
 def _from_stdin(
     stdin: BinaryIO | None, max_bytes: int, read: Reader[Result]
 ) -> Result | SourceFailure:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 
 from archiver.documents import DocumentResult, SourceFailure, iter_documents
 from archiver.ingest.batch import ItemReport, Progress, Summary
@@ -17,21 +16,27 @@ from archiver.record import Post
 from archiver.store import Archive, Evidence, Observation
 
 
-def _absolute(source: str) -> str:
-    return source if source == "-" else str(Path(source).expanduser().absolute())
-
-
 def extract_documents(
-    sources: Sequence[str], *, stdin_bytes: bytes | None = None, max_bytes: int
+    sources: Sequence[str],
+    *,
+    stdin_bytes: bytes | None = None,
+    max_bytes: int,
+    keep_path: bool = False,
 ) -> Iterator[DocumentResult | SourceFailure]:
-    """Posts in saved documents, one document at a time; nothing is stored."""
+    """Posts in saved documents, one document at a time; nothing is stored. Records name
+    each file, not its local path, unless ``keep_path``."""
     stdin = io.BytesIO(stdin_bytes) if stdin_bytes is not None else None
-    yield from iter_documents([_absolute(s) for s in sources], stdin=stdin, max_bytes=max_bytes)
+    yield from iter_documents(sources, stdin=stdin, max_bytes=max_bytes, keep_path=keep_path)
 
 
 def document_observations(result: DocumentResult) -> list[Observation]:
-    evidence = [Evidence(url=result.source, body=result.raw, purpose=result.kind)]
-    return [Observation.of_post(post, evidence) for post in result.posts]
+    """One observation per post, its evidence named as its capture names the document."""
+    return [
+        Observation.of_post(
+            post, [Evidence(url=post.capture.source, body=result.raw, purpose=result.kind)]
+        )
+        for post in result.posts
+    ]
 
 
 def add_documents(
@@ -39,6 +44,7 @@ def add_documents(
     sources: Sequence[str],
     *,
     max_bytes: int,
+    keep_path: bool = False,
     stdin_bytes: bytes | None = None,
     batch_posts: int = 500,
     batch_bytes: int = 64 * 1024 * 1024,
@@ -46,7 +52,8 @@ def add_documents(
     progress: Progress | None = None,
     on_posts: Callable[[list[Post]], None] | None = None,
 ) -> Summary:
-    """Extract and store every document; commit every ``batch_posts`` posts."""
+    """Extract and store every document; commit every ``batch_posts`` posts. The archive
+    records each file's name, not its local path, unless ``keep_path``."""
     summary = summary or Summary()
     pending: list[Observation] = []
     pending_reports: list[ItemReport] = []
@@ -64,7 +71,10 @@ def add_documents(
         pending_reports.clear()
         pending_bytes = 0
 
-    for result in extract_documents(sources, stdin_bytes=stdin_bytes, max_bytes=max_bytes):
+    documents = extract_documents(
+        sources, stdin_bytes=stdin_bytes, max_bytes=max_bytes, keep_path=keep_path
+    )
+    for result in documents:
         if isinstance(result, SourceFailure):
             report = ItemReport(result.source, "failed", result.message)
             summary.count(report)

@@ -466,6 +466,26 @@ def test_unreadable_file_is_a_failure(tmp_path: Path, monkeypatch: pytest.Monkey
     )
 
 
+def test_records_name_the_file_and_messages_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "Desk-of-J-Roe"
+    folder.mkdir()
+    (folder / "a.html").write_bytes(page("4"))
+    (folder / "empty.html").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+
+    found, failure = run(["Desk-of-J-Roe"])
+    [kept] = run(["Desk-of-J-Roe/a.html"], keep_path=True)
+
+    assert isinstance(found, DocumentResult) and isinstance(failure, SourceFailure)
+    assert found.source == "Desk-of-J-Roe/a.html"  # what the user named, for messages
+    assert found.posts[0].capture.source == "a.html"
+    assert failure.message.startswith("Desk-of-J-Roe/empty.html: the file is empty")
+    assert isinstance(kept, DocumentResult)
+    assert kept.posts[0].capture.source == str(folder / "a.html")
+
+
 def test_stdin(tmp_path: Path) -> None:
     [result] = run(["-"], stdin=io.BytesIO(page("4")))
     assert isinstance(result, DocumentResult)

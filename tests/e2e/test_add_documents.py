@@ -60,7 +60,7 @@ def test_the_readme_demo_archives_the_articles_posts(tmp_path: Path) -> None:
     for key, expected in expected_posts().items():
         assert_matches_expected(stored[key]["record"], expected)
         [capture] = captures(home, key)
-        assert (capture["method"], capture["source"]) == ("embed-html", str(ARTICLE))
+        assert (capture["method"], capture["source"]) == ("embed-html", ARTICLE.name)
     assert listed.returncode == 0
     assert sorted(json.loads(line)["key"] for line in listed.stdout.splitlines()) == sorted(
         expected_posts()
@@ -85,6 +85,77 @@ def test_adding_the_same_article_twice_stores_nothing_twice(home: Path) -> None:
     assert second.summary()["unchanged"] == 5
     assert archive_state(home) == before
     assert count(home, "captures") == 5
+
+
+# -- local paths stay local -------------------------------------------------------------------
+
+TELLING = "Sources-Jane-Roe"  # a directory name that says more than the archive should
+
+
+def _saved_under_a_telling_path(tmp: Path) -> Path:
+    folder = tmp / TELLING / "flood-leak"
+    folder.mkdir(parents=True)
+    saved = folder / ARTICLE.name
+    saved.write_bytes(ARTICLE.read_bytes())
+    return saved
+
+
+def _files_holding(root: Path, text: str) -> list[str]:
+    """Every file under ``root`` (archive.db and its WAL, blobs, a bundle) holding ``text``."""
+    needle = text.encode()
+    return sorted(str(f) for f in root.rglob("*") if f.is_file() and needle in f.read_bytes())
+
+
+def test_a_saved_file_is_recorded_by_its_name_not_its_local_path(
+    tmp_path: Path, home: Path
+) -> None:
+    saved = _saved_under_a_telling_path(tmp_path)
+    bundle = tmp_path / "bundle"
+
+    added = run_cli("add", saved, home=home)
+    exported = run_cli("export", "--all", "--out", bundle, home=home)
+
+    assert (added.exit_code, exported.exit_code) == (0, 0), added.output + exported.output
+    stored = captures(home)
+    assert len(stored) == 5
+    for capture in stored:
+        assert capture["source"] == capture["record"]["capture"]["source"] == ARTICLE.name
+        assert [item["url"] for item in capture["evidence"]] == [ARTICLE.name]
+    records = [json.loads(line) for line in (bundle / "data" / "posts.jsonl").open()]
+    assert [r["capture"]["source"] for r in records] == [ARTICLE.name] * 5
+    assert _files_holding(home, TELLING) == []
+    assert _files_holding(bundle, TELLING) == []
+
+
+def test_the_same_file_added_from_another_directory_is_stored_once(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = _saved_under_a_telling_path(tmp_path)
+    run_cli("add", saved, home=home)
+    monkeypatch.chdir(saved.parent)
+
+    again = run_cli("add", saved.name, "--json", home=home)
+
+    assert again.exit_code == 0
+    assert (again.summary()["new"], again.summary()["unchanged"]) == (0, 5)
+    assert count(home, "captures") == 5
+
+
+@pytest.mark.parametrize("asked", ["option", "config"])
+def test_the_full_path_is_recorded_only_when_asked(tmp_path: Path, home: Path, asked: str) -> None:
+    saved = _saved_under_a_telling_path(tmp_path)
+    config = tmp_path / "keep.toml"
+    config.write_text("[documents]\nkeep_path = true\n")
+
+    if asked == "option":
+        added = run_cli("add", saved, "--keep-path", home=home)
+    else:
+        added = run_cli("add", saved, home=home, config=config)
+
+    assert added.exit_code == 0, added.output
+    assert {c["source"] for c in captures(home)} == {str(saved)}
+    assert {item["url"] for c in captures(home) for item in c["evidence"]} == {str(saved)}
+    assert _files_holding(home, TELLING) != []
 
 
 def test_search_finds_a_post_by_a_word_of_its_text(home: Path) -> None:
