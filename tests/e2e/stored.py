@@ -114,7 +114,7 @@ def count(home: Path, table: str) -> int:
 
 def blob(home: Path, sha256: str) -> bytes:
     """A stored blob, checked to hash to its name."""
-    path = home / "blobs" / "sha256" / sha256[:2] / sha256
+    path = home / "blobs" / "sha256" / sha256[:2] / sha256[2:4] / sha256
     data = path.read_bytes()
     assert hashlib.sha256(data).hexdigest() == sha256, f"{path} does not hash to its name"
     return data
