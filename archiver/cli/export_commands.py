@@ -76,10 +76,10 @@ def cite_post(
         row = find_row(archive, ref)
     if row is None:
         fail(f"no stored post {ref!r}; `archiver list` shows what the archive holds")
-    post = post_of(row)
+    post = post_of(row.record_json)
     if post is None:
         fail(f"{row.key} has no captured copy to cite (status: {row.status})")
-    item = Item(row=row, post=post)
+    item = Item(row=row, post=post, record_json=row.record_json)
     copy = None if no_archive else archived_copy(item, archive_url, exact=True)
     text = cite(post, style, copy)
     if as_json:

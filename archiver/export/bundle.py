@@ -172,9 +172,9 @@ class _BundleWriter:
         captures = [self._capture(row) for row in item.captures]
         self.report.captures += len(captures)
         copy = archived_copy(item, self.archive_url) if item.post is not None else None
-        if item.post is not None and item.row.record_json:
+        if item.post is not None and item.record_json:
             self.report.posts += 1
-            self.posts.write(item.row.record_json + "\n")
+            self.posts.write(item.record_json + "\n")
             separator = "," if self.report.posts > 1 else ""
             entry = json.dumps(csl_item(item.post, copy), ensure_ascii=False)
             self.csl.write(f"{separator}\n{entry}")

@@ -57,8 +57,8 @@ def _cell(value: object) -> str:
 def write_jsonl(items: Iterable[Item], out: TextIO, archive_url: str | None = None) -> int:
     count = 0
     for item in items:
-        if item.row.record_json:
-            out.write(item.row.record_json + "\n")
+        if item.record_json:
+            out.write(item.record_json + "\n")
             count += 1
     return count
 

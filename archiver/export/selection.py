@@ -2,7 +2,9 @@
 
 Exports must stay flat in memory however large the archive is, so a selection is walked
 as a stream of :class:`Item` objects, each carrying a post's row, record, captures and
-media; captures and media are fetched for a page of posts at a time, not per post.
+media. Posts come from the store's keyset pager, and their records, captures and media
+are fetched for a page of posts at a time, not per post, so the cost of a post does not
+depend on where in the archive it is.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from archiver.errors import ArchiverError
 from archiver.export.cite import ArchivedCopy
 from archiver.record import Post, without_userinfo
-from archiver.store import Archive, CaptureRow, MediaRow, PostRow
+from archiver.store import Archive, CaptureRow, MediaRow, PostSummary, StoredPost
 
 PAGE = 200
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$")
@@ -50,24 +52,25 @@ class Selection:
 
 @dataclass
 class Item:
-    """One selected post: its archive row, its record (None if never seen available),
-    its captures (oldest first) and its media rows."""
+    """One selected post: its archive row, its record (None if never seen available) as
+    stored and parsed, its captures (oldest first) and its media rows."""
 
-    row: PostRow
+    row: PostSummary
     post: Post | None
     captures: list[CaptureRow] = field(default_factory=list)
     media: list[MediaRow] = field(default_factory=list)
+    record_json: str | None = None
 
     @property
     def key(self) -> str:
         return self.row.key
 
 
-def post_of(row: PostRow) -> Post | None:
-    return Post.model_validate_json(row.record_json) if row.record_json else None
+def post_of(record_json: str | None) -> Post | None:
+    return Post.model_validate_json(record_json) if record_json else None
 
 
-def find_row(archive: Archive, ref: str) -> PostRow | None:
+def find_row(archive: Archive, ref: str) -> StoredPost | None:
     """The stored post a KEY or URL names: by key, alias or URL, else by recognising the
     URL's platform and post id (``twitter.com/...`` finds the ``x.com`` permalink).
     User info in a URL is ignored: the archive never stores it."""
@@ -130,10 +133,14 @@ def select_items(archive: Archive, selection: Selection, page: int = PAGE) -> It
     )
     while batch := list(itertools.islice(rows, page)):
         batch_keys = [row.key for row in batch]
+        records = archive.records_for(batch_keys)
         captures = archive.captures_for(batch_keys)
         media = archive.media_for(batch_keys)
         for row in batch:
-            yield Item(row, post_of(row), captures.get(row.key, []), media.get(row.key, []))
+            record = records.get(row.key)
+            yield Item(
+                row, post_of(record), captures.get(row.key, []), media.get(row.key, []), record
+            )
 
 
 def first_or_empty(items: Iterator[Item], selection: Selection) -> Iterator[Item]:

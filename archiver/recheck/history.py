@@ -23,11 +23,12 @@ from archiver.store.checks import (
     checks_of,
     copies_of,
     first_gone_at,
-    gone_since_clause,
+    gone_since_sql,
     latest_run,
     run_counts,
-    status_clause,
+    status_sql,
 )
+from archiver.store.reads import Clause
 from archiver.store.tables import CheckRow, CopyRow, RecheckRun
 
 #: Column order for outcome tables.
@@ -88,20 +89,20 @@ def post_history(archive: Archive, key: str) -> PostHistory:
     )
 
 
-def post_filters(status: str | None = None, gone_since: str | None = None) -> list[Any]:
-    """SQL clauses for ``list``: ``status`` by outcome (or raw status), ``gone_since`` a date.
+def post_filters(status: str | None = None, gone_since: str | None = None) -> list[Clause]:
+    """SQL conditions for ``list``: ``status`` by outcome (or raw status), ``gone_since`` a date.
 
     Raises :class:`SelectionError` for values that cannot be read.
     """
-    clauses: list[Any] = []
+    clauses: list[Clause] = []
     if status:
         if status not in STATUS_VALUES:
             raise SelectionError(
                 f"unknown status {status!r}; choose one of {', '.join(STATUS_VALUES)}"
             )
-        clauses.append(status_clause(status))
+        clauses.append(status_sql(status))
     if gone_since:
-        clauses.append(gone_since_clause(parse_cutoff(gone_since)))
+        clauses.append(gone_since_sql(parse_cutoff(gone_since)))
     return clauses
 
 

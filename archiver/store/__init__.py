@@ -7,6 +7,7 @@ documents use for duplicate embeds too.
 """
 
 from archiver.store.archive import AddOutcome, Archive, Evidence, Observation, StoreError
+from archiver.store.reads import PostSummary, StoredPost
 from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
 
 __all__ = [
@@ -18,5 +19,7 @@ __all__ = [
     "MediaRow",
     "Observation",
     "PostRow",
+    "PostSummary",
     "StoreError",
+    "StoredPost",
 ]

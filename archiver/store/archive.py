@@ -17,16 +17,18 @@ from typing import Any, Literal
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlmodel import Session, SQLModel, col, create_engine, select
+from sqlmodel import Session, col, create_engine, select
 
 from archiver.blobs import BlobStore
 from archiver.errors import ArchiverError
 from archiver.record import Post, sha256_hex
-from archiver.store.fts import ensure_fts, fts_query
-from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
+from archiver.store import reads
+from archiver.store.fts import fts_query
+from archiver.store.reads import Clause, PostSummary, StoredPost
+from archiver.store.schema import NewerArchiveError, prepare
+from archiver.store.tables import CaptureRow, MediaRow
 from archiver.store.writer import write_batch
 
-SCHEMA_VERSION = 1
 AddResult = Literal["new", "updated", "unchanged"]
 
 
@@ -129,19 +131,19 @@ class Archive:
         except OSError as exc:
             raise StoreError(f"cannot create archive home {self.home}: {exc.strerror}") from exc
         self.db_path = self.home / "archive.db"
-        self.blobs = BlobStore(self.home / "blobs")
         self.engine: Engine = create_engine(f"sqlite:///{self.db_path}")
         event.listen(self.engine, "connect", _configure)
         try:
-            SQLModel.metadata.create_all(self.engine)
-            with self.engine.begin() as connection:
-                ensure_fts(connection)
-                connection.execute(text(f"PRAGMA user_version = {SCHEMA_VERSION}"))
+            prepare(self.engine)
+        except NewerArchiveError as exc:
+            raise StoreError(f"{self.db_path}: {exc}") from exc
         except (DatabaseError, OperationalError) as exc:
             raise StoreError(
                 f"{self.db_path} is not a usable archive database ({exc.orig}); "
                 "choose another --home or move the file away"
             ) from exc
+        self.blobs = BlobStore(self.home / "blobs")
+        self.blobs.upgrade_layout()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -185,27 +187,21 @@ class Archive:
 
     # -- reading -------------------------------------------------------------------
 
-    def get(self, key_or_url: str) -> PostRow | None:
-        with Session(self.engine) as session:
-            row = session.get(PostRow, key_or_url)
-            if row is None:
-                alias = session.get(AliasRow, key_or_url)
-                if alias is not None:
-                    row = session.get(PostRow, alias.post_key)
-            if row is None:
-                row = session.exec(select(PostRow).where(PostRow.url == key_or_url)).first()
-            return row
+    def get(self, key_or_url: str) -> StoredPost | None:
+        """The post a key, a URL it was seen at, or its URL names; with its record."""
+        return self.get_many([key_or_url]).get(key_or_url)
 
-    def has_live_capture(self, key: str) -> bool:
-        """True when some capture of ``key`` came from a live fetch (it has an HTTP status)."""
-        with self.engine.connect() as connection:
-            found = connection.execute(
-                text(
-                    "SELECT 1 FROM captures WHERE post_key = :k AND http_status IS NOT NULL LIMIT 1"
-                ),
-                {"k": key},
-            ).first()
-        return found is not None
+    def get_many(self, refs: Sequence[str]) -> dict[str, StoredPost]:
+        """:meth:`get` for many references in one query: each one that names a post."""
+        return reads.find(self.engine, refs)
+
+    def records_for(self, keys: Sequence[str]) -> dict[str, str | None]:
+        """The merged record (JSON) of several posts in one query (None: never seen available)."""
+        return reads.records(self.engine, keys)
+
+    def live_captured(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` with a capture from a live fetch, in one query."""
+        return reads.live_captured(self.engine, keys)
 
     def captures(self, key: str) -> list[CaptureRow]:
         with Session(self.engine) as session:
@@ -255,58 +251,25 @@ class Archive:
         keys: Sequence[str] | None = None,
         limit: int | None = None,
         batch_size: int = 500,
-        where: Sequence[Any] = (),
-    ) -> Iterator[PostRow]:
-        """Posts matching every filter given, oldest first, streamed in pages.
+        where: Sequence[Clause] = (),
+    ) -> Iterator[PostSummary]:
+        """Posts matching every filter given, oldest first (undated first of all), streamed
+        a page at a time by keyset, so any walk costs the same per post.
 
-        ``where`` adds SQL clauses on ``posts`` (e.g. :func:`archiver.store.checks.status_clause`).
+        ``where`` adds SQL conditions on ``posts`` (e.g. :func:`archiver.store.checks.status_sql`).
         """
-        query = select(PostRow)
-        for clause in where:
-            query = query.where(clause)
-        if platform:
-            query = query.where(PostRow.platform == platform)
-        if author:
-            needle = author.lstrip("@").lower()
-            query = query.where(
-                (col(PostRow.author_handle).ilike(needle))
-                | (col(PostRow.author_handle).ilike(f"{needle}@%"))
-                | (col(PostRow.author_name).ilike(f"%{author}%"))
-            )
-        if since:
-            query = query.where(col(PostRow.created_at) >= since)
-        if until:
-            query = query.where(col(PostRow.created_at) <= until + "\uffff")
-        if status:
-            query = query.where(PostRow.status == status)
-        if keys is not None:
-            query = query.where(col(PostRow.key).in_(list(keys)))
-        query = query.order_by(col(PostRow.created_at), col(PostRow.key))
-        yield from self._paged(query, limit, batch_size)
+        query = reads.PostQuery(platform, author, since, until, status, keys, where)
+        return reads.list_posts(self.engine, query, limit=limit, page=batch_size)
 
-    def _paged(self, query: Any, limit: int | None, batch_size: int) -> Iterator[PostRow]:
-        offset, sent = 0, 0
-        with Session(self.engine) as session:
-            while limit is None or sent < limit:
-                page = list(session.exec(query.offset(offset).limit(batch_size)))
-                if not page:
-                    return
-                for row in page:
-                    if limit is not None and sent >= limit:
-                        return
-                    sent += 1
-                    yield row
-                offset += len(page)
-
-    def search(self, query: str, limit: int = 50) -> list[PostRow]:
+    def search(self, query: str, limit: int = 50) -> list[PostSummary]:
         """Full-text search over text, title and author (FTS5), best match first."""
         match = fts_query(query)
         if not match:
             return []
-        with Session(self.engine) as session:
+        with self.engine.connect() as connection:
             keys = [
                 row[0]
-                for row in session.connection().execute(
+                for row in connection.execute(
                     text(
                         "SELECT key FROM posts_fts WHERE posts_fts MATCH :q "
                         "ORDER BY bm25(posts_fts) LIMIT :n"
@@ -314,16 +277,14 @@ class Archive:
                     {"q": match, "n": limit},
                 )
             ]
-            rows = {
-                r.key: r for r in session.exec(select(PostRow).where(col(PostRow.key).in_(keys)))
-            }
+        rows = reads.summaries(self.engine, keys)
         return [rows[key] for key in keys if key in rows]
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Number of posts by platform and status."""
         result: dict[str, dict[str, int]] = {}
-        with Session(self.engine) as session:
-            rows = session.connection().execute(
+        with self.engine.connect() as connection:
+            rows = connection.execute(
                 text("SELECT platform, status, COUNT(*) FROM posts GROUP BY platform, status")
             )
             for platform, status, count in rows:

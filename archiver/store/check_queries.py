@@ -1,12 +1,14 @@
 """Queries over many posts' checks: what a recheck selects, and what ``status`` and reports show.
 
-Everything here streams: selections page through post keys (keyset pagination, never
-OFFSET, so rows changing status mid-run are neither skipped nor repeated), and reports
-page through check ids, so memory stays flat whatever the archive's size.
+Everything here streams through the one keyset pager (:mod:`archiver.store.pager`):
+selections walk post keys (rows changing status mid-run are neither skipped nor repeated),
+reports walk a run's check ids, so memory stays flat whatever the archive's size; counts
+are one grouped query each.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,12 +20,12 @@ from archiver.store.archive import Archive
 from archiver.store.checks import (
     FIRST_GONE_SQL,
     GONE,
-    LAST_CHECK_SQL,
-    LAST_DEFINITIVE_SQL,
     outcome_of_status,
     sql_in,
     status_sql,
 )
+from archiver.store.pager import Walk, walk
+from archiver.store.reads import author_sql, keys_sql
 
 
 @dataclass(frozen=True)
@@ -60,22 +62,16 @@ def _where(selection: PostFilter, *, by_key: bool = False) -> tuple[list[str], d
     clauses: list[str] = []
     params: dict[str, Any] = {}
     if selection.keys is not None:
-        clauses.append(f"{plus}posts.key IN (SELECT value FROM json_each(:keys))")
-        params["keys"] = json.dumps(list(selection.keys))
+        sql, extra = keys_sql(selection.keys, f"{plus}posts.key")
+        clauses.append(sql)
+        params |= extra
     if selection.platform:
         clauses.append(f"{plus}posts.platform = :platform")
         params["platform"] = selection.platform
     if selection.author:
-        needle = selection.author.lstrip("@").lower()
-        clauses.append(
-            "(lower(posts.author_handle) LIKE :a_handle OR lower(posts.author_handle) LIKE "
-            ":a_handle_at OR lower(posts.author_name) LIKE :a_name)"
-        )
-        params |= {
-            "a_handle": needle,
-            "a_handle_at": f"{needle}@%",
-            "a_name": f"%{selection.author.lower()}%",
-        }
+        sql, extra = author_sql(selection.author)
+        clauses.append(sql)
+        params |= extra
     if selection.status:
         sql, extra = status_sql(selection.status, use_index=not by_key)
         clauses.append(sql)
@@ -132,25 +128,24 @@ def _pages(
 ) -> Iterator[Target]:
     clauses, params = _where(selection, by_key=True)
     # A key is "<platform>:<post_id>", so one platform's posts are one range of keys.
-    clauses += ["+posts.platform = :page_platform", "posts.key > :after", "posts.key < :end"]
-    params |= {"end": f"{platform};"}  # ";" sorts right after ":"
-    query = text(
-        "SELECT key, platform, post_id, url, status FROM posts WHERE "
-        + " AND ".join(clauses)
-        + " ORDER BY key LIMIT :limit"
+    clauses += ["+posts.platform = :page_platform", "posts.key > :start", "posts.key < :end"]
+    params |= {"page_platform": platform, "start": f"{platform}:", "end": f"{platform};"}
+    rows = walk(
+        archive.engine,
+        Walk(
+            columns="posts.key, posts.platform, posts.post_id, posts.url, posts.status",
+            source="posts",
+            order=("posts.key",),
+            where=tuple(clauses),
+            params=params,
+        ),
+        page=page_size,
     )
-    after = f"{platform}:"
-    while True:
+    while page := list(itertools.islice(rows, page_size)):
         with archive.engine.connect() as connection:
-            page = connection.execute(
-                query, params | {"page_platform": platform, "after": after, "limit": page_size}
-            ).all()
-            if not page:
-                return
             hashes = _prior_hashes(connection, [row[0] for row in page], baseline)
-        for key, platform_name, post_id, url, status in page:
+        for key, platform_name, post_id, url, status, _ in page:
             yield Target(key, platform_name, post_id, url, status, hashes.get(key, {}))
-        after = page[-1][0]
 
 
 def _prior_hashes(connection: Any, keys: Sequence[str], baseline: int) -> dict[str, dict[str, str]]:
@@ -181,17 +176,26 @@ class OutcomeCounts:
     last_check_failed: dict[str, int] = field(default_factory=dict)
 
 
+#: Per post: its platform and status, the outcome of its latest check and of its latest
+#: definitive one (NULL when never checked), in one pass over the checks.
+_LATEST_CHECKS = (
+    "SELECT posts.platform, posts.status, definitive.outcome = 'changed', last.outcome, "
+    "COUNT(*) FROM posts LEFT JOIN ("
+    "SELECT post_key, MAX(id) AS last_id, "
+    "MAX(CASE WHEN outcome != 'error' THEN id END) AS definitive_id "
+    "FROM checks GROUP BY post_key) AS latest ON latest.post_key = posts.key "
+    "LEFT JOIN checks last ON last.id = latest.last_id "
+    "LEFT JOIN checks definitive ON definitive.id = latest.definitive_id "
+    "GROUP BY 1, 2, 3, 4"
+)
+
+
 def outcome_counts(archive: Archive) -> OutcomeCounts:
     """Each post counted once, under ``changed`` when its latest definitive check saw an edit,
     else under the outcome its status stands for (``other`` for statuses that say nothing)."""
-    query = text(
-        "SELECT platform, status, last_definitive = 'changed', last_any, COUNT(*) FROM ("
-        f"SELECT posts.platform, posts.status, {LAST_DEFINITIVE_SQL} AS last_definitive, "
-        f"{LAST_CHECK_SQL} AS last_any FROM posts) GROUP BY 1, 2, 3, 4"
-    )
     counts = OutcomeCounts()
     with archive.engine.connect() as connection:
-        for platform, status, changed, last_any, number in connection.execute(query):
+        for platform, status, changed, last_any, number in connection.execute(text(_LATEST_CHECKS)):
             outcome = "changed" if changed else (outcome_of_status(status) or "other")
             by = counts.by_platform.setdefault(platform, {})
             by[outcome] = by.get(outcome, 0) + number
@@ -222,15 +226,14 @@ class CheckLine:
     latest_copy: str | None
 
 
-_LINE = (
-    "SELECT c.id, c.post_key, posts.platform, posts.url, c.previous_outcome, c.outcome, "
+_LINE_COLUMNS = (
+    "c.id, c.post_key, posts.platform, posts.url, c.previous_outcome, c.outcome, "
     f"c.checked_at, c.http_status, c.reason, c.detail, {FIRST_GONE_SQL}, "
     "(SELECT COUNT(*) FROM copies k WHERE k.post_key = c.post_key), "
     "(SELECT k.url FROM copies k WHERE k.post_key = c.post_key "
-    "ORDER BY k.archived_at DESC LIMIT 1) "
-    "FROM checks c JOIN posts ON posts.key = c.post_key "
-    "WHERE c.run_id = :run AND c.id > :after AND ({condition}) ORDER BY c.id LIMIT :limit"
+    "ORDER BY k.archived_at DESC LIMIT 1)"
 )
+_RUN_CHECKS = "checks c JOIN posts ON posts.key = c.post_key"
 _NEWLY_GONE = (
     f"c.outcome IN {sql_in(GONE)} AND (c.previous_outcome IS NULL "
     f"OR c.previous_outcome NOT IN {sql_in(GONE)})"
@@ -241,17 +244,23 @@ _CHANGES = (
 )
 
 
-def _lines(archive: Archive, run_id: int, condition: str, page: int = 500) -> Iterator[CheckLine]:
-    query = text(_LINE.format(condition=condition))
-    after = 0
-    while True:
-        with archive.engine.connect() as connection:
-            rows = connection.execute(query, {"run": run_id, "after": after, "limit": page}).all()
-        if not rows:
-            return
-        for row in rows:
-            yield CheckLine(*row)
-        after = rows[-1][0]
+def _run_checks(
+    archive: Archive, run_id: int, columns: str, condition: str, page: int = 500
+) -> Iterator[Any]:
+    """The checks of run ``run_id`` meeting ``condition``, in order, a page at a time."""
+    what = Walk(
+        columns=columns,
+        source=_RUN_CHECKS,
+        order=("c.id",),
+        where=("c.run_id = :run", condition),
+        params={"run": run_id},
+    )
+    return walk(archive.engine, what, page=page)
+
+
+def _lines(archive: Archive, run_id: int, condition: str) -> Iterator[CheckLine]:
+    for row in _run_checks(archive, run_id, _LINE_COLUMNS, condition):
+        yield CheckLine(*row[:-1])
 
 
 def newly_gone(archive: Archive, run_id: int) -> Iterator[CheckLine]:
@@ -270,22 +279,11 @@ def changes_in_run(archive: Archive, run_id: int) -> Iterator[CheckLine]:
     return _lines(archive, run_id, _CHANGES)
 
 
-def gone_in_run(archive: Archive, run_id: int, page: int = 500) -> Iterator[tuple[str, str]]:
+def gone_in_run(archive: Archive, run_id: int) -> Iterator[tuple[str, str]]:
     """(key, url) of every post a run found gone, streamed."""
-    query = text(
-        "SELECT c.id, c.post_key, posts.url FROM checks c JOIN posts ON posts.key = c.post_key "
-        f"WHERE c.run_id = :run AND c.outcome IN {sql_in(GONE)} AND c.id > :after "
-        "ORDER BY c.id LIMIT :limit"
-    )
-    after = 0
-    while True:
-        with archive.engine.connect() as connection:
-            rows = connection.execute(query, {"run": run_id, "after": after, "limit": page}).all()
-        if not rows:
-            return
-        for _, key, url in rows:
-            yield key, url
-        after = rows[-1][0]
+    condition = f"c.outcome IN {sql_in(GONE)}"
+    for _, key, url, _ in _run_checks(archive, run_id, "c.id, c.post_key, posts.url", condition):
+        yield key, url
 
 
 def aliases_of(archive: Archive, keys: Sequence[str]) -> dict[str, list[str]]:

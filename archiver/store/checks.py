@@ -17,12 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, text
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from archiver.record import utc_now
 from archiver.store.archive import Archive
-from archiver.store.tables import CaptureRow, CheckRow, CopyRow, RecheckRun
+from archiver.store.reads import keys_sql
+from archiver.store.tables import CheckRow, CopyRow, RecheckRun
 
 #: Every outcome a check can have.
 OUTCOMES: tuple[str, ...] = (
@@ -108,15 +109,9 @@ def status_sql(value: str, *, use_index: bool = True) -> tuple[str, dict[str, An
     return f"{column} = :raw_status", {"raw_status": value}
 
 
-def status_clause(value: str) -> ColumnElement[bool]:
-    """:func:`status_sql` as a clause for ``Archive.list_posts(where=...)``."""
-    sql, params = status_sql(value)
-    return text(sql).bindparams(**params)  # type: ignore[return-value]
-
-
-def gone_since_clause(moment: str) -> ColumnElement[bool]:
+def gone_since_sql(moment: str) -> tuple[str, dict[str, Any]]:
     """Posts first seen gone (in their current absence) on or after ``moment`` (ISO)."""
-    return text(f"{FIRST_GONE_SQL} >= :gone_since").bindparams(gone_since=moment)  # type: ignore[return-value]
+    return f"{FIRST_GONE_SQL} >= :gone_since", {"gone_since": moment}
 
 
 # -- runs ------------------------------------------------------------------------------------
@@ -242,12 +237,10 @@ def capture_ids(archive: Archive, keys: Sequence[str]) -> dict[CaptureIdentity, 
     """Capture ids of ``keys`` by (post_key, method, source, raw_sha256), their unique identity."""
     if not keys:
         return {}
-    with Session(archive.engine) as session:
-        query = select(CaptureRow).where(col(CaptureRow.post_key).in_(list(keys)))
-        return {
-            (c.post_key, c.method, c.source, c.raw_sha256): int(c.id or 0)
-            for c in session.exec(query)
-        }
+    where, params = keys_sql(keys, "post_key")
+    query = text(f"SELECT post_key, method, source, raw_sha256, id FROM captures WHERE {where}")
+    with archive.engine.connect() as connection:
+        return {tuple(row[:4]): int(row[4]) for row in connection.execute(query, params)}  # type: ignore[misc]
 
 
 # -- one post's history ----------------------------------------------------------------------

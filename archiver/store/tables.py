@@ -4,7 +4,11 @@ Captures are append-only evidence: a capture row is never updated or deleted, so
 every earlier copy of a post survives later ones. The ``posts`` row is derived from
 them (the best merged view, plus the latest known status) and may be rewritten.
 Records are kept as their canonical JSON text so the exact bytes that were hashed
-can be re-read; the searchable columns beside them are copies for queries.
+can be re-read; the searchable columns beside them are copies for queries. Each record
+text is stored once: a post whose merged record is exactly one of its captures' records
+names that capture (``record_capture_id``) instead of holding a second copy. The
+reference goes from the derived row to the evidence, so a capture never has to change
+when the post's view does.
 Checks (``archiver recheck``) are append-only history too: one row per check, never
 rewritten, so when a post went and why can always be read back.
 """
@@ -15,20 +19,32 @@ from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 
 class PostRow(SQLModel, table=True):
+    """The table of posts. Read posts through :class:`~archiver.store.Archive`, which
+    resolves ``record_json``; the raw column is NULL when a capture holds the record."""
+
     __tablename__ = "posts"
+    __table_args__ = (
+        # The orders ``list`` and ``export`` walk (oldest first), as plain index scans for
+        # keyset pages: all posts, and one platform's.
+        Index("ix_posts_created_key", "created_at", "key"),
+        Index("ix_posts_platform_created_key", "platform", "created_at", "key"),
+    )
 
     key: str = Field(primary_key=True)
-    platform: str = Field(index=True)
+    platform: str
     post_id: str
-    url: str
+    url: str = Field(index=True)
     author_name: str | None = None
     author_handle: str | None = Field(default=None, index=True)
-    created_at: str | None = Field(default=None, index=True)
+    created_at: str | None = None
     title: str | None = None
     text: str = ""
     content_hash: str | None = None
-    #: The merged record (JSON), or None when the post was never seen available.
+    #: The merged record (JSON) when no capture holds it verbatim; None when
+    #: ``record_capture_id`` names the capture that does, or the post was never seen available.
     record_json: str | None = None
+    #: The capture whose ``record_json`` is this post's merged record, when one is.
+    record_capture_id: int | None = None
     #: "archived" while available; otherwise a platform reason (deleted, private, ...).
     status: str = Field(default="archived", index=True)
     status_detail: str | None = None
@@ -110,6 +126,7 @@ class CheckRow(SQLModel, table=True):
     __tablename__ = "checks"
     __table_args__ = (
         Index("ix_checks_run_post", "run_id", "post_key"),
+        Index("ix_checks_run_id", "run_id", "id"),  # a run's checks in order, paged by id
         Index("ix_checks_post_id", "post_key", "id"),
         Index("ix_checks_post_checked", "post_key", "checked_at"),
     )

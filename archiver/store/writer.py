@@ -4,7 +4,8 @@ A 1,000-embed article or a 100,000-post recheck must not pay an ORM flush per ro
 so a batch is planned in memory (which captures are new, how each post's merged view
 changes) and then written with a handful of multi-row statements. The merged view is
 updated incrementally from the stored view and the new record, so the cost of a
-capture does not grow with the number of captures a post already has.
+capture does not grow with the number of captures a post already has. A view that is
+exactly a capture's record is not stored twice: the post names that capture.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, text
 from sqlalchemy.dialects.sqlite import insert
 
 from archiver.blobs import BlobStore
 from archiver.merge import merge
 from archiver.record import Post
 from archiver.store.fts import reindex_posts
+from archiver.store.reads import RECORD_SQL, keys_sql
 from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
 
 POSTS = PostRow.__table__  # type: ignore[attr-defined]
@@ -37,6 +39,8 @@ class _Plan:
     reindex: set[str] = field(default_factory=set)
     media: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    #: Posts whose view is the record of a capture of this batch: key -> its index.
+    view_capture: dict[str, int] = field(default_factory=dict)
 
 
 def write_batch(
@@ -63,17 +67,29 @@ def write_batch(
 
 
 def _existing_posts(connection: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
-    rows = connection.execute(select(POSTS).where(POSTS.c.key.in_(keys)))
-    return {row.key: dict(row._mapping) for row in rows}
+    """The stored rows of ``keys``, each with its view in ``record_json`` wherever it is kept."""
+    where, params = keys_sql(keys)
+    rows = connection.execute(
+        text(f"SELECT posts.*, {RECORD_SQL} AS view_json FROM posts WHERE {where}"), params
+    )
+    found = {}
+    for row in rows:
+        post = dict(row._mapping)
+        post["record_json"] = post.pop("view_json")
+        found[row.key] = post
+    return found
 
 
 def _existing_signatures(
     connection: Connection, keys: list[str], raws: set[str]
 ) -> set[tuple[str, str, str, str]]:
-    query = select(
-        CAPTURES.c.post_key, CAPTURES.c.method, CAPTURES.c.source, CAPTURES.c.raw_sha256
-    ).where(CAPTURES.c.post_key.in_(keys), CAPTURES.c.raw_sha256.in_(sorted(raws)))
-    return {tuple(row) for row in connection.execute(query)}  # type: ignore[misc]
+    where, params = keys_sql(keys, "post_key")
+    query = text(
+        f"SELECT post_key, method, source, raw_sha256 FROM captures WHERE {where} "
+        "AND raw_sha256 IN (SELECT value FROM json_each(:raws))"
+    )
+    rows = connection.execute(query, params | {"raws": json.dumps(sorted(raws))})
+    return {tuple(row) for row in rows}  # type: ignore[misc]
 
 
 def _plan_one(
@@ -93,6 +109,7 @@ def _plan_one(
         return obs.key, "unchanged", row["status"]
     seen.add(signature)
     post: Post | None = obs.post
+    record_json = post.to_json() if post else None
     plan.captures.append(
         {
             "post_key": obs.key,
@@ -101,7 +118,7 @@ def _plan_one(
             "source": obs.source,
             "raw_sha256": obs.raw_sha256,
             "content_hash": post.content_hash if post else None,
-            "record_json": post.to_json() if post else None,
+            "record_json": record_json,
             "status": obs.status,
             "status_detail": obs.detail,
             "http_status": obs.http_status,
@@ -117,6 +134,7 @@ def _plan_one(
             "post_id": obs.post_id,
             "url": obs.url,
             "record_json": None,
+            "record_capture_id": None,
             "content_hash": None,
             "status": obs.status,
             "status_detail": obs.detail,
@@ -137,7 +155,13 @@ def _plan_one(
     row["last_captured_at"] = max(row["last_captured_at"], obs.captured_at)
     if post is not None:
         merged = _merge(row["record_json"], post)
-        _apply_view(row, merged)
+        view = record_json if merged is post else merged.to_json()
+        if view == record_json:  # this capture holds the view
+            plan.view_capture[obs.key] = len(plan.captures) - 1
+        elif view != row["record_json"]:  # a merge no capture holds: the post keeps it
+            plan.view_capture.pop(obs.key, None)
+            row["record_capture_id"] = None
+        _apply_view(row, merged, view)
         plan.reindex.add(obs.key)
         _plan_media(plan, obs.key, merged, blobs)
         if post is not merged:  # files downloaded with this capture, if the view kept others
@@ -179,9 +203,9 @@ def _merge(stored_json: str | None, post: Post) -> Post:
     return merge(Post.model_validate_json(stored_json), post)
 
 
-def _apply_view(row: dict[str, Any], merged: Post) -> None:
+def _apply_view(row: dict[str, Any], merged: Post, view: str) -> None:
     row.update(
-        record_json=merged.to_json(),
+        record_json=view,
         content_hash=merged.content_hash,
         url=merged.url,
         author_name=merged.author.name,
@@ -194,8 +218,8 @@ def _apply_view(row: dict[str, Any], merged: Post) -> None:
 
 _POST_COLUMNS = (
     "key", "platform", "post_id", "url", "author_name", "author_handle", "created_at", "title",
-    "text", "content_hash", "record_json", "status", "status_detail", "first_captured_at",
-    "last_captured_at", "capture_count",
+    "text", "content_hash", "record_json", "record_capture_id", "status", "status_detail",
+    "first_captured_at", "last_captured_at", "capture_count",
 )  # fmt: skip
 
 
@@ -207,6 +231,8 @@ def _execute(connection: Connection, plan: _Plan) -> None:
         ]
         for row in rows:
             row["text"] = row["text"] or ""
+            if row["key"] in plan.view_capture or row["record_capture_id"] is not None:
+                row["record_json"] = None  # a capture holds it
         upsert = insert(POSTS)
         connection.execute(
             upsert.on_conflict_do_update(
@@ -216,7 +242,15 @@ def _execute(connection: Connection, plan: _Plan) -> None:
             rows,
         )
     if plan.captures:
-        connection.execute(insert(CAPTURES), plan.captures)
+        # Inserted after their posts (each names its post); then the posts whose view one
+        # of them holds are pointed at it.
+        inserted = insert(CAPTURES).returning(CAPTURES.c.id, sort_by_parameter_order=True)
+        ids = list(connection.execute(inserted, plan.captures).scalars())
+        if plan.view_capture:
+            connection.execute(
+                text("UPDATE posts SET record_capture_id = :id WHERE key = :key"),
+                [{"id": ids[index], "key": key} for key, index in plan.view_capture.items()],
+            )
     if plan.reindex:
         keys = sorted(plan.reindex)
         reindex_posts(connection, [plan.posts[key] for key in keys])

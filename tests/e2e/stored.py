@@ -81,9 +81,15 @@ def _query(home: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
 
 
 def posts(home: Path) -> dict[str, dict[str, Any]]:
-    """Every ``posts`` row by key, with its merged record parsed as ``record``."""
-    rows = _query(home, "SELECT * FROM posts ORDER BY key")
+    """Every ``posts`` row by key, with its merged record parsed as ``record`` (read from
+    the capture that holds it, when one does)."""
+    rows = _query(
+        home,
+        "SELECT posts.*, COALESCE(posts.record_json, captures.record_json) AS merged "
+        "FROM posts LEFT JOIN captures ON captures.id = posts.record_capture_id ORDER BY key",
+    )
     for row in rows:
+        row["record_json"] = row.pop("merged")
         row["record"] = json.loads(row["record_json"]) if row["record_json"] else None
     return {row["key"]: row for row in rows}
 

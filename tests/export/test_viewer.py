@@ -17,7 +17,7 @@ from archiver.export.viewer import (
     shown_time,
 )
 from archiver.record import Author
-from archiver.store import Archive, PostRow
+from archiver.store import Archive, PostSummary
 from tests.conftest import make_post
 from tests.export.conftest import SCRIPT_TEXT, Built
 
@@ -90,19 +90,26 @@ def test_post_text_and_metadata_are_escaped() -> None:
         links=["javascript:alert(4)", "https://ok.example/a?b=1&c=2"],
         url="https://x.com/riverwatch/status/1000000000000000001",
     )
-    row = PostRow(
+    row = PostSummary(
         key=post.key,
         platform=post.platform,
         post_id=post.post_id,
         url=post.url,
+        author_name=post.author.name,
+        author_handle=post.author.handle,
+        created_at=post.created_at,
+        title=post.title,
+        text=post.text,
+        content_hash=post.content_hash,
         status="archived",
+        status_detail=None,
         first_captured_at="2026-01-07T10:00:00Z",
         last_captured_at="2026-01-07T10:00:00Z",
-        record_json=post.to_json(),
+        capture_count=1,
     )
     html = (
         page_start(INFO)
-        + render_item(Item(row, post), None, [], [])
+        + render_item(Item(row, post, record_json=post.to_json()), None, [], [])
         + page_end(Summary(1, 0, 0, 0))
     )
     soup = BeautifulSoup(html, "lxml")

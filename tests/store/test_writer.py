@@ -7,6 +7,8 @@ an archive merged in) must never override a newer status.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,81 @@ def test_the_newest_time_is_remembered_across_late_imports(home: Path) -> None:
             "2026-01-20T00:00:00Z",
             "2026-02-01T00:00:00Z",
         )
+
+
+# -- each record stored once -----------------------------------------------------------------
+
+
+def stored(home: Path) -> tuple[str | None, int | None, list[tuple[int, str | None]]]:
+    """The post's own record column, the capture it names, and (id, record) per capture."""
+    connection = sqlite3.connect(home / "archive.db")
+    try:
+        own, named = connection.execute(
+            "SELECT record_json, record_capture_id FROM posts WHERE key = ?", (KEY,)
+        ).fetchone()
+        captures = connection.execute(
+            "SELECT id, record_json FROM captures WHERE post_key = ? ORDER BY id", (KEY,)
+        ).fetchall()
+    finally:
+        connection.close()
+    return own, named, captures
+
+
+def embed(at: str, **fields: object) -> Observation:
+    post = make_post(raw=at.encode(), captured_at=at, **fields)
+    return Observation.of_post(post, [Evidence(url="article.html", body=at.encode())])
+
+
+def view(home: Path) -> str | None:
+    with Archive(home) as archive:
+        row = archive.get(KEY)
+        assert row is not None
+        return row.record_json
+
+
+def test_a_post_whose_view_is_a_captures_record_names_that_capture(home: Path) -> None:
+    with Archive(home) as archive:
+        archive.add([embed("2026-01-07T10:00:00Z")])
+    own, named, captures = stored(home)
+    assert own is None and named == captures[0][0]
+    assert view(home) == captures[0][1]
+
+
+def test_a_merged_view_no_capture_holds_is_kept_by_the_post(home: Path) -> None:
+    with Archive(home) as archive:
+        archive.add([embed("2026-01-07T10:00:00Z", created_at="2026-01-07")])
+        # An API answer outranks the embed but has no media: the view takes its fields and
+        # the embed's media, so it equals neither capture.
+        api = make_post(
+            method="api", source="api", raw=b"{}", captured_at="2026-01-08T00:00:00Z", media=[]
+        )
+        archive.add([Observation.of_post(api, [Evidence(url="api", body=b"{}")], live=True)])
+    own, named, captures = stored(home)
+    assert named is None and own is not None
+    assert own not in [record for _, record in captures]
+    assert view(home) == own
+    assert json.loads(own)["media"] and json.loads(own)["capture"]["method"] == "api"
+
+
+def test_a_view_a_later_capture_leaves_unchanged_keeps_its_capture(home: Path) -> None:
+    api = make_post(method="api", source="api", raw=b"{}", captured_at="2026-01-08T00:00:00Z")
+    with Archive(home) as archive:
+        archive.add([Observation.of_post(api, [Evidence(url="api", body=b"{}")], live=True)])
+        archive.add([embed("2026-01-09T00:00:00Z")])  # an embed adds nothing to the API's view
+    own, named, captures = stored(home)
+    assert own is None and named == captures[0][0] and len(captures) == 2
+    assert view(home) == captures[0][1]
+
+
+@pytest.mark.parametrize("one_batch", [False, True])
+def test_the_view_follows_the_capture_that_becomes_it(home: Path, one_batch: bool) -> None:
+    first, second = embed("2026-01-07T10:00:00Z"), seen("2026-01-08T00:00:00Z")
+    with Archive(home) as archive:
+        if one_batch:
+            archive.add([first, second])
+        else:
+            archive.add([first])
+            archive.add([second])
+    own, named, captures = stored(home)
+    assert own is None and named == captures[1][0]  # the API capture outranks the embed
+    assert view(home) == captures[1][1]

@@ -1,0 +1,111 @@
+"""The archive's schema version, and the steps that bring an older archive up to it.
+
+An archive records the schema it was written with in ``PRAGMA user_version``. Opening
+one made by an earlier archiver runs every step above its version, then sets the
+version, all in one ``BEGIN IMMEDIATE`` transaction: an interrupted or failed upgrade
+leaves the archive exactly as it was, and two processes opening the same old archive
+upgrade it once (the second waits, then finds it done). A new table needs no step (it
+is created when missing); a new column, index or change of data does: append a function
+to :data:`STEPS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, inspect
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from archiver.store import tables  # noqa: F401  (registers every table with SQLModel.metadata)
+from archiver.store.fts import ensure_fts
+
+Step = Callable[[Connection], None]
+
+
+class NewerArchiveError(Exception):
+    """The archive was written by a later archiver, whose schema this one does not know."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(
+            f"the archive has schema version {version}, newer than this archiver's "
+            f"{current_version()}; upgrade archiver to open it"
+        )
+        self.version = version
+
+
+def _v2_shared_records_and_keyset_indexes(connection: Connection) -> None:
+    """Each record stored once, and the indexes keyset pages walk.
+
+    A post whose merged record equals one of its captures' records now names that
+    capture instead of holding a second copy. Indexes on ``posts(platform)`` and
+    ``posts(created_at)`` give way to ones that end in the key, so that ``list`` and
+    ``export`` read pages in order from the index instead of sorting every row.
+    """
+    connection.exec_driver_sql("ALTER TABLE posts ADD COLUMN record_capture_id INTEGER")
+    connection.exec_driver_sql(
+        "UPDATE posts SET record_capture_id = (SELECT MIN(c.id) FROM captures c "
+        "WHERE c.post_key = posts.key AND c.record_json = posts.record_json) "
+        "WHERE record_json IS NOT NULL"
+    )
+    connection.exec_driver_sql(
+        "UPDATE posts SET record_json = NULL WHERE record_capture_id IS NOT NULL"
+    )
+    connection.exec_driver_sql("DROP INDEX IF EXISTS ix_posts_platform")
+    connection.exec_driver_sql("DROP INDEX IF EXISTS ix_posts_created_at")
+    create_missing_indexes(connection)
+
+
+#: ``STEPS[n - 2]`` upgrades an archive of version n - 1 to version n. Version 1 is the
+#: first schema (the tables as first released).
+STEPS: tuple[Step, ...] = (_v2_shared_records_and_keyset_indexes,)
+
+
+def current_version() -> int:
+    return len(STEPS) + 1
+
+
+def create_missing_indexes(connection: Connection) -> None:
+    """Create every index the tables declare that the archive lacks (for upgrade steps)."""
+    for table in SQLModel.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(connection, checkfirst=True)
+
+
+def _version(connection: Connection) -> int:
+    return int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+
+
+def _is_new(connection: Connection) -> bool:
+    return not inspect(connection).has_table("posts")
+
+
+def prepare(engine: Engine) -> None:
+    """Make the archive behind ``engine`` current: create it, or upgrade it in one transaction.
+
+    Raises :class:`NewerArchiveError` for an archive written by a later archiver, and
+    SQLAlchemy's errors for a file that is not an SQLite database.
+    """
+    with engine.connect() as connection:
+        version, new = _version(connection), _is_new(connection)
+        if version > current_version():
+            raise NewerArchiveError(version)
+        if not new and version == current_version():
+            SQLModel.metadata.create_all(connection)  # tables added since; reads only if none
+            connection.commit()
+            return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # one writer upgrades; others wait
+        version, new = _version(connection), _is_new(connection)
+        if version > current_version():
+            raise NewerArchiveError(version)
+        if new:
+            SQLModel.metadata.create_all(connection)
+            ensure_fts(connection)
+        else:
+            # Archives from before the version was recorded are version 1.
+            for step in STEPS[max(version, 1) - 1 :]:
+                step(connection)
+            SQLModel.metadata.create_all(connection)
+        connection.exec_driver_sql(f"PRAGMA user_version = {current_version()}")
+        connection.commit()

@@ -1,0 +1,141 @@
+"""Opening an archive written by an earlier schema upgrades it and keeps every record.
+
+The old archive is ``fixtures/archives/schema-v1.sql``, dumped from an archive the
+schema-1 code wrote; each test loads it into a fresh SQLite file and opens it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection
+
+from archiver.store import Archive, StoreError
+from archiver.store import schema as schema_module
+from archiver.store.schema import current_version
+from tests.conftest import FIXTURES
+
+V1 = FIXTURES / "archives" / "schema-v1.sql"
+
+
+def old_archive(home: Path) -> Path:
+    home.mkdir(parents=True)
+    db = home / "archive.db"
+    connection = sqlite3.connect(db)
+    connection.executescript(V1.read_text(encoding="utf-8"))
+    connection.close()
+    return db
+
+
+def query(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(db)
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
+
+
+def shape(db: Path) -> dict[str, Any]:
+    """Every table's columns, indexes and foreign keys (order of columns aside)."""
+    connection = sqlite3.connect(db)
+    found: dict[str, Any] = {}
+    try:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        for table in tables:
+            columns = {
+                row[1]: row[2:] for row in connection.execute(f"PRAGMA table_info('{table}')")
+            }
+            indexes = {
+                row[1]: [info[2] for info in connection.execute(f"PRAGMA index_info('{row[1]}')")]
+                for row in connection.execute(f"PRAGMA index_list('{table}')")
+            }
+            keys = sorted(
+                row[2:5] for row in connection.execute(f"PRAGMA foreign_key_list('{table}')")
+            )
+            found[table] = (columns, indexes, keys)
+    finally:
+        connection.close()
+    return found
+
+
+def test_an_old_archive_is_upgraded_on_open_and_keeps_every_record(tmp_path: Path) -> None:
+    db = old_archive(tmp_path / "old")
+    before = dict(query(db, "SELECT key, record_json FROM posts"))
+    captures_before = query(db, "SELECT * FROM captures ORDER BY id")
+    checks_before = query(db, "SELECT * FROM checks ORDER BY id")
+
+    with Archive(tmp_path / "old") as archive:
+        found = archive.get_many(list(before))
+        assert {key: post.record_json for key, post in found.items()} == before
+        listed = [row.key for row in archive.list_posts()]
+        assert sorted(listed) == sorted(before)
+        assert "twitter:2008902691847762778" in [row.key for row in archive.search("sandbags")]
+
+    assert query(db, "PRAGMA user_version") == [(current_version(),)]
+    # Evidence is untouched; each record is now stored once.
+    assert query(db, "SELECT * FROM captures ORDER BY id") == captures_before
+    assert query(db, "SELECT * FROM checks ORDER BY id") == checks_before
+    shared = query(
+        db,
+        "SELECT posts.key FROM posts JOIN captures c ON c.id = posts.record_capture_id "
+        "WHERE posts.record_json IS NULL AND c.record_json IS NOT NULL",
+    )
+    own = query(db, "SELECT key FROM posts WHERE record_json IS NOT NULL")
+    assert len(shared) == 9 and len(own) == 1  # one post's view is a merge no capture holds
+    assert (
+        before[own[0][0]]
+        == query(db, "SELECT record_json FROM posts WHERE key = ?", own[0][0])[0][0]
+    )
+
+
+def test_an_upgraded_archive_has_the_shape_of_a_new_one(tmp_path: Path) -> None:
+    old_db = old_archive(tmp_path / "old")
+    Archive(tmp_path / "old").close()
+    Archive(tmp_path / "new").close()
+    assert shape(old_db) == shape(tmp_path / "new" / "archive.db")
+
+
+def test_opening_again_changes_nothing(tmp_path: Path) -> None:
+    db = old_archive(tmp_path / "old")
+    Archive(tmp_path / "old").close()
+    dumped = "\n".join(sqlite3.connect(db).iterdump())
+    Archive(tmp_path / "old").close()
+    assert "\n".join(sqlite3.connect(db).iterdump()) == dumped
+
+
+def test_a_failed_upgrade_leaves_the_archive_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(connection: Connection) -> None:
+        connection.exec_driver_sql("UPDATE posts SET text = 'half-done'")
+        connection.exec_driver_sql("SELECT no_such_function()")
+
+    steps = schema_module.STEPS
+    monkeypatch.setattr(schema_module, "STEPS", (*steps, broken))
+    db = old_archive(tmp_path / "old")
+    before = "\n".join(sqlite3.connect(db).iterdump())
+    with pytest.raises(StoreError, match="not a usable archive"):
+        Archive(tmp_path / "old")
+    assert "\n".join(sqlite3.connect(db).iterdump()) == before
+
+    monkeypatch.setattr(schema_module, "STEPS", steps)
+    with Archive(tmp_path / "old") as archive:  # the real upgrade still runs afterwards
+        assert len(list(archive.list_posts())) == 10
+
+
+def test_an_archive_from_a_newer_archiver_is_refused_untouched(tmp_path: Path) -> None:
+    Archive(tmp_path / "home").close()
+    db = tmp_path / "home" / "archive.db"
+    newer = current_version() + 1
+    sqlite3.connect(db).execute(f"PRAGMA user_version = {newer}").connection.close()
+    with pytest.raises(StoreError, match=f"schema version {newer}.*upgrade archiver"):
+        Archive(tmp_path / "home")
+    assert query(db, "PRAGMA user_version") == [(newer,)]
