@@ -9,7 +9,8 @@ URLs already archived are skipped, so a re-run finishes what a killed one left.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from archiver.config import Settings
@@ -20,7 +21,7 @@ from archiver.net.warc import WarcWriter
 from archiver.platforms.base import Reason
 from archiver.platforms.registry import REGISTRY
 from archiver.record import Post, utc_now, without_userinfo
-from archiver.store import Archive, Evidence, Observation
+from archiver.store import Archive, Evidence, Observation, StoredPost
 
 
 def evidence_of(result: FetchResult) -> list[Evidence]:
@@ -98,22 +99,39 @@ def report_of(result: FetchResult) -> ItemReport:
     return ItemReport(result.url, "failed", result.error or "failed", keys)
 
 
-def already_archived(archive: Archive, url: str, *, media: bool = False) -> bool:
-    """True when ``url`` (or the post it names) was fetched live and was available when last
-    seen (and, with ``media``, every media file of its record was downloaded). A post known
-    only from a saved document's embed is fetched when its URL is added (that is what
-    ``add --fetch`` does): the live copy fills in what the embed lacked."""
-    row = archive.get(without_userinfo(url.strip()))
-    if row is None:
-        key = REGISTRY.key_of(url)
-        row = archive.get(key) if key else None
-    if row is None or row.status != "archived" or row.record_json is None:
-        return False
-    if media:
-        wanted = {item.url for item in Post.model_validate_json(row.record_json).media}
-        if wanted - {item.url for item in archive.media(row.key) if item.sha256}:
-            return False
-    return archive.has_live_capture(row.key)
+#: URLs checked against the archive at a time: few enough that the first fetch starts at
+#: once, enough that a long list costs a few queries per few hundred URLs, not per URL.
+CHECK_BATCH = 256
+
+
+def archived_among(archive: Archive, urls: Sequence[str], *, media: bool = False) -> set[str]:
+    """Those of ``urls`` (or the posts they name) that were fetched live and were available
+    when last seen (and, with ``media``, whose every media file was downloaded), in a few
+    queries for all of them. A post known only from a saved document's embed is fetched
+    when its URL is added (that is what ``add --fetch`` does): the live copy fills in what
+    the embed lacked. User info in a URL is ignored: the archive never stores it."""
+    spelled = {url: without_userinfo(url) for url in urls}
+    recognised = {url: REGISTRY.key_of(url) for url in urls}
+    found = archive.get_many([*spelled.values(), *filter(None, recognised.values())])
+    named: dict[str, StoredPost] = {}
+    for url in urls:
+        key = recognised[url]
+        row = found.get(spelled[url]) or (found.get(key) if key else None)
+        if row is not None and row.status == "archived" and row.record_json is not None:
+            named[url] = row
+    keys = sorted({row.key for row in named.values()})
+    live = archive.live_captured(keys)
+    downloaded = archive.media_for(keys) if media and keys else {}
+    done = set()
+    for url, row in named.items():
+        if row.key not in live:
+            continue
+        if media and row.record_json is not None:
+            wanted = {item.url for item in Post.model_validate_json(row.record_json).media}
+            if wanted - {item.url for item in downloaded.get(row.key, []) if item.sha256}:
+                continue
+        done.add(url)
+    return done
 
 
 def fetchable_urls(posts: Iterable[Post]) -> list[str]:
@@ -130,7 +148,7 @@ def fetchable_urls(posts: Iterable[Post]) -> list[str]:
 async def _fetch_into(
     archive: Archive,
     settings: Settings,
-    urls: Sequence[str],
+    urls: Iterable[str],
     summary: Summary,
     *,
     media: bool,
@@ -205,26 +223,14 @@ def add_urls(
     ``batch_size`` URLs, so a killed run keeps what it had and a re-run finishes the rest.
     """
     summary = summary or Summary()
-    todo: list[str] = []
-    seen: set[str] = set()
-    for url in urls:
-        url = url.strip()
-        if not url or url in seen:
-            continue
-        seen.add(url)
-        if not refresh and already_archived(archive, url, media=media):
-            report = ItemReport(url, "skipped", "already archived (use --refresh to fetch again)")
-            summary.count(report)
-            if progress:
-                progress(report)
-            continue
-        todo.append(url)
-    if todo:
+    todo = _to_fetch(archive, urls, summary, progress, refresh=refresh, media=media)
+    first = next(todo, None)  # nothing to fetch: no client, no event loop
+    if first is not None:
         asyncio.run(
             _fetch_into(
                 archive,
                 settings,
-                todo,
+                itertools.chain([first], todo),
                 summary,
                 media=media,
                 progress=progress,
@@ -232,3 +238,37 @@ def add_urls(
             )
         )
     return summary
+
+
+def _to_fetch(
+    archive: Archive,
+    urls: Iterable[str],
+    summary: Summary,
+    progress: Progress | None,
+    *,
+    refresh: bool,
+    media: bool,
+) -> Iterator[str]:
+    """``urls`` without blanks, repeats and (unless ``refresh``) those already archived,
+    which are reported as skipped. URLs are checked :data:`CHECK_BATCH` at a time as the
+    fetcher asks for more, so checking a long list never delays the first fetch."""
+    unique = _unique(urls)
+    while batch := list(itertools.islice(unique, CHECK_BATCH)):
+        done = set() if refresh else archived_among(archive, batch, media=media)
+        for url in batch:
+            if url not in done:
+                yield url
+                continue
+            report = ItemReport(url, "skipped", "already archived (use --refresh to fetch again)")
+            summary.count(report)
+            if progress:
+                progress(report)
+
+
+def _unique(urls: Iterable[str]) -> Iterator[str]:
+    seen: set[str] = set()
+    for url in urls:
+        url = url.strip()
+        if url and url not in seen:
+            seen.add(url)
+            yield url

@@ -11,10 +11,13 @@ media in test_add_media.py, interrupted batches in test_add_interrupted.py.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from archiver.ingest import urls as urls_module
+from archiver.store import Archive, StoredPost
 from tests.e2e.posts import (
     ARTICLE,
     BSKY_DID,
@@ -32,6 +35,7 @@ from tests.e2e.replay import (
     Answer,
     Replay,
     fixture,
+    write_config,
 )
 from tests.e2e.stored import (
     aliases,
@@ -171,6 +175,37 @@ def test_a_rerun_skips_what_is_archived_unless_refresh(
     assert (refreshed.summary()["unchanged"], refreshed.summary()["skipped"]) == (6, 0)
     assert len(replay.seen) == 2 * asked
     assert count(home, "captures") == 6  # the same bytes again are not a new capture
+
+
+def test_a_long_list_is_checked_a_batch_at_a_time_while_fetching_goes_on(
+    replay: Replay, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checking what is already archived never holds back the first fetch: URLs are
+    checked a few at a time (here 3) as the fetcher asks for more."""
+    config = write_config(
+        home.parent / "c.toml", replay.base_url, http={"concurrency": 1, "per_host_concurrency": 1}
+    )
+    paths = [f"/updates/{n}" for n in range(9)]
+    for number, path in enumerate(paths):
+        replay.on(path, Answer.html(f"<html><head><title>Update {number}</title></head></html>"))
+    done = run_cli("add", *map(replay.url, paths[:3]), home=home, config=config)
+    assert done.exit_code == 0, done.output
+    monkeypatch.setattr(urls_module, "CHECK_BATCH", 3)
+    fetched_when_checked: list[int] = []
+    get_many = Archive.get_many
+
+    def counting(archive: Archive, refs: Sequence[str]) -> dict[str, StoredPost]:
+        fetched_when_checked.append(len(replay.seen))
+        return get_many(archive, refs)
+
+    monkeypatch.setattr(Archive, "get_many", counting)
+    run = run_cli("add", *map(replay.url, paths), "--json", home=home, config=config)
+
+    assert run.exit_code == 0, run.output
+    assert (run.summary()["skipped"], run.summary()["new"]) == (3, 6)
+    before = fetched_when_checked[0]
+    assert len(fetched_when_checked) == 3  # one look-up per 3 URLs, none per URL
+    assert fetched_when_checked[-1] > before  # fetching had begun before the last check
 
 
 def test_failed_urls_say_one_line_each_and_the_run_exits_non_zero(
