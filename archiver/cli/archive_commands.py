@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,7 +35,7 @@ from archiver.ingest import (
 )
 from archiver.ingest.urls import fetchable_urls
 from archiver.recheck.history import post_filters, post_history
-from archiver.store import PostRow
+from archiver.store import PostSummary
 
 SourcesArg = Annotated[
     list[str] | None,
@@ -199,7 +201,7 @@ def add(
         fail("no posts found in the given sources", EXIT_PARTIAL)
 
 
-def _row_summary(row: PostRow) -> dict[str, Any]:
+def _row_summary(row: PostSummary) -> dict[str, Any]:
     return {
         "key": row.key,
         "platform": row.platform,
@@ -212,25 +214,49 @@ def _row_summary(row: PostRow) -> dict[str, Any]:
     }
 
 
-def _render_rows(rows: list[PostRow], as_json: bool, title: str) -> None:
+_COLUMNS = ("key", "author", "date", "status", "text")
+#: Rows per printed table: the rows of a listing are printed as they are read.
+_TABLE_PAGE = 100
+
+
+def _cells(row: PostSummary) -> tuple[str, ...]:
+    snippet = (row.title or row.text or "").replace("\n", " ")
+    return (
+        row.key,
+        row.author_handle or row.author_name or "",
+        row.created_at or "",
+        row.status,
+        snippet[:80] + ("…" if len(snippet) > 80 else ""),
+    )
+
+
+def _render_rows(rows: Iterable[PostSummary], as_json: bool, title: str) -> int:
+    """Print ``rows`` as they come (JSON Lines, or a table a page at a time); how many."""
+    count = 0
     if as_json:
         for row in rows:
             print_json(_row_summary(row))
-        return
-    table = Table(title=title, show_lines=False)
-    for column in ("key", "author", "date", "status", "text"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        snippet = (row.title or row.text or "").replace("\n", " ")
-        table.add_row(
-            row.key,
-            row.author_handle or row.author_name or "",
-            row.created_at or "",
-            row.status,
-            snippet[:80] + ("…" if len(snippet) > 80 else ""),
-        )
-    out.print(table)
-    out.print(f"{len(rows)} post(s)")
+            count += 1
+        return count
+    rows = iter(rows)
+    page = [_cells(row) for row in itertools.islice(rows, _TABLE_PAGE)]
+    # The first page's widths hold for every page, so the columns line up.
+    widths = [
+        max([len(name)] + [len(cells[i]) for cells in page]) for i, name in enumerate(_COLUMNS)
+    ]
+    while True:
+        table = Table(title=None if count else title, show_header=not count, show_edge=False)
+        for name, width in zip(_COLUMNS, widths, strict=True):
+            table.add_column(name, width=width, overflow="fold")
+        for cells in page:
+            table.add_row(*cells)
+        out.print(table)
+        count += len(page)
+        page = [_cells(row) for row in itertools.islice(rows, _TABLE_PAGE)]
+        if not page:
+            break
+    out.print(f"{count} post(s)")
+    return count
 
 
 @command(name="list", help="List stored posts, filtered by platform, author, date or status.")
@@ -256,17 +282,10 @@ def list_posts(
     where = post_filters(status, gone_since)
     rt = runtime(home, config)
     with rt.open_archive() as archive:
-        rows = list(
-            archive.list_posts(
-                platform=platform,
-                author=author,
-                since=since,
-                until=until,
-                limit=limit,
-                where=where,
-            )
+        rows = archive.list_posts(
+            platform=platform, author=author, since=since, until=until, limit=limit, where=where
         )
-    _render_rows(rows, as_json, "posts")
+        _render_rows(rows, as_json, "posts")
 
 
 @command(help="Show one post: its record, every capture and check, and copies found.")
@@ -356,6 +375,5 @@ def search(
     rt = runtime(home, config)
     with rt.open_archive() as archive:
         rows = archive.search(query, limit=limit)
-    _render_rows(rows, as_json, f"search: {query}")
-    if not rows and not as_json:
+    if not _render_rows(rows, as_json, f"search: {query}") and not as_json:
         err.print("no matching posts")

@@ -8,6 +8,9 @@ command again to continue).
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -211,18 +214,25 @@ def status(
         found = status_report(archive)
         gone = found.newly_gone(archive)
         if as_json:
-            print_json(
-                {
-                    "posts": found.counts.by_platform,
-                    "totals": found.totals(),
-                    "never_checked": found.counts.never_checked,
-                    "last_check_failed": found.counts.last_check_failed,
-                    "last_run": run_dict(found.last_run, found.last_run_counts),
-                    "newly_gone": [line_dict(line) for line in gone],
-                }
-            )
+            head = {
+                "posts": found.counts.by_platform,
+                "totals": found.totals(),
+                "never_checked": found.counts.never_checked,
+                "last_check_failed": found.counts.last_check_failed,
+                "last_run": run_dict(found.last_run, found.last_run_counts),
+            }
+            _print_json_with_list(head, "newly_gone", (line_dict(line) for line in gone))
             return
         _render_status(found, [line for _, line in zip(range(limit), gone, strict=False)])
+
+
+def _print_json_with_list(head: dict[str, Any], name: str, items: Iterator[Any]) -> None:
+    """``head`` with the list ``items`` as its last member ``name``, written as the items come,
+    byte for byte what ``print_json`` writes for the whole object."""
+    sys.stdout.write(json.dumps(head, ensure_ascii=False)[:-1] + f", {json.dumps(name)}: [")
+    for number, item in enumerate(items):
+        sys.stdout.write((", " if number else "") + json.dumps(item, ensure_ascii=False))
+    sys.stdout.write("]}\n")
 
 
 def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:

@@ -95,6 +95,8 @@ def test_recheck_status_list_and_show_tell_the_truth(
     gone = {line["key"]: line for line in status["newly_gone"]}
     assert set(gone) == {f"twitter:{PHOTO}", f"twitter:{VIDEO}"}
     assert gone[f"twitter:{PHOTO}"]["first_gone_at"] is not None
+    code, out, _ = cli("status", "--json")  # written as it is read, yet one plain JSON document
+    assert out == json.dumps(json.loads(out), ensure_ascii=False) + "\n"
 
     deleted = cli.json("list", "--status", "deleted", "--gone-since", "2026-01-01")
     assert deleted["key"] == f"twitter:{PHOTO}"  # one post: one JSON line
