@@ -3,7 +3,7 @@
 Everything here streams through the one keyset pager (:mod:`archiver.store.pager`):
 selections walk post keys (rows changing status mid-run are neither skipped nor repeated),
 reports walk a run's check ids, so memory stays flat whatever the archive's size; counts
-are one grouped query each.
+are one grouped query each, read from indexes that hold every column they need.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from archiver.store.archive import Archive
 from archiver.store.checks import (
     FIRST_GONE_SQL,
     GONE,
+    LAST_CHECK_SQL,
+    LAST_DEFINITIVE_SQL,
     outcome_of_status,
     sql_in,
     status_sql,
@@ -176,26 +178,23 @@ class OutcomeCounts:
     last_check_failed: dict[str, int] = field(default_factory=dict)
 
 
-#: Per post: its platform and status, the outcome of its latest check and of its latest
-#: definitive one (NULL when never checked), in one pass over the checks.
-_LATEST_CHECKS = (
-    "SELECT posts.platform, posts.status, definitive.outcome = 'changed', last.outcome, "
-    "COUNT(*) FROM posts LEFT JOIN ("
-    "SELECT post_key, MAX(id) AS last_id, "
-    "MAX(CASE WHEN outcome != 'error' THEN id END) AS definitive_id "
-    "FROM checks GROUP BY post_key) AS latest ON latest.post_key = posts.key "
-    "LEFT JOIN checks last ON last.id = latest.last_id "
-    "LEFT JOIN checks definitive ON definitive.id = latest.definitive_id "
-    "GROUP BY 1, 2, 3, 4"
-)
-
-
 def outcome_counts(archive: Archive) -> OutcomeCounts:
     """Each post counted once, under ``changed`` when its latest definitive check saw an edit,
-    else under the outcome its status stands for (``other`` for statuses that say nothing)."""
+    else under the outcome its status stands for (``other`` for statuses that say nothing).
+
+    One grouped query. The posts are read from ix_posts_status_platform_key alone, and each
+    post's latest checks are two look-ups that read ix_checks_post_id_outcome alone: at
+    100,000 posts that beat every set-based form measured (joins on the checks grouped by
+    post), since SQLite joins by looking up, never by hashing or merging.
+    """
+    query = text(
+        "SELECT platform, status, last_definitive = 'changed', last_any, COUNT(*) FROM ("
+        f"SELECT posts.platform, posts.status, {LAST_DEFINITIVE_SQL} AS last_definitive, "
+        f"{LAST_CHECK_SQL} AS last_any FROM posts) GROUP BY 1, 2, 3, 4"
+    )
     counts = OutcomeCounts()
     with archive.engine.connect() as connection:
-        for platform, status, changed, last_any, number in connection.execute(text(_LATEST_CHECKS)):
+        for platform, status, changed, last_any, number in connection.execute(query):
             outcome = "changed" if changed else (outcome_of_status(status) or "other")
             by = counts.by_platform.setdefault(platform, {})
             by[outcome] = by.get(outcome, 0) + number

@@ -35,12 +35,12 @@ class NewerArchiveError(Exception):
 
 
 def _v2_shared_records_and_keyset_indexes(connection: Connection) -> None:
-    """Each record stored once, and the indexes keyset pages walk.
+    """Each record stored once, and the indexes keyset pages and counts read.
 
     A post whose merged record equals one of its captures' records now names that
-    capture instead of holding a second copy. Indexes on ``posts(platform)`` and
-    ``posts(created_at)`` give way to ones that end in the key, so that ``list`` and
-    ``export`` read pages in order from the index instead of sorting every row.
+    capture instead of holding a second copy. Indexes on one column give way to wider
+    ones that hold what is read: ``list`` and ``export`` read pages in order from an
+    index instead of sorting every row, and ``status`` counts from indexes alone.
     """
     connection.exec_driver_sql("ALTER TABLE posts ADD COLUMN record_capture_id INTEGER")
     connection.exec_driver_sql(
@@ -51,8 +51,13 @@ def _v2_shared_records_and_keyset_indexes(connection: Connection) -> None:
     connection.exec_driver_sql(
         "UPDATE posts SET record_json = NULL WHERE record_capture_id IS NOT NULL"
     )
-    connection.exec_driver_sql("DROP INDEX IF EXISTS ix_posts_platform")
-    connection.exec_driver_sql("DROP INDEX IF EXISTS ix_posts_created_at")
+    for replaced in (
+        "ix_posts_platform",
+        "ix_posts_created_at",
+        "ix_posts_status",
+        "ix_checks_post_id",
+    ):
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {replaced}")
     create_missing_indexes(connection)
 
 

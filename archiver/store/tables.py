@@ -28,6 +28,8 @@ class PostRow(SQLModel, table=True):
         # keyset pages: all posts, and one platform's.
         Index("ix_posts_created_key", "created_at", "key"),
         Index("ix_posts_platform_created_key", "platform", "created_at", "key"),
+        # ``status`` counts posts by status and platform from this index alone.
+        Index("ix_posts_status_platform_key", "status", "platform", "key"),
     )
 
     key: str = Field(primary_key=True)
@@ -46,7 +48,7 @@ class PostRow(SQLModel, table=True):
     #: The capture whose ``record_json`` is this post's merged record, when one is.
     record_capture_id: int | None = None
     #: "archived" while available; otherwise a platform reason (deleted, private, ...).
-    status: str = Field(default="archived", index=True)
+    status: str = "archived"
     status_detail: str | None = None
     first_captured_at: str
     last_captured_at: str = Field(index=True)
@@ -126,8 +128,10 @@ class CheckRow(SQLModel, table=True):
     __tablename__ = "checks"
     __table_args__ = (
         Index("ix_checks_run_post", "run_id", "post_key"),
-        Index("ix_checks_run_id", "run_id", "id"),  # a run's checks in order, paged by id
-        Index("ix_checks_post_id", "post_key", "id"),
+        # A run's checks in order (paged by id), and counted by outcome, from the index alone.
+        Index("ix_checks_run_id_outcome", "run_id", "id", "outcome"),
+        # A post's latest check, and latest definitive one, from the index alone.
+        Index("ix_checks_post_id_outcome", "post_key", "id", "outcome"),
         Index("ix_checks_post_checked", "post_key", "checked_at"),
     )
 

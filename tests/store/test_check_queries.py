@@ -1,0 +1,53 @@
+"""``status`` counts: right per platform and outcome, and read from indexes alone."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from archiver.store import Archive, Evidence, Observation
+from archiver.store.check_queries import outcome_counts
+from archiver.store.checks import NewCheck, StatusChange, run_counts, start_run, write_checks
+from tests.conftest import make_post
+from tests.store.test_pager import plans, statements
+
+
+def test_status_counts_come_from_indexes_alone(home: Path) -> None:
+    with Archive(home) as archive:
+        posts = [make_post(str(100 + n), platform=("twitter", "bluesky")[n % 2]) for n in range(6)]
+        archive.add([Observation.of_post(p, [Evidence(url="a", body=b"a")]) for p in posts])
+        run = start_run(archive, "{}")
+        assert run.id is not None
+        keys = [p.key for p in posts]
+        outcomes = ["available", "deleted", "error", "changed", "available", "available"]
+        write_checks(
+            archive,
+            [
+                NewCheck(k, run.id, "2026-02-01T00:00:00Z", o)
+                for k, o in zip(keys, outcomes, strict=True)
+            ],
+            [StatusChange(keys[1], "not_found", None)],
+        )
+        with statements(archive) as seen:
+            counts = outcome_counts(archive)
+            by_outcome = run_counts(archive, run.id)
+    assert counts.by_platform == {
+        "twitter": {"available": 3},  # an error says nothing: the post keeps its outcome
+        "bluesky": {"deleted": 1, "changed": 1, "available": 1},
+    }
+    assert (counts.never_checked, counts.last_check_failed) == ({}, {"twitter": 1})
+    assert by_outcome == {"available": 3, "deleted": 1, "error": 1, "changed": 1}
+    for plan in plans(home, seen):
+        assert "SCAN posts " not in plan or "COVERING INDEX ix_posts_status_platform_key" in plan
+        assert "TEMP B-TREE FOR ORDER" not in plan
+    connection = sqlite3.connect(home / "archive.db")
+    try:
+        everything = " ".join(
+            row[3]
+            for sql, params in seen
+            for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        )
+    finally:
+        connection.close()
+    assert "COVERING INDEX ix_checks_post_id_outcome" in everything
+    assert "COVERING INDEX ix_checks_run_id_outcome" in everything
