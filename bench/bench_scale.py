@@ -32,12 +32,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from benchdoc import write_section  # noqa: E402
+
+if TYPE_CHECKING:
+    from archiver.record import Post
 
 PLATFORMS = (
     "twitter", "mastodon", "bluesky", "reddit", "telegram",
@@ -55,7 +59,7 @@ BUILD_BATCH = 2000
 # -- building an archive (in its own process) ------------------------------------------------
 
 
-def _post(n: int) -> object:
+def _post(n: int) -> Post:
     from archiver.record import Author, Capture, Media, Post, sha256_hex
 
     words = [WORDS[(n * 7 + i * 13) % len(WORDS)] for i in range(8 + n % 17)]
@@ -106,7 +110,7 @@ def build(home: str, count: int) -> float:
             batch.append(Observation.of_post(post, [Evidence(url="file:a.html", body=article)]))
             if n % 10 == 1:
                 body = f'{{"id": "{n}", "likes": {n % 97}}}'.encode()
-                api = post.with_changes(  # type: ignore[attr-defined]
+                api = post.with_changes(
                     metrics={"likes": n % 97},
                     capture=Capture(
                         method="api",

@@ -33,7 +33,6 @@ from archiver.export.selection import (
     archived_copy,
     find_row,
     first_or_empty,
-    post_of,
     select_items,
 )
 from archiver.export.verify import verify_bundle
@@ -76,10 +75,10 @@ def cite_post(
         row = find_row(archive, ref)
     if row is None:
         fail(f"no stored post {ref!r}; `archiver list` shows what the archive holds")
-    post = post_of(row.record_json)
+    item = Item(row=row, record_json=row.record_json)
+    post = item.post
     if post is None:
         fail(f"{row.key} has no captured copy to cite (status: {row.status})")
-    item = Item(row=row, post=post, record_json=row.record_json)
     copy = None if no_archive else archived_copy(item, archive_url, exact=True)
     text = cite(post, style, copy)
     if as_json:
@@ -189,7 +188,7 @@ def _export_file(
     force: bool,
     archive_url: str | None,
 ) -> int:
-    items = first_or_empty(select_items(archive, selection), selection)
+    items = first_or_empty(select_items(archive, selection, evidence=False), selection)
     if out_path is None or str(out_path) == "-":
         return write_format(fmt, items, sys.stdout, archive_url)
     if out_path.exists() and not force:

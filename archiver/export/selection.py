@@ -9,6 +9,7 @@ depend on where in the archive it is.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -52,18 +53,23 @@ class Selection:
 
 @dataclass
 class Item:
-    """One selected post: its archive row, its record (None if never seen available) as
-    stored and parsed, its captures (oldest first) and its media rows."""
+    """One selected post: its archive row, its record as stored (None if never seen
+    available), its captures (oldest first) and its media rows."""
 
     row: PostSummary
-    post: Post | None
+    record_json: str | None = None
     captures: list[CaptureRow] = field(default_factory=list)
     media: list[MediaRow] = field(default_factory=list)
-    record_json: str | None = None
 
     @property
     def key(self) -> str:
         return self.row.key
+
+    @functools.cached_property
+    def post(self) -> Post | None:
+        """The record parsed (its content hash checked), when first asked for: a JSON Lines
+        export copies the stored text and never needs it."""
+        return post_of(self.record_json)
 
 
 def post_of(record_json: str | None) -> Post | None:
@@ -106,8 +112,11 @@ def _check_date(name: str, value: str | None) -> None:
         )
 
 
-def select_items(archive: Archive, selection: Selection, page: int = PAGE) -> Iterator[Item]:
-    """Every selected post, oldest first, with captures and media fetched a page at a time."""
+def select_items(
+    archive: Archive, selection: Selection, page: int = PAGE, *, evidence: bool = True
+) -> Iterator[Item]:
+    """Every selected post, oldest first, with its record, and (``evidence``) its captures
+    and media, fetched a page at a time."""
     filters = (selection.platform, selection.author, selection.since, selection.until)
     if (
         not selection.refs
@@ -134,13 +143,11 @@ def select_items(archive: Archive, selection: Selection, page: int = PAGE) -> It
     while batch := list(itertools.islice(rows, page)):
         batch_keys = [row.key for row in batch]
         records = archive.records_for(batch_keys)
-        captures = archive.captures_for(batch_keys)
-        media = archive.media_for(batch_keys)
+        captures = archive.captures_for(batch_keys) if evidence else {}
+        media = archive.media_for(batch_keys) if evidence else {}
         for row in batch:
-            record = records.get(row.key)
-            yield Item(
-                row, post_of(record), captures.get(row.key, []), media.get(row.key, []), record
-            )
+            key = row.key
+            yield Item(row, records.get(key), captures.get(key, []), media.get(key, []))
 
 
 def first_or_empty(items: Iterator[Item], selection: Selection) -> Iterator[Item]:

@@ -146,8 +146,8 @@ def _pages(
     while page := list(itertools.islice(rows, page_size)):
         with archive.engine.connect() as connection:
             hashes = _prior_hashes(connection, [row[0] for row in page], baseline)
-        for key, platform_name, post_id, url, status, _ in page:
-            yield Target(key, platform_name, post_id, url, status, hashes.get(key, {}))
+        for row in page:
+            yield Target(row[0], row[1], row[2], row[3], row[4], hashes.get(row[0], {}))
 
 
 def _prior_hashes(connection: Any, keys: Sequence[str], baseline: int) -> dict[str, dict[str, str]]:

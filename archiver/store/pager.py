@@ -14,11 +14,11 @@ out, so no read is held open while the caller works (a recheck writes between pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, TextClause, text
+from sqlalchemy import TextClause, text
 from sqlalchemy.engine import Engine
 
 
@@ -44,7 +44,7 @@ class Walk:
 
 def walk(
     engine: Engine, what: Walk, *, page: int = 500, limit: int | None = None
-) -> Iterator[Row[Any]]:
+) -> Iterator[Sequence[Any]]:
     """Every row ``what`` selects, in its order, read ``page`` rows at a time (at most ``limit``).
 
     Rows carry the selected columns first, then the order's values (labelled ``_k0``,
@@ -75,7 +75,7 @@ def _walk_part(
     keys: tuple[str, ...],
     page: int,
     limit: int | None,
-) -> Iterator[Row[Any]]:
+) -> Iterator[Sequence[Any]]:
     first_page = _statement(what, condition, keys, after=False)
     next_page = _statement(what, condition, keys, after=True)
     params = dict(what.params)

@@ -155,7 +155,7 @@ def _plan_one(
     row["last_captured_at"] = max(row["last_captured_at"], obs.captured_at)
     if post is not None:
         merged = _merge(row["record_json"], post)
-        view = record_json if merged is post else merged.to_json()
+        view = record_json if merged is post and record_json else merged.to_json()
         if view == record_json:  # this capture holds the view
             plan.view_capture[obs.key] = len(plan.captures) - 1
         elif view != row["record_json"]:  # a merge no capture holds: the post keeps it

@@ -109,7 +109,7 @@ def test_post_text_and_metadata_are_escaped() -> None:
     )
     html = (
         page_start(INFO)
-        + render_item(Item(row, post, record_json=post.to_json()), None, [], [])
+        + render_item(Item(row, post.to_json()), None, [], [])
         + page_end(Summary(1, 0, 0, 0))
     )
     soup = BeautifulSoup(html, "lxml")
