@@ -169,6 +169,7 @@ def archive_for(count: int, keep: Path | None, scratch: Path) -> tuple[Path, flo
 @dataclass
 class Timing:
     wall: float
+    cpu: float
     rss_mb: float
 
 
@@ -183,17 +184,21 @@ def run_once(command: list[str]) -> Timing:
         if process.returncode != 0:
             errors.seek(0)
             raise RuntimeError(f"{command} exited {process.returncode}: {errors.read()[-2000:]!r}")
-    return Timing(wall, usage.ru_maxrss / 1024)
+    return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def best_of(command: list[str], raw: list[str], repeat: int) -> tuple[Timing, Timing]:
-    """Both commands ``repeat`` times, taking turns: the fastest wall of each, the largest RSS."""
+    """Both commands ``repeat`` times, taking turns: the fastest wall and CPU time of each,
+    and the largest peak RSS."""
     ours, theirs = [], []
     for _ in range(repeat):
         ours.append(run_once(command))
         theirs.append(run_once(raw))
-    pick = lambda runs: Timing(min(r.wall for r in runs), max(r.rss_mb for r in runs))  # noqa: E731
-    return pick(ours), pick(theirs)
+    return _best(ours), _best(theirs)
+
+
+def _best(runs: list[Timing]) -> Timing:
+    return Timing(min(r.wall for r in runs), min(r.cpu for r in runs), max(r.rss_mb for r in runs))
 
 
 def archiver_command() -> list[str]:
@@ -240,6 +245,7 @@ def measure(home: Path, count: int, repeat: int, out: Path) -> list[Row]:
         first, second = best_of(command, baseline, times)
         rows.append(Row(name, count, first, second))
         print(f"{count:>9,} {name:<40} {first.wall:8.3f}s {second.wall:8.3f}s "
+              f"cpu {first.cpu:8.3f}s {second.cpu:8.3f}s "
               f"{first.rss_mb:6.0f} MB {second.rss_mb:6.0f} MB", flush=True)  # fmt: skip
     return rows
 
@@ -271,15 +277,16 @@ def _seconds(value: float) -> str:
 
 def results_table(rows: list[Row]) -> str:
     lines = [
-        "| command | posts | archiver s | raw sqlite3 s | ratio | archiver peak RSS MB "
-        "| raw peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| command | posts | archiver s | raw sqlite3 s | ratio | archiver CPU s | raw CPU s "
+        "| CPU ratio | archiver peak RSS MB | raw peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         ours, raw = row.ours, row.raw
         lines.append(
             f"| {row.name} | {row.posts:,} | {_seconds(ours.wall)} | {_seconds(raw.wall)} "
-            f"| {ours.wall / raw.wall:.1f}x | {ours.rss_mb:.0f} | {raw.rss_mb:.0f} |"
+            f"| {ours.wall / raw.wall:.1f}x | {_seconds(ours.cpu)} | {_seconds(raw.cpu)} "
+            f"| {ours.cpu / max(raw.cpu, 0.001):.1f}x | {ours.rss_mb:.0f} | {raw.rss_mb:.0f} |"
         )
     return "\n".join(lines)
 
@@ -290,43 +297,58 @@ def growth_table(rows: list[Row]) -> str:
     names = list(dict.fromkeys(row.name for row in rows))
     head = " | ".join(f"{size:,}" for size in sizes)
     lines = [
-        f"| command | {head} | growth {sizes[0]:,} → {sizes[-1]:,} | peak RSS growth |",
+        f"| command (wall s / CPU s) | {head} | growth {sizes[0]:,} → {sizes[-1]:,} (wall / CPU) "
+        "| peak RSS growth |",
         "|---|" + "---:|" * (len(sizes) + 2),
     ]
     for name in names:
         cells = [by.get((name, size)) for size in sizes]
-        times = " | ".join(_seconds(c.ours.wall) if c else "–" for c in cells)
+        times = " | ".join(
+            f"{_seconds(c.ours.wall)} / {_seconds(c.ours.cpu)}" if c else "–" for c in cells
+        )
         first, last = cells[0], cells[-1]
-        growth = f"{last.ours.wall / first.ours.wall:.1f}x" if first and last else "–"
-        rss = f"{last.ours.rss_mb - first.ours.rss_mb:+.0f} MB" if first and last else "–"
+        growth = rss = "–"
+        if first and last:
+            growth = (
+                f"{last.ours.wall / first.ours.wall:.1f}x / {last.ours.cpu / first.ours.cpu:.1f}x"
+            )
+            rss = f"{last.ours.rss_mb - first.ours.rss_mb:+.0f} MB"
         lines.append(f"| {name} | {times} | {growth} | {rss} |")
     return "\n".join(lines)
 
 
 def goals(rows: list[Row]) -> list[str]:
-    """Each goal of the issue, met or missed, with the figure it was judged on."""
+    """Each goal of the issue, met or missed, judged on wall time (CPU time beside it: on a
+    machine shared with other work, wall time is mostly waiting for a core)."""
     biggest = max(row.posts for row in rows)
     by = {(row.name, row.posts): row for row in rows}
-    said = []
-    listed = by[("list --json (all)", biggest)]
-    rate = biggest / listed.ours.wall
-    said.append(
-        f"`list --json` of {biggest:,} posts: {rate:,.0f} rows/s (goal ≥ 100,000: "
-        f"{'met' if rate >= 100_000 else 'missed'}), peak RSS {listed.ours.rss_mb:.0f} MB "
-        f"(goal < 100 MB: {'met' if listed.ours.rss_mb < 100 else 'missed'})."
-    )
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "missed"
+
+    listed = by[("list --json (all)", biggest)].ours
+    rate, cpu_rate = biggest / listed.wall, biggest / listed.cpu
+    said = [
+        f"`list --json` of {biggest:,} posts: {rate:,.0f} rows/s by wall time, {cpu_rate:,.0f} "
+        f"by CPU time (goal ≥ 100,000: {verdict(rate >= 100_000)}); peak RSS "
+        f"{listed.rss_mb:.0f} MB (goal < 100 MB, flat: {verdict(listed.rss_mb < 100)})."
+    ]
     for name in ("search, common word", "search, rare word", "list --limit 20"):
-        row = by[(name, biggest)]
-        met = "met" if row.ours.wall < 0.3 else "missed"
-        said.append(f"`{name}` at {biggest:,} posts: {row.ours.wall:.2f} s (goal < 0.3 s: {met}).")
+        row = by[(name, biggest)].ours
+        said.append(
+            f"`{name}` at {biggest:,} posts: {row.wall:.2f} s wall, {row.cpu:.2f} s CPU "
+            f"(goal < 0.3 s: {verdict(row.wall < 0.3)})."
+        )
     for name in ("export 10%, JSON Lines", "export 10%, bundle (zip)"):
         small, large = by.get((name, biggest // 10)), by.get((name, biggest))
         if small and large:
             ratio = large.ours.wall / small.ours.wall
+            cpu = large.ours.cpu / small.ours.cpu
             said.append(
                 f"{name}: {biggest // 10:,} posts in {_seconds(large.ours.wall)} s against "
-                f"{biggest // 100:,} in {_seconds(small.ours.wall)} s, {ratio:.1f}x for 10x the "
-                f"posts (goal ≤ 11x: {'met' if ratio <= 11 else 'missed'})."
+                f"{biggest // 100:,} in {_seconds(small.ours.wall)} s, {ratio:.1f}x the wall "
+                f"time and {cpu:.1f}x the CPU time for 10x the posts "
+                f"(goal ≤ 11x: {verdict(ratio <= 11)})."
             )
     return said
 
