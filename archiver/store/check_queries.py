@@ -135,7 +135,7 @@ def _pages(
     rows = walk(
         archive.engine,
         Walk(
-            columns="posts.key, posts.platform, posts.post_id, posts.url, posts.status",
+            columns=("posts.key", "posts.platform", "posts.post_id", "posts.url", "posts.status"),
             source="posts",
             order=("posts.key",),
             where=tuple(clauses),
@@ -226,12 +226,12 @@ class CheckLine:
 
 
 _LINE_COLUMNS = (
-    "c.id, c.post_key, posts.platform, posts.url, c.previous_outcome, c.outcome, "
-    f"c.checked_at, c.http_status, c.reason, c.detail, {FIRST_GONE_SQL}, "
-    "(SELECT COUNT(*) FROM copies k WHERE k.post_key = c.post_key), "
+    "c.id", "c.post_key", "posts.platform", "posts.url", "c.previous_outcome", "c.outcome",
+    "c.checked_at", "c.http_status", "c.reason", "c.detail", FIRST_GONE_SQL,
+    "(SELECT COUNT(*) FROM copies k WHERE k.post_key = c.post_key)",
     "(SELECT k.url FROM copies k WHERE k.post_key = c.post_key "
-    "ORDER BY k.archived_at DESC LIMIT 1)"
-)
+    "ORDER BY k.archived_at DESC LIMIT 1)",
+)  # fmt: skip
 _RUN_CHECKS = "checks c JOIN posts ON posts.key = c.post_key"
 _NEWLY_GONE = (
     f"c.outcome IN {sql_in(GONE)} AND (c.previous_outcome IS NULL "
@@ -244,8 +244,8 @@ _CHANGES = (
 
 
 def _run_checks(
-    archive: Archive, run_id: int, columns: str, condition: str, page: int = 500
-) -> Iterator[Any]:
+    archive: Archive, run_id: int, columns: tuple[str, ...], condition: str, page: int = 500
+) -> Iterator[tuple[Any, ...]]:
     """The checks of run ``run_id`` meeting ``condition``, in order, a page at a time."""
     what = Walk(
         columns=columns,
@@ -258,8 +258,7 @@ def _run_checks(
 
 
 def _lines(archive: Archive, run_id: int, condition: str) -> Iterator[CheckLine]:
-    for row in _run_checks(archive, run_id, _LINE_COLUMNS, condition):
-        yield CheckLine(*row[:-1])
+    return itertools.starmap(CheckLine, _run_checks(archive, run_id, _LINE_COLUMNS, condition))
 
 
 def newly_gone(archive: Archive, run_id: int) -> Iterator[CheckLine]:
@@ -281,7 +280,7 @@ def changes_in_run(archive: Archive, run_id: int) -> Iterator[CheckLine]:
 def gone_in_run(archive: Archive, run_id: int) -> Iterator[tuple[str, str]]:
     """(key, url) of every post a run found gone, streamed."""
     condition = f"c.outcome IN {sql_in(GONE)}"
-    for _, key, url, _ in _run_checks(archive, run_id, "c.id, c.post_key, posts.url", condition):
+    for _, key, url in _run_checks(archive, run_id, ("c.id", "c.post_key", "posts.url"), condition):
         yield key, url
 
 

@@ -9,6 +9,7 @@ in the capture it was taken from (see :mod:`archiver.store.tables`).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
@@ -52,8 +53,8 @@ class StoredPost(PostSummary):
     record_json: str | None = None
 
 
-SUMMARY_COLUMNS = ", ".join(f"posts.{item.name}" for item in fields(PostSummary))
-_SUMMARY_WIDTH = len(fields(PostSummary))
+_SUMMARY = tuple(f"posts.{item.name}" for item in fields(PostSummary))
+SUMMARY_COLUMNS = ", ".join(_SUMMARY)
 #: The post's merged record, wherever it is kept.
 RECORD_SQL = (
     "COALESCE(posts.record_json, "
@@ -117,7 +118,7 @@ class PostQuery:
         for _, values in clauses:
             params |= values
         return Walk(
-            columns=SUMMARY_COLUMNS,
+            columns=_SUMMARY,
             source=source,
             order=_BY_DATE,
             where=tuple(sql for sql, _ in clauses),
@@ -129,8 +130,8 @@ class PostQuery:
 def list_posts(
     engine: Engine, query: PostQuery, *, limit: int | None = None, page: int = 500
 ) -> Iterator[PostSummary]:
-    for row in walk(engine, query.walk(), page=page, limit=limit):
-        yield PostSummary(*row[:_SUMMARY_WIDTH])
+    # The order's columns are among the summary's, so each row is exactly a summary.
+    return itertools.starmap(PostSummary, walk(engine, query.walk(), page=page, limit=limit))
 
 
 def summaries(engine: Engine, keys: Sequence[str]) -> dict[str, PostSummary]:

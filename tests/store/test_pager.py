@@ -75,32 +75,36 @@ def test_a_post_added_ahead_of_the_walk_is_reached(home: Path) -> None:
 
 
 @contextmanager
-def statements(archive: Archive) -> Iterator[list[tuple[str, Any]]]:
-    """Every SELECT the archive runs meanwhile, with its parameters."""
-    seen: list[tuple[str, Any]] = []
+def statements(archive: Archive) -> Iterator[list[str]]:
+    """Every SELECT the archive's connections run meanwhile, parameters filled in (SQLite's
+    own trace, so statements run through SQLAlchemy and the driver alike are seen)."""
+    seen: list[str] = []
 
-    def record(_conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, _many: Any) -> None:
-        if sql.lstrip().upper().startswith("SELECT"):
-            seen.append((sql, params))
+    def record(sql: str) -> None:
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append(sql)
 
-    event.listen(archive.engine, "before_cursor_execute", record)
+    def trace(connection: sqlite3.Connection, _record: Any) -> None:
+        connection.set_trace_callback(record)
+
+    event.listen(archive.engine, "connect", trace)
+    archive.engine.dispose()  # connections made from now on are traced
     try:
         yield seen
     finally:
-        event.remove(archive.engine, "before_cursor_execute", record)
+        event.remove(archive.engine, "connect", trace)
+        archive.engine.dispose()
 
 
-def plans(home: Path, seen: list[tuple[str, Any]]) -> list[str]:
+def plans(home: Path, seen: list[str]) -> list[str]:
     """The query plan of each statement, its top level only (not its subqueries')."""
     connection = sqlite3.connect(home / "archive.db")
     try:
         return [
             " / ".join(
-                row[3]
-                for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-                if row[1] == 0
+                row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}") if row[1] == 0
             )
-            for sql, params in seen
+            for sql in seen
         ]
     finally:
         connection.close()
