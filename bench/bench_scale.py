@@ -226,8 +226,7 @@ def measure(home: Path, count: int, repeat: int, out: Path) -> list[Row]:
         baseline = (
             [sys.executable, str(RAW), *raw] if raw else [sys.executable, "-c", "import sqlite3"]
         )
-        times = 1 if "bundle" in name and count > 100_000 else repeat
-        first, second = best_of(command, baseline, times)
+        first, second = best_of(command, baseline, repeat)
         rows.append(Row(name, count, first, second))
         print(f"{count:>9,} {name:<40} {first.wall:8.3f}s {second.wall:8.3f}s "
               f"cpu {first.cpu:8.3f}s {second.cpu:8.3f}s "
