@@ -255,7 +255,7 @@ def list_posts(
 ) -> None:
     where = post_filters(status, gone_since)
     rt = runtime(home, config)
-    with rt.open_archive() as archive:
+    with rt.open_archive(write=False) as archive:
         rows = list(
             archive.list_posts(
                 platform=platform,
@@ -280,7 +280,7 @@ def show(
     from archiver.export.selection import find_row
 
     rt = runtime(home, config)
-    with rt.open_archive() as archive:
+    with rt.open_archive(write=False) as archive:
         row = find_row(archive, key)
         if row is None:
             fail(f"no stored post {key!r}; `archiver list` shows what the archive holds")
@@ -354,7 +354,7 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     rt = runtime(home, config)
-    with rt.open_archive() as archive:
+    with rt.open_archive(write=False) as archive:
         rows = archive.search(query, limit=limit)
     _render_rows(rows, as_json, f"search: {query}")
     if not rows and not as_json:

@@ -124,8 +124,10 @@ class Runtime:
     settings: Settings
     home: Path
 
-    def open_archive(self) -> Archive:
-        return Archive(self.home)
+    def open_archive(self, *, write: bool = True) -> Archive:
+        """The archive, checked for damage (:mod:`archiver.store.sqlite_file`); ``write=False``
+        for commands that only read, which also work on a read-only home."""
+        return Archive.for_writing(self.home) if write else Archive.for_reading(self.home)
 
 
 def runtime(home: Path | None, config: Path | None) -> Runtime:

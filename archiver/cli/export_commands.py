@@ -72,7 +72,7 @@ def cite_post(
 ) -> None:
     if style not in STYLES:
         fail(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
-    with runtime(home, config).open_archive() as archive:
+    with runtime(home, config).open_archive(write=False) as archive:
         row = find_row(archive, ref)
     if row is None:
         fail(f"no stored post {ref!r}; `archiver list` shows what the archive holds")
@@ -145,7 +145,7 @@ def export(
     if fmt is not None:
         if fmt not in FORMATS:
             fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        with rt.open_archive() as archive:
+        with rt.open_archive(write=False) as archive:
             count = _export_file(archive, selection, fmt, out_path, force, archive_url)
         if out_path is not None and str(out_path) != "-":
             _done({"path": str(out_path), "format": fmt, "posts": count}, as_json)
@@ -162,7 +162,7 @@ def export(
         bagging_date=_bagging_date(bagging_date),
         **overrides,
     )
-    with rt.open_archive() as archive:
+    with rt.open_archive(write=False) as archive:
         report = export_bundle(
             archive, selection, out_path, info=info, archive_url=archive_url, force=force
         )

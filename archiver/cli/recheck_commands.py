@@ -207,7 +207,7 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     rt = runtime(home, config)
-    with rt.open_archive() as archive:
+    with rt.open_archive(write=False) as archive:
         found = status_report(archive)
         gone = found.newly_gone(archive)
         if as_json:
