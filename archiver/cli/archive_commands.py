@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from archiver.cli.common import (
@@ -23,6 +22,7 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
+from archiver.cli.terminal import data, json_text
 from archiver.documents import SourceFailure
 from archiver.ingest import (
     ItemReport,
@@ -73,13 +73,13 @@ def extract(
     ):
         if isinstance(result, SourceFailure):
             failures += 1
-            err.print(f"[red]failed[/]: {escape(result.message)}")
+            err.print("[red]failed[/]:", data(result.message))
             continue
         for warning in result.warnings:
-            err.print(f"[yellow]warning[/]: {escape(warning)}")
+            err.print("[yellow]warning[/]:", data(warning))
         for post in result.posts:
             found += 1
-            sys.stdout.write(post.to_json() + "\n")
+            sys.stdout.write(json_text(post.to_json()) + "\n")
     if split.urls:
         from archiver.cli.fetch_support import extract_urls
 
@@ -93,20 +93,18 @@ def extract(
 
 
 def problem_text(report: ItemReport) -> str:
-    """``source: message`` (the message alone when it already names the source), with any
-    ``[brackets]`` in it shown as typed, not read as console markup."""
+    """``source: message`` (the message alone when it already names the source)."""
     message = report.message or report.status
-    shown = message if message.startswith(report.source) else f"{report.source}: {message}"
-    return escape(shown)
+    return message if message.startswith(report.source) else f"{report.source}: {message}"
 
 
 def _report_line(report: ItemReport) -> None:
     if report.status == "failed":
-        err.print(f"[red]failed[/] {problem_text(report)}")
+        err.print("[red]failed[/]", data(problem_text(report)))
     elif report.status in ("empty", "unavailable"):
-        err.print(f"[yellow]{report.status}[/] {problem_text(report)}")
+        err.print(f"[yellow]{report.status}[/]", data(problem_text(report)))
     elif report.message:
-        err.print(f"[yellow]warning[/] {problem_text(report)}")
+        err.print("[yellow]warning[/]", data(problem_text(report)))
 
 
 def render_summary(summary: Summary, as_json: bool) -> None:
@@ -217,17 +215,17 @@ def _render_rows(rows: list[PostRow], as_json: bool, title: str) -> None:
         for row in rows:
             print_json(_row_summary(row))
         return
-    table = Table(title=title, show_lines=False)
+    table = Table(title=data(title), show_lines=False)
     for column in ("key", "author", "date", "status", "text"):
         table.add_column(column, overflow="fold")
     for row in rows:
         snippet = (row.title or row.text or "").replace("\n", " ")
         table.add_row(
-            row.key,
-            row.author_handle or row.author_name or "",
-            row.created_at or "",
-            row.status,
-            snippet[:80] + ("…" if len(snippet) > 80 else ""),
+            data(row.key),
+            data(row.author_handle or row.author_name),
+            data(row.created_at),
+            data(row.status),
+            data(snippet[:80] + ("…" if len(snippet) > 80 else "")),
         )
     out.print(table)
     out.print(f"{len(rows)} post(s)")
@@ -316,30 +314,34 @@ def show(
             }
         )
         return
-    out.print(f"[bold]{row.key}[/]  {row.url}")
-    out.print(f"status: {row.status}" + (f" ({row.status_detail})" if row.status_detail else ""))
+    out.print(data(row.key, style="bold"), "", data(row.url))
+    detail = f" ({row.status_detail})" if row.status_detail else ""
+    out.print("status:", data(row.status + detail))
     if record:
         author = record["author"]
-        out.print(f"author: {author.get('name') or ''} @{author.get('handle') or ''}")
-        out.print(f"date: {record.get('created_at') or 'unknown'}")
+        out.print("author:", data(f"{author.get('name') or ''} @{author.get('handle') or ''}"))
+        out.print("date:", data(record.get("created_at") or "unknown"))
         if record.get("title"):
-            out.print(f"title: {record['title']}")
-        out.print(record.get("text") or "(no text)", markup=False)
+            out.print("title:", data(record["title"]))
+        # Indented, so a line of the post cannot pass for one of these ("status: deleted").
+        text = (record.get("text") or "(no text)").replace("\r\n", "\n").split("\n")
+        out.print("text:")
+        out.print(data("\n".join(f"  {line}" for line in text), lines=True))
         for item in record.get("media", []):
-            out.print(f"media: {item['kind']} {item['url']}", markup=False)
-        out.print(f"content hash: {row.content_hash}")
+            out.print("media:", data(f"{item['kind']} {item['url']}"))
+        out.print("content hash:", data(row.content_hash))
     table = Table(title="captures")
     for column in ("#", "captured at", "method", "status", "raw sha256", "content hash", "source"):
         table.add_column(column, overflow="fold")
     for c in capture_dicts:
         table.add_row(
             str(c["id"]),
-            c["captured_at"],
-            c["method"],
-            c["status"],
-            c["raw_sha256"][:16] + "…",
-            (c["content_hash"] or "")[:23] + "…",
-            c["source"],
+            data(c["captured_at"]),
+            data(c["method"]),
+            data(c["status"]),
+            data(c["raw_sha256"][:16] + "…"),
+            data((c["content_hash"] or "")[:23] + "…"),
+            data(c["source"]),
         )
     out.print(table)
     print_history(history)

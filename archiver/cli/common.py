@@ -22,6 +22,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+from archiver.cli.terminal import data, json_text
 from archiver.config import Settings, archive_home, load_settings
 from archiver.errors import EXIT_INTERRUPTED, EXIT_PARTIAL, EXIT_USAGE, ArchiverError
 from archiver.store import Archive
@@ -34,8 +35,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+# No emoji codes: ":thumbs_up:" in a post is text (see archiver.cli.terminal).
+out = Console(soft_wrap=True, highlight=False, emoji=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 HomeOption = Annotated[
     Path | None,
@@ -49,7 +51,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON 
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    """One line on stderr; ``message`` is shown as data (names in it cannot act)."""
+    err.print("[bold red]error:[/]", data(message), highlight=False)
     raise typer.Exit(code)
 
 
@@ -137,4 +140,4 @@ def runtime(home: Path | None, config: Path | None) -> Runtime:
 
 def print_json(value: Any) -> None:
     """One JSON document (or JSON Lines when called per item) on stdout."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(json.dumps(value, ensure_ascii=False)) + "\n")

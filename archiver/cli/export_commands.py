@@ -23,6 +23,7 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
+from archiver.cli.terminal import data, plain
 from archiver.export.bundle import BagInfo, export_bundle
 from archiver.export.cite import STYLES, cite
 from archiver.export.formats import FORMATS, write_format
@@ -85,7 +86,8 @@ def cite_post(
     if as_json:
         print_json({"key": row.key, "style": style, "citation": text})
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        shown = plain(text, lines=True)
+        sys.stdout.write(shown if shown.endswith("\n") else shown + "\n")
 
 
 def _bagging_date(value: str | None) -> str | None:
@@ -167,15 +169,16 @@ def export(
             archive, selection, out_path, info=info, archive_url=archive_url, force=force
         )
     for missing in report.missing:
-        err.print(f"[yellow]warning[/]: {missing}", markup=True)
+        err.print("[yellow]warning[/]:", data(missing))
     if as_json:
         print_json(report.to_json())
     else:
         out.print(
-            f"wrote {report.path}: {report.posts} post(s), {report.unavailable} without a copy, "
-            f"{report.captures} capture(s), {report.media_files} media file(s), "
-            f"{report.files} files, {report.bytes} bytes",
-            markup=False,
+            data(
+                f"wrote {report.path}: {report.posts} post(s), {report.unavailable} without a "
+                f"copy, {report.captures} capture(s), {report.media_files} media file(s), "
+                f"{report.files} files, {report.bytes} bytes"
+            )
         )
     if report.missing:
         raise typer.Exit(EXIT_PARTIAL)
@@ -215,7 +218,7 @@ def _done(summary: dict[str, object], as_json: bool) -> None:
     if as_json:
         print_json(summary)
     else:
-        out.print(f"wrote {summary['path']}: {summary['posts']} post(s)", markup=False)
+        out.print(data(f"wrote {summary['path']}: {summary['posts']} post(s)"))
 
 
 @command(help="Check a bundle: BagIt manifests, every record's content hash, every file.")
@@ -228,15 +231,13 @@ def verify(
         print_json(report.to_json())
     elif report.ok:
         out.print(
-            f"OK {path}: {report.posts} record(s), {report.files} payload file(s) verified",
-            markup=False,
+            data(f"OK {path}: {report.posts} record(s), {report.files} payload file(s) verified")
         )
     else:
         for problem in report.problems:
-            err.print(f"FAILED {problem}", markup=False, highlight=False)
+            err.print(data(f"FAILED {problem}"), highlight=False)
         err.print(
-            f"{path}: {len(report.problems)} problem(s); the bundle was altered or damaged",
-            markup=False,
+            data(f"{path}: {len(report.problems)} problem(s); the bundle was altered or damaged")
         )
     if not report.ok:
         raise typer.Exit(EXIT_VERIFY_FAILED)

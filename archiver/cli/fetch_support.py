@@ -10,10 +10,10 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archiver.cli.common import err
+from archiver.cli.terminal import data, json_text
 from archiver.config import Settings
 from archiver.ingest import ItemReport, Summary
 from archiver.ingest.urls import add_urls
@@ -25,13 +25,13 @@ from archiver.store import Archive
 def _print_problem(report: ItemReport, progress: Progress | None = None) -> None:
     """One line per URL that failed, is unavailable, or was archived with a warning."""
     console = progress.console if progress is not None else err
-    line = escape(f"{report.source}: {report.message}")
+    line = data(f"{report.source}: {report.message}")
     if report.status == "failed":
-        console.print(f"[red]failed[/] {line}", highlight=False)
+        console.print("[red]failed[/]", line, highlight=False)
     elif report.status == "unavailable":
-        console.print(f"[yellow]unavailable[/] {line}", highlight=False)
+        console.print("[yellow]unavailable[/]", line, highlight=False)
     elif report.status == "archived" and report.message:
-        console.print(f"[yellow]warning[/] {line}", highlight=False)
+        console.print("[yellow]warning[/]", line, highlight=False)
 
 
 def fetch_into(
@@ -88,7 +88,7 @@ def extract_urls(urls: Sequence[str], settings: Settings) -> tuple[int, int]:
             async for result in fetch_many(urls, client, settings.endpoints):
                 if result.post is not None:
                     found += 1
-                    sys.stdout.write(result.post.to_json() + "\n")
+                    sys.stdout.write(json_text(result.post.to_json()) + "\n")
                     sys.stdout.flush()
                 else:
                     failed += 1
@@ -97,8 +97,8 @@ def extract_urls(urls: Sequence[str], settings: Settings) -> tuple[int, int]:
                         if result.gone
                         else result.error
                     )
-                    line = escape(f"{result.url}: {reason}")
-                    err.print(f"[yellow]{result.status}[/] {line}", highlight=False)
+                    line = data(f"{result.url}: {reason}")
+                    err.print(f"[yellow]{result.status}[/]", line, highlight=False)
         return found, failed
 
     return asyncio.run(run())

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from archiver.cli.common import (
     EXIT_PARTIAL,
@@ -27,6 +27,7 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
+from archiver.cli.terminal import data
 from archiver.config import Settings
 from archiver.recheck import (
     CheckReport,
@@ -60,12 +61,12 @@ def _worth_a_line(report: CheckReport) -> bool:
     return report.previous != report.outcome
 
 
-def _line(report: CheckReport) -> str:
+def _line(report: CheckReport) -> Text:
     style = _STYLE.get(report.outcome, "green")
     changed = report.previous and report.previous != report.outcome
     before = f" (was {report.previous})" if changed and report.outcome != "error" else ""
-    detail = f": {escape(report.detail)}" if report.detail else ""
-    return f"[{style}]{report.outcome}[/]{before} {escape(report.key)}{detail}"
+    detail = f": {report.detail}" if report.detail else ""
+    return Text.assemble(data(report.outcome, style=style), before, " ", data(report.key + detail))
 
 
 def _run(
@@ -126,7 +127,7 @@ def _render_summary(summary: RecheckSummary, report: Path | None, rows: int | No
             + (f"; {len(summary.copies.errors)} lookup(s) failed" if summary.copies.errors else "")
         )
     if report is not None:
-        out.print(f"report: {report} ({rows} row(s))")
+        out.print("report:", data(report), f"({rows} row(s))")
     if summary.errors:
         err.print(
             f"{summary.errors} check(s) failed (network, rate limit or a block of archiver): "
@@ -234,7 +235,7 @@ def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
     for platform in sorted(counts.by_platform):
         by = counts.by_platform[platform]
         table.add_row(
-            platform,
+            data(platform),
             *(str(by.get(name, 0)) for name in OUTCOME_COLUMNS),
             str(counts.never_checked.get(platform, 0)),
             str(counts.last_check_failed.get(platform, 0)),
@@ -259,13 +260,14 @@ def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
     if run.state == "abandoned":
         state = "abandoned (restarted)"
     outcomes = ", ".join(f"{n} {o}" for o, n in sorted(found.last_run_counts.items()))
-    out.print(f"last run {run.id}: started {run.started_at}, {state}; {outcomes}")
+    out.print(data(f"last run {run.id}: started {run.started_at}, {state}; {outcomes}"))
     out.print(f"newly gone since the run before: {found.newly_gone_count}")
     for line in gone:
         out.print(
-            f"  {line.outcome:<11} {line.key}  ({line.reason or ''}; first seen gone "
-            f"{line.first_gone_at or line.checked_at})  {line.url}",
-            markup=False,
+            data(
+                f"  {line.outcome:<11} {line.key}  ({line.reason or ''}; first seen gone "
+                f"{line.first_gone_at or line.checked_at})  {line.url}"
+            )
         )
     if found.newly_gone_count > len(gone):
         out.print(f"  … and {found.newly_gone_count - len(gone)} more (--limit, or --json for all)")
@@ -292,15 +294,13 @@ def print_history(history: PostHistory) -> None:
         for check in history.checks:
             table.add_row(
                 str(check.run_id),
-                check.checked_at,
-                check.outcome,
+                data(check.checked_at),
+                data(check.outcome),
                 str(check.http_status or ""),
-                check.reason or "",
-                (check.content_hash or "")[:23],
-                escape(check.detail or ""),
+                data(check.reason),
+                data((check.content_hash or "")[:23]),
+                data(check.detail),
             )
         out.print(table)
     for copy in history.copies:
-        out.print(
-            f"copy ({copy.source}, {copy.archived_at or 'undated'}): {copy.url}", markup=False
-        )
+        out.print(data(f"copy ({copy.source}, {copy.archived_at or 'undated'}): {copy.url}"))
