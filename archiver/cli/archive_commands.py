@@ -62,7 +62,9 @@ def extract(
     if not sources:
         fail("give at least one file, directory, URL or - for stdin")
     settings = runtime(None, config).settings
-    split = split_sources(sources, stdin=_read_stdin_if_needed(sources))
+    split = split_sources(
+        sources, stdin=_read_stdin_if_needed(sources), max_bytes=settings.documents.max_bytes
+    )
     failures = 0
     found = 0
     for result in extract_documents(
@@ -164,7 +166,12 @@ def add(
     if not sources and from_file is None:
         fail("give at least one file, directory, URL, --from FILE or - for stdin")
     rt = runtime(home, config)
-    split = split_sources(sources, stdin=_read_stdin_if_needed(sources), url_file=from_file)
+    split = split_sources(
+        sources,
+        stdin=_read_stdin_if_needed(sources),
+        url_file=from_file,
+        max_bytes=rt.settings.documents.max_bytes,
+    )
     summary = Summary(keep_items=as_json)  # only --json prints the per-source reports
     with rt.open_archive() as archive:
         fetched_keys: list[str] = []
