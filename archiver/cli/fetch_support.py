@@ -16,7 +16,7 @@ from archiver.cli.common import err
 from archiver.cli.terminal import data, json_text
 from archiver.config import Settings
 from archiver.ingest import ItemReport, Summary
-from archiver.ingest.urls import add_urls
+from archiver.ingest.urls import add_urls, refuse_empty
 from archiver.net.client import HttpClient
 from archiver.net.fetch import fetch_many
 from archiver.store import Archive
@@ -85,7 +85,8 @@ def extract_urls(urls: Sequence[str], settings: Settings) -> tuple[int, int]:
     async def run() -> tuple[int, int]:
         found = failed = 0
         async with HttpClient(settings.http) as client:
-            async for result in fetch_many(urls, client, settings.endpoints):
+            async for fetched in fetch_many(urls, client, settings.endpoints):
+                result = refuse_empty(fetched)
                 if result.post is not None:
                     found += 1
                     sys.stdout.write(json_text(result.post.to_json()) + "\n")
