@@ -286,7 +286,7 @@ def history_json(history: PostHistory) -> dict[str, Any]:
 
 def print_history(history: PostHistory) -> None:
     if history.first_gone_at:
-        out.print(f"first seen gone: {history.first_gone_at}")
+        out.print("first seen gone:", data(history.first_gone_at))
     if history.checks:
         table = Table(title="checks")
         for column in ("run", "checked at", "outcome", "HTTP", "reason", "content hash", "detail"):
