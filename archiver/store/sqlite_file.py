@@ -33,10 +33,11 @@ _MAGIC = b"SQLite format 3\x00"
 _HEADER = 100
 #: Rows of ``PRAGMA quick_check`` worth reading: the first few say what is wrong.
 _PROBLEMS_SHOWN = 5
-#: Up to this size commands that only read run ``PRAGMA quick_check`` too: it reads the
-#: whole file at about 1.2 GB/s from a warm cache (``bench/bench_integrity.py``), so this
-#: costs them ~30 ms, as much as a page of ``list``; a 100,000-post archive (760 MB) would
-#: cost 0.6 s. Commands that write check at any size.
+#: Up to this size commands that only read run ``PRAGMA quick_check`` too. It reads the
+#: whole file, at 0.4 to 1.2 GB/s from a warm cache on a busy or quiet machine
+#: (``bench/bench_integrity.py``), so this costs them 30 to 80 ms, about one page of
+#: ``list``; a 100,000-post archive (~720 MB) would cost 0.6 to 1.8 s. Commands that write
+#: check at any size.
 CHEAP_CHECK_BYTES = 32 * 1024 * 1024
 
 Trouble = Literal["damaged", "read-only", "busy", "full", "disk", "cannot-open", "unusable"]
