@@ -188,7 +188,7 @@ class Archive:
         home = Path(home)
         db_path = home / "archive.db"
         cheap = not db_path.exists() or db_path.stat().st_size <= sqlite_file.CHEAP_CHECK_BYTES
-        read_only = home.exists() and not sqlite_file.home_is_writable(home)
+        read_only = home.is_dir() and not sqlite_file.home_is_writable(home)
         return cls(home, read_only=read_only, check=cheap)
 
     @classmethod
