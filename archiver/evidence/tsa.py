@@ -94,8 +94,9 @@ class Trust:
         return Trust.of([*self.anchors, *self.intermediates, *other.anchors, *other.intermediates])
 
     def only_intermediates(self) -> Trust:
-        """These certificates as chain material only: none of them is trusted."""
-        return Trust((), self.anchors + self.intermediates)
+        """These certificates as chain material only: none of them is trusted. A
+        self-signed certificate can only ever be an anchor, so it is left out."""
+        return Trust((), self.intermediates)
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,11 @@ def verify_token(reply: bytes, message: bytes, trust: Trust) -> Verified:
     builder = VerifierBuilder()
     for anchor in trust.anchors:
         builder = builder.add_root_certificate(anchor)
+    # rfc3161-client puts intermediates in the same OpenSSL store as the roots, where a
+    # self-signed one would be trusted: only certificates that are not are passed.
     for intermediate in trust.intermediates:
-        builder = builder.add_intermediate_certificate(intermediate)
+        if not _self_signed(intermediate):
+            builder = builder.add_intermediate_certificate(intermediate)
     try:
         builder.build().verify_message(response, message)
     except VerificationError as exc:
@@ -218,7 +222,10 @@ def load_certificates(pem: bytes, where: str) -> list[x509.Certificate]:
 
 
 def to_pem(certificates: Iterable[x509.Certificate]) -> str:
-    return "".join(c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certificates)
+    """PEM text of ``certificates``, roots (self-signed) first: ``openssl x509 -in FILE``
+    shows the first one, which is then one a reader can compare with a published root."""
+    ordered = sorted(certificates, key=lambda c: not _self_signed(c))
+    return "".join(c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in ordered)
 
 
 def fingerprint(certificate: x509.Certificate) -> str:

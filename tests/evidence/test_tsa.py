@@ -81,10 +81,18 @@ def test_a_token_from_an_unknown_authority_is_untrusted(pki: Pki) -> None:
         verify_token(reply_for(pki), MESSAGE, Trust.of([make_pki("Stranger").root]))
 
 
-def test_intermediates_alone_trust_nothing(pki: Pki) -> None:
-    """The TSA's own certificate, given as chain material only, is no trust anchor."""
+def test_chain_material_is_never_trusted(pki: Pki) -> None:
+    """Certificates given only to build a chain (a bundle's own) trust nothing, even the
+    root among them, whatever else is trusted."""
+    material = Trust.of([pki.tsa, pki.root]).only_intermediates()
     with pytest.raises(TokenUntrusted):
-        verify_token(reply_for(pki), MESSAGE, Trust.of([pki.tsa, pki.root]).only_intermediates())
+        verify_token(reply_for(pki), MESSAGE, material)
+    stranger = Trust.of([make_pki("Stranger").root])
+    with pytest.raises(TokenUntrusted):
+        verify_token(reply_for(pki), MESSAGE, stranger.plus(material))
+    smuggled = Trust(stranger.anchors, (pki.root, pki.tsa))
+    with pytest.raises(TokenUntrusted):
+        verify_token(reply_for(pki), MESSAGE, smuggled)
 
 
 def test_a_token_signed_with_an_expired_certificate_fails() -> None:
@@ -159,7 +167,7 @@ def test_imprint_and_chain_helpers(pki: Pki) -> None:
     assert imprint_of(reply_for(pki)) == hashlib.sha256(MESSAGE).digest()
     assert chain_of(pki.tsa, [make_pki("Other").root, pki.root]) == [pki.tsa, pki.root]
     again = load_certificates(to_pem([pki.tsa, pki.root]).encode(), "test")
-    assert again == [pki.tsa, pki.root]
+    assert again == [pki.root, pki.tsa]  # roots first
     trust = Trust.of([pki.tsa, pki.root, pki.root])
     assert (trust.anchors, trust.intermediates) == ((pki.root,), (pki.tsa,))
     with pytest.raises(TimestampError, match="no readable PEM"):
