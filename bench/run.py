@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "fetch": (["--write"], ["--urls", "500", "--repeat", "1"]),
     "recheck": (["--write"], ["--quick"]),
     "export": (["--write"], ["--sizes", "500,2000"]),
+    "timestamps": (["--write"], ["--quick"]),
 }
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from archiver.config import Settings
 from archiver.evidence.authorities import Authority, configured_authorities, configured_trust
@@ -24,6 +23,7 @@ from archiver.evidence.tsa import (
     TimestampError,
     Trust,
     Verified,
+    iso,
     make_query,
     read_reply,
     to_pem,
@@ -87,10 +87,6 @@ class StampReport:
             ],
             "failed": [{"authority": r.authority.name, "reason": r.reason} for r in self.refusals],
         }
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def stamp_captures(archive: Archive, settings: Settings, *, after: int = 0) -> StampReport:
@@ -184,6 +180,7 @@ def _client(settings: Settings) -> HttpClient:
 
 def _new_token(stamp: Stamp) -> TimestampToken:
     return TimestampToken(
+        tree_id=0,  # save_stamp sets it, once the tree has its id
         authority=stamp.authority.name,
         url=stamp.authority.url,
         reply=stamp.reply,

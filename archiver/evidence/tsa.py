@@ -17,10 +17,9 @@ and *intermediates* that help build a chain but are trusted for nothing by thems
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
@@ -232,8 +231,9 @@ def fingerprint(certificate: x509.Certificate) -> str:
     return certificate.fingerprint(hashes.SHA256()).hex()
 
 
-def sha256(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
+def iso(moment: datetime) -> str:
+    """A token's time as archiver writes times: ISO 8601, UTC, to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- internals ------------------------------------------------------------------------------

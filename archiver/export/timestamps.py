@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
 from archiver.config import Settings
-from archiver.evidence import TimestampError
 from archiver.evidence.merkle import split_path
 from archiver.evidence.stamping import Refusal, Stamp, stamp_message
 from archiver.evidence.tsa import fingerprint, load_certificates, to_pem
@@ -66,7 +67,7 @@ class BundleTimestamps:
         self._pending: list[tuple[str, Any]] = []
         self._trees: dict[int, _Tree] = {}
         self._paths: PayloadStream | None = None
-        self._certificates: dict[str, Any] = {}
+        self._certificates: dict[str, x509.Certificate] = {}
 
     def add(self, key: str, captures: Sequence[Any]) -> None:
         """Note ``key``'s exported captures (``CaptureRow``); written in batches."""
@@ -142,7 +143,7 @@ class TagStamper:
         message = (tags / TAG_MANIFEST).read_bytes()
         self.stamps, self.refusals = stamp_message(message, self.settings)
         files: dict[str, bytes] = {}
-        certificates: dict[str, Any] = {}
+        certificates: dict[str, x509.Certificate] = {}
         for stamp in self.stamps:
             name = f"{FOLDER}/{TAG_MANIFEST}.{authority_slug(stamp.authority.name)}.tsr"
             files[name] = stamp.reply
@@ -151,6 +152,3 @@ class TagStamper:
         if certificates:
             files[CERTIFICATES_FILE] = to_pem(certificates.values()).encode("ascii")
         return files
-
-
-__all__ = ["BundleTimestamps", "TagStamper", "TimestampError"]

@@ -23,12 +23,21 @@ from typing import Any
 
 from archiver.evidence import TimestampError, TokenUntrusted
 from archiver.evidence.merkle import MerkleError, leaf_hash, root_from_path
-from archiver.evidence.stamping import iso
-from archiver.evidence.tsa import Trust, Verified, fingerprint, load_certificates, verify_token
+from archiver.evidence.tsa import (
+    Trust,
+    Verified,
+    fingerprint,
+    iso,
+    load_certificates,
+    verify_token,
+)
 from archiver.export.timestamps import CERTIFICATES_FILE, FOLDER, PATHS_FILE, TAG_MANIFEST
 
 Report = Callable[[str, str], None]
 _RAW = "data/captures/raw/"
+#: A token is a few kilobytes, a certificate file a few more; a bundle is untrusted input.
+_MAX_TOKEN_BYTES = 1 << 20
+_MAX_CERTIFICATES_BYTES = 4 << 20
 _CATALOG = "data/captures/captures.jsonl"
 
 
@@ -105,6 +114,8 @@ class _Tokens:
         path = self.root / relpath
         if not _inside(self.root, path) or not path.is_file():
             return "the token file is missing"
+        if path.stat().st_size > _MAX_TOKEN_BYTES:
+            return "the token file is larger than any token"
         reply = path.read_bytes()
         try:
             return _proof(verify_token(reply, message, self.trusted), "archiver's certificates")
@@ -131,7 +142,7 @@ def _proof(verified: Verified, trusted_by: str) -> Proof:
 
 
 def _certificates(path: Path) -> list[Any]:
-    if not path.is_file():
+    if not path.is_file() or path.stat().st_size > _MAX_CERTIFICATES_BYTES:
         return []
     try:
         return load_certificates(path.read_bytes(), path.name)
@@ -149,9 +160,13 @@ def check_timestamps(root: Path, trust: Trust, problem: Report) -> TimeFindings:
     findings = TimeFindings()
     tokens = _Tokens(root, trust, findings)
     bag_tokens = sorted((root / FOLDER).glob(f"{TAG_MANIFEST}.*.tsr"))
+    manifest = root / TAG_MANIFEST
     for path in bag_tokens:
         relpath = path.relative_to(root).as_posix()
-        result = tokens.check(relpath, (root / TAG_MANIFEST).read_bytes())
+        if not manifest.is_file():
+            problem(relpath, f"it stamps {TAG_MANIFEST}, which is missing")
+            continue
+        result = tokens.check(relpath, manifest.read_bytes())
         if isinstance(result, Proof):
             findings.bundle.append(result)
         else:
@@ -215,7 +230,7 @@ def _check_captures(
 def _leaf_troubles(
     root: Path,
     line: dict[str, Any],
-    listed: tuple[str, str | None] | None,
+    listed: tuple[Any, Any] | None,
     raws: dict[str, str | None],
 ) -> Iterator[str]:
     """How the capture as shipped differs from what was timestamped."""
@@ -245,9 +260,9 @@ def _sha256_of(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _catalog(path: Path) -> dict[Any, tuple[str, str | None]]:
+def _catalog(path: Path) -> dict[Any, tuple[Any, Any]]:
     """capture id -> (raw SHA-256, content hash) as ``captures.jsonl`` lists them."""
-    found: dict[Any, tuple[str, str | None]] = {}
+    found: dict[Any, tuple[Any, Any]] = {}
     for _, entry in _lines(path, _CATALOG, lambda *_: None):
         for capture in entry.get("captures") or []:
             if isinstance(capture, dict):

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
 
@@ -97,7 +97,7 @@ def newest_capture_id(archive: Archive) -> int:
         return int(connection.execute(select(func.max(CAPTURES.c.id))).scalar() or 0)
 
 
-def _unstamped(after: int) -> object:
+def _unstamped(after: int) -> ColumnElement[bool]:
     stamped = select(PATHS.c.capture_id).where(PATHS.c.capture_id == CAPTURES.c.id)
     return (CAPTURES.c.id > after) & ~stamped.exists()
 
@@ -106,7 +106,7 @@ def unstamped_captures(archive: Archive, *, after: int = 0) -> list[LeafSource]:
     """Captures newer than capture ``after`` that no tree covers yet, oldest first."""
     query = (
         select(CAPTURES.c.id, CAPTURES.c.raw_sha256, CAPTURES.c.content_hash)
-        .where(_unstamped(after))  # type: ignore[arg-type]
+        .where(_unstamped(after))
         .order_by(CAPTURES.c.id)
     )
     with archive.engine.connect() as connection:
@@ -114,7 +114,7 @@ def unstamped_captures(archive: Archive, *, after: int = 0) -> list[LeafSource]:
 
 
 def count_unstamped(archive: Archive) -> int:
-    query = select(func.count()).select_from(CAPTURES).where(_unstamped(0))  # type: ignore[arg-type]
+    query = select(func.count()).select_from(CAPTURES).where(_unstamped(0))
     with archive.engine.connect() as connection:
         return int(connection.execute(query).scalar() or 0)
 
@@ -128,7 +128,7 @@ def save_stamp(
     paths: Iterable[bytes],
     tokens: Sequence[TimestampToken],
 ) -> int:
-    """Store a tree, its tokens (their ``tree_id`` left unset) and every capture's path,
+    """Store a tree, its tokens (their ``tree_id`` is set here) and every capture's path,
     in one transaction; the tree's id.
 
     A capture that another run stamped meanwhile keeps its first path (the insert skips
@@ -139,9 +139,11 @@ def save_stamp(
         for index, (capture_id, path) in enumerate(zip(capture_ids, paths, strict=True))
     )
     with archive.engine.begin() as connection:
-        tree_id = connection.execute(
+        inserted = connection.execute(
             insert(TREES).values(root=root, size=len(capture_ids), created_at=created_at)
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None
+        tree_id = inserted[0]
         connection.execute(
             insert(TOKENS),
             [{**token.model_dump(exclude={"id"}), "tree_id": tree_id} for token in tokens],

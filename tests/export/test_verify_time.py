@@ -260,3 +260,13 @@ def test_openssl_accepts_the_bundles_tokens_as_the_docs_say(stamped: Stamped) ->
         "timestamps/certificates.pem",
     )
     assert "Verification: FAILED" in said, said
+
+
+def test_a_token_file_is_read_within_bounds(stamped: Stamped) -> None:
+    (seal,) = (stamped.bundle / "timestamps").glob("*.tsr")
+    seal.write_bytes(b"\x30" * (2 << 20))
+    found = problems(verify_bundle(stamped.bundle, stamped.trust))
+    assert any("larger than any token" in p for p in found), found
+    (stamped.bundle / "tagmanifest-sha256.txt").unlink()
+    found = problems(verify_bundle(stamped.bundle, stamped.trust))
+    assert any("tagmanifest-sha256.txt, which is missing" in p for p in found), found
