@@ -22,11 +22,9 @@ from archiver.cli.common import (
     fail,
     out,
     print_json,
-    register_errors,
     runtime,
 )
 from archiver.config import Settings
-from archiver.evidence import TimestampError
 from archiver.store import Archive
 
 if TYPE_CHECKING:  # the network half is imported when a run stamps, not with the CLI
@@ -34,8 +32,6 @@ if TYPE_CHECKING:  # the network half is imported when a run stamps, not with th
     from archiver.export.bundle import BundleReport
     from archiver.export.timestamps import TagStamper
     from archiver.export.verify import VerifyReport
-
-register_errors(TimestampError)
 
 
 def _by(report: StampReport) -> str:

@@ -7,8 +7,10 @@ certificates to trust, and :mod:`~archiver.evidence.stamping` asks them through 
 HTTP client and stores what they sign. ``docs/evidence.md`` says what a token proves.
 """
 
+from archiver.errors import ArchiverError
 
-class TimestampError(Exception):
+
+class TimestampError(ArchiverError):
     """A reply, token or certificate that does not hold; the message says why."""
 
 

@@ -20,6 +20,8 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from archiver.errors import ArchiverError
+
 HASH_SIZE = 32
 _NO_RECORD = bytes(HASH_SIZE)
 _LEAF, _NODE = b"\x00", b"\x01"
@@ -27,7 +29,7 @@ _LEAF, _NODE = b"\x00", b"\x01"
 _BLOCK_LEVELS = 12
 
 
-class MerkleError(ValueError):
+class MerkleError(ArchiverError, ValueError):
     """A leaf, path or tree that cannot be what it claims (wrong length, bad index)."""
 
 
