@@ -122,6 +122,8 @@ class BundleReport:
     missing: list[str] = field(default_factory=list)
     #: Captures shipped with their Merkle path and tokens (data/timestamps/).
     timestamped_captures: int = 0
+    #: Each authority asked to stamp the bag: its time, or why it gave none.
+    bundle_timestamps: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -360,4 +362,6 @@ def export_bundle(
         raise
     report = writer.report
     report.files, report.bytes = bag.files, bag.bytes
+    if seal is not None:
+        report.bundle_timestamps = seal.summary()
     return report

@@ -139,6 +139,11 @@ class TagStamper:
     stamps: list[Stamp] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
 
+    def summary(self) -> list[dict[str, str]]:
+        """Each authority asked: its time, or why it gave no token (for ``--json``)."""
+        stamped = [{"authority": s.authority.name, "time": s.time} for s in self.stamps]
+        return stamped + [{"authority": r.authority.name, "error": r.reason} for r in self.refusals]
+
     def __call__(self, tags: Path) -> dict[str, bytes]:
         message = (tags / TAG_MANIFEST).read_bytes()
         self.stamps, self.refusals = stamp_message(message, self.settings)

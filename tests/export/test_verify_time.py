@@ -63,7 +63,9 @@ def stamped_home(tmp_path_factory: pytest.TempPathFactory, tsa: LocalTsa) -> tup
 def export(built: Built, settings: Settings | None, out: Path) -> Path:
     seal = TagStamper(settings) if settings is not None else None
     with Archive(built.home) as archive:
-        export_bundle(archive, EVERYTHING, out, seal=seal)
+        report = export_bundle(archive, EVERYTHING, out, seal=seal)
+    assert report.timestamped_captures == (len(built.keys) if settings else 0)
+    assert [entry.get("error") for entry in report.bundle_timestamps] == ([None] if seal else [])
     return out
 
 
