@@ -92,6 +92,16 @@ class ExportSettings(_Section):
     description: str = ""
 
 
+class TimestampSettings(_Section):
+    """``[timestamps]``: RFC 3161 authorities asked for proof of when (docs/evidence.md)."""
+
+    enabled: bool = True
+    authorities: list[str] = []
+    timeout_seconds: float = 10.0
+    #: PEM files of more certificates to trust (the chain of an authority added above).
+    certificates: list[str] = []
+
+
 class Settings(_Section):
     archive: ArchiveSettings
     http: HttpSettings
@@ -99,6 +109,7 @@ class Settings(_Section):
     media: MediaSettings
     endpoints: Endpoints
     export: ExportSettings
+    timestamps: TimestampSettings = TimestampSettings()
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "recheck": (["--write"], ["--quick"]),
     "export": (["--write"], ["--sizes", "500,2000"]),
     "integrity": (["--write"], ["--sizes", "2000"]),
+    "timestamps": (["--write"], ["--quick"]),
 }
 
 

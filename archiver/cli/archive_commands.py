@@ -23,6 +23,7 @@ from archiver.cli.common import (
     runtime,
 )
 from archiver.cli.terminal import data, json_text
+from archiver.cli.timestamp_commands import stamp_run
 from archiver.documents import SourceFailure
 from archiver.ingest import (
     ItemReport,
@@ -34,6 +35,7 @@ from archiver.ingest import (
 from archiver.ingest.urls import fetchable_urls
 from archiver.recheck.history import post_filters, post_history
 from archiver.store import PostRow
+from archiver.store.timestamps import newest_capture_id
 
 SourcesArg = Annotated[
     list[str] | None,
@@ -174,6 +176,7 @@ def add(
     )
     summary = Summary(keep_items=as_json)  # only --json prints the per-source reports
     with rt.open_archive() as archive:
+        before = newest_capture_id(archive)
         fetched_keys: list[str] = []
         if split.documents:
             add_documents(
@@ -195,6 +198,7 @@ def add(
             fetch_into(
                 archive, rt.settings, urls, summary, refresh=refresh, media=media, quiet=as_json
             )
+        stamp_run(archive, rt.settings, before, quiet=as_json)
     render_summary(summary, as_json)
     if summary.failed:
         raise typer.Exit(EXIT_PARTIAL)

@@ -24,6 +24,8 @@ from archiver.cli.common import (
     runtime,
 )
 from archiver.cli.terminal import data, plain
+from archiver.cli.timestamp_commands import print_bundle_stamps, print_times
+from archiver.evidence.authorities import configured_trust
 from archiver.export.bundle import BagInfo, export_bundle
 from archiver.export.cite import STYLES, cite
 from archiver.export.formats import FORMATS, write_format
@@ -37,6 +39,7 @@ from archiver.export.selection import (
     post_of,
     select_items,
 )
+from archiver.export.timestamps import TagStamper
 from archiver.export.verify import verify_bundle
 from archiver.store import Archive
 
@@ -164,10 +167,13 @@ def export(
         bagging_date=_bagging_date(bagging_date),
         **overrides,
     )
+    seal = TagStamper(rt.settings) if rt.settings.timestamps.enabled else None
     with rt.open_archive(write=False) as archive:
         report = export_bundle(
-            archive, selection, out_path, info=info, archive_url=archive_url, force=force
+            archive, selection, out_path, info=info, archive_url=archive_url, force=force, seal=seal
         )
+    if not as_json:
+        print_bundle_stamps(report, seal)
     for missing in report.missing:
         err.print("[yellow]warning[/]:", data(missing))
     if as_json:
@@ -221,12 +227,19 @@ def _done(summary: dict[str, object], as_json: bool) -> None:
         out.print(data(f"wrote {summary['path']}: {summary['posts']} post(s)"))
 
 
-@command(help="Check a bundle: BagIt manifests, every record's content hash, every file.")
+@command(
+    help="Check a bundle: BagIt manifests, every record's content hash, every file, and its "
+    "timestamps (when each post existed by)."
+)
 def verify(
     path: Annotated[Path, typer.Argument(help="A bundle directory or .zip.")],
+    config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    report = verify_bundle(path)
+    trust = configured_trust(runtime(None, config).settings.timestamps)
+    report = verify_bundle(path, trust)
+    if not as_json:
+        print_times(report)
     if as_json:
         print_json(report.to_json())
     elif report.ok:

@@ -28,6 +28,7 @@ from archiver.cli.common import (
     runtime,
 )
 from archiver.cli.terminal import data
+from archiver.cli.timestamp_commands import stamp_run
 from archiver.config import Settings
 from archiver.recheck import (
     CheckReport,
@@ -190,6 +191,7 @@ def recheck(
                 f"{plan.total} to go (--restart starts over)"
             )
         summary = _run(archive, rt.settings, plan, find_copies, quiet=as_json)
+        stamp_run(archive, rt.settings, plan.run.baseline_capture_id, quiet=as_json)
         if report is not None:
             rows = write_report(archive, plan.run_id, report, selection.describe())
     if as_json:

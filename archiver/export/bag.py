@@ -23,7 +23,7 @@ import secrets
 import shutil
 import sqlite3
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -211,8 +211,19 @@ class BagWriter:
 
     # -- tag files and the move into place -----------------------------------------------
 
-    def finish(self, info: Iterable[tuple[str, str]], *, replace: bool = False) -> Path:
-        """Write the tag files, then move the finished bag to ``target``."""
+    def finish(
+        self,
+        info: Iterable[tuple[str, str]],
+        *,
+        replace: bool = False,
+        seal: Callable[[Path], dict[str, bytes]] | None = None,
+    ) -> Path:
+        """Write the tag files, then move the finished bag to ``target``.
+
+        ``seal`` is called with the folder of tag files once the tag manifests are
+        written, and returns more tag files (relative path -> bytes) that no manifest
+        lists: a timestamp over the tag manifest cannot be listed in it.
+        """
         for manifest in self._manifests:
             manifest.close()
         self.index.close()
@@ -229,8 +240,9 @@ class BagWriter:
             ) as out:
                 for tag in tag_files:
                     out.write(f"{_file_hashes(self.tags / tag)[index]}  {tag}\n")
+        sealed = _write_sealed(self.tags, seal(self.tags) if seal else {})
         if self._zip is not None:
-            for tag in [*tag_files, *(f"tagmanifest-{a}.txt" for a in ALGORITHMS)]:
+            for tag in [*tag_files, *(f"tagmanifest-{a}.txt" for a in ALGORITHMS), *sealed]:
                 self._zip.write(self.tags / tag, arcname=self._zip_info(tag, tag=True).filename)
             self._zip.close()
             self._zip = None
@@ -325,6 +337,17 @@ class _StreamingZip(zipfile.ZipFile):
             self._didModify = False
             super().close()
         self._spilled.close()
+
+
+def _write_sealed(tags: Path, files: dict[str, bytes]) -> list[str]:
+    """Write the tag files a seal returned; their names."""
+    for relpath, data in files.items():
+        _check(relpath)
+        if relpath.split("/")[0] == "data" or (tags / relpath).exists():
+            raise ValueError(f"a seal may not write {relpath!r}")
+        (tags / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tags / relpath).write_bytes(data)
+    return list(files)
 
 
 def _check(relpath: str) -> None:

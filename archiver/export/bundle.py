@@ -42,6 +42,7 @@ from archiver.export.selection import (
     first_or_empty,
     select_items,
 )
+from archiver.export.timestamps import BundleTimestamps, TagStamper
 from archiver.export.viewer import PageInfo, Summary, page_end, page_start, render_item
 from archiver.export.warc_copy import WarcCopyError, WarcExcerpt
 from archiver.store import Archive
@@ -57,6 +58,8 @@ _README = """This is an archiver bundle: a BagIt bag (RFC 8493) of archived soci
   captures/warc/             WARC records of live fetches, copied unchanged from the archive
   media/<sha256>.<ext>       downloaded media files (named by SHA-256)
   citations/                 CSL-JSON, BibTeX, RIS and an APA reference list
+  timestamps/                RFC 3161 timestamps of the captures (their Merkle paths and tokens);
+                             ../timestamps/ holds one over tagmanifest-sha256.txt (the whole bag)
 
 To check it: `archiver verify <bundle>`, or without archiver:
   1. `bagit.py --validate <bundle>` checks every file against manifest-sha256/sha512.txt;
@@ -64,7 +67,10 @@ To check it: `archiver verify <bundle>`, or without archiver:
      fields schema, key, platform, post_id, url, author, created_at, title, text, lang,
      media (each reduced to kind, url, alt), links, hashtags, mentions, in_reply_to,
      quotes; compare "sha256:<hex>" with the record's content_hash
-     (https://www.rfc-editor.org/rfc/rfc8785; archiver's docs/record.md, "Content hash").
+     (https://www.rfc-editor.org/rfc/rfc8785; archiver's docs/record.md, "Content hash");
+  3. the timestamps: `openssl ts -verify -data tagmanifest-sha256.txt -in
+     timestamps/tagmanifest-sha256.txt.<tsa>.tsr -CAfile timestamps/certificates.pem`
+     (archiver's docs/evidence.md says what they prove and how to check a capture's).
 """
 
 
@@ -114,6 +120,10 @@ class BundleReport:
     bytes: int = 0
     #: Evidence the archive refers to but could not supply (a damaged archive).
     missing: list[str] = field(default_factory=list)
+    #: Captures shipped with their Merkle path and tokens (data/timestamps/).
+    timestamped_captures: int = 0
+    #: Each authority asked to stamp the bag: its time, or why it gave none.
+    bundle_timestamps: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -162,6 +172,7 @@ class _BundleWriter:
             bag.index,
         )
         self._home = os.fspath(archive.home)
+        self.timestamps = BundleTimestamps(archive, bag)
         self.csl.write("[")
 
     def streams(self) -> list[PayloadStream]:
@@ -171,6 +182,7 @@ class _BundleWriter:
         media = [self._media(row) for row in item.media]
         captures = [self._capture(row) for row in item.captures]
         self.report.captures += len(captures)
+        self.timestamps.add(item.row.key, item.captures)
         copy = archived_copy(item, self.archive_url) if item.post is not None else None
         if item.post is not None and item.row.record_json:
             self.report.posts += 1
@@ -296,6 +308,8 @@ class _BundleWriter:
             stream.close()
         self.warc.close()
         self.report.warc_records = self.warc.records
+        self.timestamps.close()
+        self.report.timestamped_captures = self.timestamps.captures
         self.bag.add_bytes("README.txt", _README.encode("utf-8"))
 
 
@@ -307,8 +321,12 @@ def export_bundle(
     info: BagInfo | None = None,
     archive_url: str | None = None,
     force: bool = False,
+    seal: TagStamper | None = None,
 ) -> BundleReport:
-    """Write the selected posts to ``out``: a directory, or a zip when it ends in ``.zip``."""
+    """Write the selected posts to ``out``: a directory, or a zip when it ends in ``.zip``.
+
+    ``seal`` stamps the finished bag's tag manifest (see :mod:`archiver.export.timestamps`).
+    """
     info = info or BagInfo()
     check_target(out, force=force)
     items = first_or_empty(select_items(archive, selection), selection)
@@ -335,7 +353,7 @@ def export_bundle(
         for item in items:
             writer.add(item)
         writer.close()
-        bag.finish(info.tags(), replace=force)
+        bag.finish(info.tags(), replace=force, seal=seal)
     except BagWriteError as exc:
         bag.abort()
         raise ExportError(str(exc)) from exc
@@ -344,4 +362,6 @@ def export_bundle(
         raise
     report = writer.report
     report.files, report.bytes = bag.files, bag.bytes
+    if seal is not None:
+        report.bundle_timestamps = seal.summary()
     return report

@@ -28,7 +28,10 @@ from typing import Any, BinaryIO
 
 import bagit
 
+from archiver.evidence.authorities import shipped_certificates
+from archiver.evidence.tsa import Trust
 from archiver.export.selection import ExportError
+from archiver.export.verify_time import TimeFindings, check_timestamps
 from archiver.record import content_hash_of_dict
 
 # bagit logs every mismatch as a warning; the report below names them instead.
@@ -70,6 +73,8 @@ class VerifyReport:
     posts: int = 0
     files: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: What the bundle's timestamps prove (see :mod:`archiver.export.verify_time`).
+    time: TimeFindings | None = None
 
     @property
     def ok(self) -> bool:
@@ -82,6 +87,7 @@ class VerifyReport:
             "posts": self.posts,
             "files": self.files,
             "problems": [{"path": p.path, "message": p.message} for p in self.problems],
+            "timestamps": self.time.to_json() if self.time is not None else None,
         }
 
 
@@ -345,27 +351,33 @@ def _check_named_files(root: Path, report: VerifyReport) -> None:
                 )
 
 
-def verify_bundle(path: Path) -> VerifyReport:
+def verify_bundle(path: Path, trust: Trust | None = None) -> VerifyReport:
     """Check the bundle at ``path`` (directory or .zip); problems are listed, not raised.
 
-    Raises :class:`BundleUnreadable` when ``path`` cannot be opened as a bundle at all.
+    ``trust`` holds the certificates its timestamps may chain to (by default those
+    archiver ships). Raises :class:`BundleUnreadable` when ``path`` cannot be opened as
+    a bundle at all.
     """
     report = VerifyReport(bundle=path)
+    trust = trust if trust is not None else Trust.of(shipped_certificates())
     if not path.exists():
         raise BundleUnreadable(f"{path} does not exist")
     if path.is_dir():
-        _verify_root(_bag_root(path, path), report)
+        _verify_root(_bag_root(path, path), report, trust)
         return report
     if not zipfile.is_zipfile(path):
         raise BundleUnreadable(f"{path} is neither a bundle directory nor a zip")
     with tempfile.TemporaryDirectory(prefix="archiver-verify-") as temp:
         root = _unpack(path, Path(temp), report)
-        _verify_root(root, report)
+        _verify_root(root, report, trust)
     return report
 
 
-def _verify_root(root: Path, report: VerifyReport) -> None:
+def _verify_root(root: Path, report: VerifyReport, trust: Trust) -> None:
     _check_manifest_files(root, report)
     _check_bag(root, report)
     _check_records(root, report)
     _check_named_files(root, report)
+    report.time = check_timestamps(
+        root, trust, lambda where, message: report.problems.append(Problem(where, message))
+    )

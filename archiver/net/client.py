@@ -205,6 +205,24 @@ class HttpClient:
         assert download is not None
         return download
 
+    async def post(self, url: str, body: bytes, *, content_type: str, accept: str) -> Response:
+        """POST ``body`` to a service (an RFC 3161 time-stamp query) and return its answer.
+
+        Same limits, retries and politeness as a GET; never redirected (a redirect comes
+        back as the response) and not written to WARC: what archiver asks a service is
+        its own question, not evidence of a post.
+        """
+        headers = self._headers(False, (("Content-Type", content_type), ("Accept", accept)))
+        hop = await self._fetch(url, headers, None, content=body)
+        return Response(
+            request=Request(url, purpose="post"),
+            status=hop.status,
+            url=hop.url,
+            headers=hop.headers,
+            body=hop.body,
+            received_at=hop.received_at,
+        )
+
     # -- redirects and retries -------------------------------------------------------
 
     def _headers(self, browser: bool, extra: Sequence[tuple[str, str]]) -> dict[str, str]:
@@ -244,18 +262,25 @@ class HttpClient:
                 )
             current = hop.location
 
-    async def _fetch(self, url: str, headers: dict[str, str], media: MediaPolicy | None) -> _Hop:
-        """One hop, retried on transient failures.
+    async def _fetch(
+        self,
+        url: str,
+        headers: dict[str, str],
+        media: MediaPolicy | None,
+        *,
+        content: bytes | None = None,
+    ) -> _Hop:
+        """One hop (a POST of ``content`` when given), retried on transient failures.
 
         The first attempt runs bare: most requests succeed at once, and building the
         retry machinery costs ~50 µs a request (5% of throughput at concurrency 64).
         """
         attempts = self.settings.max_attempts
         try:
-            return await self._attempt(url, headers, media, 1)
+            return await self._attempt(url, headers, media, 1, content)
         except TransientError as error:
             if attempts <= 1:
-                raise _exhausted(url, error, attempts) from error
+                raise _exhausted(url, error, attempts, content is not None) from error
             wait = self._wait_after(error, 1)
             log.info("GET %s: attempt 1 failed (%s); retrying in %.1f s", url, error, wait)
             await self._sleep(wait)
@@ -271,9 +296,9 @@ class HttpClient:
             async for attempt in retrying:
                 with attempt:
                     number = attempt.retry_state.attempt_number + 1
-                    return await self._attempt(url, headers, media, number)
+                    return await self._attempt(url, headers, media, number, content)
         except TransientError as error:
-            raise _exhausted(url, error, attempts) from error
+            raise _exhausted(url, error, attempts, content is not None) from error
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     def _wait_after(self, error: BaseException | None, attempt: int) -> float:
@@ -291,11 +316,19 @@ class HttpClient:
     # -- one attempt -----------------------------------------------------------------
 
     async def _attempt(
-        self, url: str, headers: dict[str, str], media: MediaPolicy | None, attempt: int
+        self,
+        url: str,
+        headers: dict[str, str],
+        media: MediaPolicy | None,
+        attempt: int,
+        content: bytes | None = None,
     ) -> _Hop:
+        method = "GET" if content is None else "POST"
         async with self.gate.slot(url):
             try:
-                async with self._client.stream("GET", url, headers=headers) as response:
+                async with self._client.stream(
+                    method, url, headers=headers, content=content
+                ) as response:
                     return await self._read(url, response, media, attempt)
             except httpx.TimeoutException as exc:
                 advice = "try again later or raise http.timeout_seconds"
@@ -375,9 +408,10 @@ def _error_of(state: RetryCallState) -> BaseException | None:
     return state.outcome.exception() if state.outcome else None
 
 
-def _exhausted(url: str, error: TransientError, attempts: int) -> FetchError:
+def _exhausted(url: str, error: TransientError, attempts: int, post: bool) -> FetchError:
+    method = "POST" if post else "GET"
     return FetchError(
-        f"GET {url} failed after {attempts} attempts: {error}; {error.advice}",
+        f"{method} {url} failed after {attempts} attempts: {error}; {error.advice}",
         url=url,
         status=error.status,
     )
