@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 
 from archiver.cli.common import (
     EXIT_PARTIAL,
@@ -24,6 +23,7 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
+from archiver.cli.terminal import data
 from archiver.config import Settings
 from archiver.store import Archive
 
@@ -61,7 +61,7 @@ def stamp_run(archive: Archive, settings: Settings, after: int, *, quiet: bool) 
             f"not timestamped yet ({_refused(report)}); "
             f"`archiver timestamp` stamps the {report.captures} new capture(s) later"
         )
-    err.print(line, markup=False, highlight=False)
+    err.print(data(line))
     return report
 
 
@@ -75,23 +75,23 @@ def timestamp(
 
     rt = runtime(home, config)
     if not rt.settings.timestamps.authorities:
-        fail(escape("no time-stamping authority configured: set [timestamps] authorities"))
+        fail("no time-stamping authority configured: set [timestamps] authorities")
     with rt.open_archive() as archive:
         report = stamp_captures(archive, rt.settings)
     if as_json:
         print_json(report.to_json())
     elif not report.captures:
-        out.print("nothing to timestamp: every capture already has a timestamp")
+        out.print(data("nothing to timestamp: every capture already has a timestamp"))
     elif report.stamped:
-        out.print(f"timestamped {report.captures} capture(s): {_by(report)}", markup=False)
+        out.print(data(f"timestamped {report.captures} capture(s): {_by(report)}"))
         for refusal in report.refusals:
-            err.print(f"warning: {refusal}", markup=False, highlight=False)
+            err.print(data(f"warning: {refusal}"))
     else:
         err.print(
-            f"no authority answered ({_refused(report)}); the {report.captures} capture(s) "
-            "stay unstamped: try again later",
-            markup=False,
-            highlight=False,
+            data(
+                f"no authority answered ({_refused(report)}); the {report.captures} capture(s) "
+                "stay unstamped: try again later"
+            )
         )
     if report.captures and not report.stamped:
         raise typer.Exit(EXIT_PARTIAL)
@@ -106,25 +106,23 @@ def print_times(report: VerifyReport) -> None:
         for capture in captures:
             proof = capture.earliest
             when = f"existed by {proof.time} ({proof.tsa})" if proof else "not proven"
-            out.print(f"{key} captured {capture.captured_at} {when}", markup=False)
+            out.print(data(f"{key} captured {capture.captured_at} {when}"))
     if time.unstamped and (time.captures or time.bundle):
-        out.print(f"{len(time.unstamped)} post(s) carry no timestamp", markup=False)
+        out.print(data(f"{len(time.unstamped)} post(s) carry no timestamp"))
     for proof in time.bundle:
-        out.print(f"bundle existed by {proof.time} ({proof.tsa})", markup=False)
+        out.print(data(f"bundle existed by {proof.time} ({proof.tsa})"))
     for note in time.notes:
-        err.print(f"note: {note}", markup=False, highlight=False)
+        err.print(data(f"note: {note}"))
 
 
 def print_bundle_stamps(report: BundleReport, seal: TagStamper | None) -> None:
     """Which authorities dated the bundle, and how many captures ship their timestamps."""
     if report.timestamped_captures:
-        out.print(
-            f"{report.timestamped_captures} capture(s) ship with their timestamps", markup=False
-        )
+        out.print(data(f"{report.timestamped_captures} capture(s) ship with their timestamps"))
     if seal is None:
         return
     for stamp in seal.stamps:
-        out.print(f"bundle timestamped by {stamp.authority.name} at {stamp.time}", markup=False)
+        out.print(data(f"bundle timestamped by {stamp.authority.name} at {stamp.time}"))
     if seal.refusals and not seal.stamps:
         reasons = "; ".join(str(refusal) for refusal in seal.refusals)
-        err.print(f"warning: the bundle is not timestamped ({reasons})", markup=False)
+        err.print(data(f"warning: the bundle is not timestamped ({reasons})"))
