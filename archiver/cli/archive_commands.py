@@ -35,7 +35,14 @@ from archiver.ingest import (
 from archiver.ingest.urls import fetchable_urls
 from archiver.recheck.history import post_filters, post_history
 from archiver.store import PostRow
+from archiver.store.checks import PostState, reason_of, state_text, states_of
 from archiver.store.timestamps import newest_capture_id
+from archiver.vocabulary import (
+    PLATFORM_HELP,
+    STATUS_HELP,
+    date_value,
+    platform_name,
+)
 
 SourcesArg = Annotated[
     list[str] | None,
@@ -208,23 +215,26 @@ def add(
         fail("no posts found in the given sources", EXIT_PARTIAL)
 
 
-def _row_summary(row: PostRow) -> dict[str, Any]:
+def _row_summary(row: PostRow, state: str) -> dict[str, Any]:
     return {
         "key": row.key,
         "platform": row.platform,
         "url": row.url,
         "author": row.author_handle or row.author_name,
         "created_at": row.created_at,
-        "status": row.status,
+        "status": state,
+        "reason": reason_of(row.status),
         "text": row.text,
         "captures": row.capture_count,
     }
 
 
-def _render_rows(rows: list[PostRow], as_json: bool, title: str) -> None:
+def _render_rows(
+    rows: list[PostRow], states: dict[str, PostState], as_json: bool, title: str
+) -> None:
     if as_json:
         for row in rows:
-            print_json(_row_summary(row))
+            print_json(_row_summary(row, states[row.key].state))
         return
     table = Table(title=data(title), show_lines=False)
     for column in ("key", "author", "date", "status", "text"):
@@ -235,7 +245,7 @@ def _render_rows(rows: list[PostRow], as_json: bool, title: str) -> None:
             data(row.key),
             data(row.author_handle or row.author_name),
             data(row.created_at),
-            data(row.status),
+            data(states[row.key].state),
             data(snippet[:80] + ("…" if len(snippet) > 80 else "")),
         )
     out.print(table)
@@ -244,15 +254,13 @@ def _render_rows(rows: list[PostRow], as_json: bool, title: str) -> None:
 
 @command(name="list", help="List stored posts, filtered by platform, author, date or status.")
 def list_posts(
-    platform: Annotated[str | None, typer.Option(help="Only this platform.")] = None,
+    platform: Annotated[str | None, typer.Option(help=PLATFORM_HELP)] = None,
     author: Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")] = None,
     since: Annotated[str | None, typer.Option(help="Posted on or after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Posted on or before YYYY-MM-DD.")] = None,
     status: Annotated[
         str | None,
-        typer.Option(
-            help="available, changed, deleted, private, suspended, unavailable, error, gone"
-        ),
+        typer.Option(help=STATUS_HELP),
     ] = None,
     gone_since: Annotated[
         str | None, typer.Option("--gone-since", help="First seen gone on or after DATE (or 30d).")
@@ -267,15 +275,16 @@ def list_posts(
     with rt.open_archive(write=False) as archive:
         rows = list(
             archive.list_posts(
-                platform=platform,
+                platform=platform_name(platform),
                 author=author,
-                since=since,
-                until=until,
+                since=date_value(since, "--since"),
+                until=date_value(until, "--until"),
                 limit=limit,
                 where=where,
             )
         )
-    _render_rows(rows, as_json, "posts")
+        states = states_of(archive, [row.key for row in rows])
+    _render_rows(rows, states, as_json, "posts")
 
 
 @command(help="Show one post: its record, every capture and check, and copies found.")
@@ -296,6 +305,7 @@ def show(
         captures = archive.captures(row.key)
         media = archive.media(row.key)
         history = post_history(archive, row.key)
+        state = states_of(archive, [row.key])[row.key].state
     record = json.loads(row.record_json) if row.record_json else None
     capture_dicts = [
         {
@@ -316,7 +326,8 @@ def show(
         print_json(
             {
                 "key": row.key,
-                "status": row.status,
+                "status": state,
+                "reason": reason_of(row.status),
                 "status_detail": row.status_detail,
                 "record": record,
                 "captures": capture_dicts,
@@ -326,8 +337,7 @@ def show(
         )
         return
     out.print(data(row.key, style="bold"), "", data(row.url))
-    detail = f" ({row.status_detail})" if row.status_detail else ""
-    out.print("status:", data(row.status + detail))
+    out.print("status:", data(state_text(state, row.status, row.status_detail)))
     if record:
         author = record["author"]
         out.print("author:", data(f"{author.get('name') or ''} @{author.get('handle') or ''}"))
@@ -369,6 +379,7 @@ def search(
     rt = runtime(home, config)
     with rt.open_archive(write=False) as archive:
         rows = archive.search(query, limit=limit)
-    _render_rows(rows, as_json, f"search: {query}")
+        states = states_of(archive, [row.key for row in rows])
+    _render_rows(rows, states, as_json, f"search: {query}")
     if not rows and not as_json:
         err.print("no matching posts")

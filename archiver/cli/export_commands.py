@@ -42,6 +42,13 @@ from archiver.export.selection import (
 from archiver.export.timestamps import TagStamper
 from archiver.export.verify import verify_bundle
 from archiver.store import Archive
+from archiver.vocabulary import (
+    PLATFORM_HELP,
+    STATUS_HELP,
+    date_value,
+    platform_name,
+    status_filter,
+)
 
 EXIT_VERIFY_FAILED = 1
 _TAG = "bag-info "
@@ -49,11 +56,11 @@ _TAG = "bag-info "
 RefsArg = Annotated[
     list[str] | None, typer.Argument(help="Posts to export: platform:post_id keys or URLs.")
 ]
-PlatformOpt = Annotated[str | None, typer.Option(help="Only this platform.")]
+PlatformOpt = Annotated[str | None, typer.Option(help=PLATFORM_HELP)]
 AuthorOpt = Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")]
 SinceOpt = Annotated[str | None, typer.Option(help="Posted on or after YYYY-MM-DD.")]
 UntilOpt = Annotated[str | None, typer.Option(help="Posted on or before YYYY-MM-DD.")]
-StatusOpt = Annotated[str | None, typer.Option(help="archived, deleted, private, ...")]
+StatusOpt = Annotated[str | None, typer.Option(help=STATUS_HELP)]
 ArchiveUrlOpt = Annotated[
     str | None,
     typer.Option(help="Where the bundle (or copy) will be published; citations point there."),
@@ -139,11 +146,11 @@ def export(
 ) -> None:
     selection = Selection(
         refs=tuple(refs or ()),
-        platform=platform,
+        platform=platform_name(platform),
         author=author,
-        since=since,
-        until=until,
-        status=status,
+        since=date_value(since, "--since"),
+        until=date_value(until, "--until"),
+        status=status_filter(status),
         everything=everything,
     )
     rt = runtime(home, config)

@@ -51,6 +51,7 @@ from archiver.recheck.history import (
 from archiver.store import Archive
 from archiver.store.check_queries import CheckLine
 from archiver.store.checks import GONE, OUTCOMES, row_dict
+from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP, platform_name, status_filter
 
 _STYLE = {"changed": "yellow", "error": "red", **{outcome: "magenta" for outcome in GONE}}
 
@@ -142,7 +143,7 @@ def recheck(
         list[str] | None, typer.Argument(help="Post keys (platform:id) or URLs to check.")
     ] = None,
     all_posts: Annotated[bool, typer.Option("--all", help="Every stored post.")] = False,
-    platform: Annotated[str | None, typer.Option(help="Only this platform.")] = None,
+    platform: Annotated[str | None, typer.Option(help=PLATFORM_HELP)] = None,
     author: Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")] = None,
     not_checked_since: Annotated[
         str | None,
@@ -153,10 +154,7 @@ def recheck(
     ] = None,
     status: Annotated[
         str | None,
-        typer.Option(
-            help="Only posts with this status: available, changed, deleted, private, "
-            "suspended, unavailable, error, gone."
-        ),
+        typer.Option(help=STATUS_HELP),
     ] = None,
     restart: Annotated[
         bool,
@@ -176,7 +174,12 @@ def recheck(
     as_json: JsonOption = False,
 ) -> None:
     selection = Selection(
-        tuple(targets or ()), all_posts, platform, author, not_checked_since, status
+        tuple(targets or ()),
+        all_posts,
+        platform_name(platform),
+        author,
+        not_checked_since,
+        status_filter(status),
     )
     selection.validate()
     if report is not None:
@@ -218,7 +221,6 @@ def status(
                 {
                     "posts": found.counts.by_platform,
                     "totals": found.totals(),
-                    "never_checked": found.counts.never_checked,
                     "last_check_failed": found.counts.last_check_failed,
                     "last_run": run_dict(found.last_run, found.last_run_counts),
                     "newly_gone": [line_dict(line) for line in gone],
@@ -231,7 +233,7 @@ def status(
 def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
     table = Table(title="posts by outcome", show_edge=False)
     table.add_column("platform")
-    for name in (*OUTCOME_COLUMNS, "never checked", "last check failed", "total"):
+    for name in (*OUTCOME_COLUMNS, "last check failed", "total"):
         table.add_column(name, justify="right")
     counts = found.counts
     for platform in sorted(counts.by_platform):
@@ -239,7 +241,6 @@ def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
         table.add_row(
             data(platform),
             *(str(by.get(name, 0)) for name in OUTCOME_COLUMNS),
-            str(counts.never_checked.get(platform, 0)),
             str(counts.last_check_failed.get(platform, 0)),
             str(sum(by.values())),
         )
@@ -247,7 +248,6 @@ def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
     table.add_row(
         "all",
         *(str(totals.get(name, 0)) for name in OUTCOME_COLUMNS),
-        str(sum(counts.never_checked.values())),
         str(sum(counts.last_check_failed.values())),
         str(sum(totals.values())),
     )

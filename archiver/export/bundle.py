@@ -201,8 +201,10 @@ class _BundleWriter:
                 {
                     "key": row.key,
                     "url": row.url,
-                    "status": row.status,
+                    "status": item.state,
+                    "reason": item.reason,
                     "status_detail": row.status_detail,
+                    "last_checked_at": item.last_checked_at,
                     "content_hash": row.content_hash,
                     "first_captured_at": row.first_captured_at,
                     "last_captured_at": row.last_captured_at,

@@ -18,9 +18,10 @@ from archiver.errors import ArchiverError
 from archiver.export.cite import ArchivedCopy
 from archiver.record import Post, without_userinfo
 from archiver.store import Archive, CaptureRow, MediaRow, PostRow
+from archiver.store.checks import reason_of, state_text, states_of, status_clause
+from archiver.vocabulary import date_value
 
 PAGE = 200
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$")
 
 
 class ExportError(ArchiverError):
@@ -51,16 +52,28 @@ class Selection:
 @dataclass
 class Item:
     """One selected post: its archive row, its record (None if never seen available),
-    its captures (oldest first) and its media rows."""
+    its captures (oldest first), its media rows, its status word and when a check last
+    saw it (None: never checked)."""
 
     row: PostRow
     post: Post | None
     captures: list[CaptureRow] = field(default_factory=list)
     media: list[MediaRow] = field(default_factory=list)
+    state: str = "unchecked"
+    last_checked_at: str | None = None
 
     @property
     def key(self) -> str:
         return self.row.key
+
+    @property
+    def status_text(self) -> str:
+        """The status word with the platform's reason and words, for people."""
+        return state_text(self.state, self.row.status, self.row.status_detail)
+
+    @property
+    def reason(self) -> str | None:
+        return reason_of(self.row.status)
 
 
 def post_of(row: PostRow) -> Post | None:
@@ -96,13 +109,6 @@ def resolve(archive: Archive, refs: Sequence[str]) -> list[str]:
     return keys
 
 
-def _check_date(name: str, value: str | None) -> None:
-    if value and not _DATE.match(value):
-        raise ExportError(
-            f"--{name} must be a date like 2026-03-04 (or an ISO time), got {value!r}"
-        )
-
-
 def select_items(archive: Archive, selection: Selection, page: int = PAGE) -> Iterator[Item]:
     """Every selected post, oldest first, with captures and media fetched a page at a time."""
     filters = (selection.platform, selection.author, selection.since, selection.until)
@@ -116,15 +122,15 @@ def select_items(archive: Archive, selection: Selection, page: int = PAGE) -> It
             "nothing selected: give KEYs/URLs, a filter (--platform, --author, "
             "--since, --until, --status) or --all"
         )
-    _check_date("since", selection.since)
-    _check_date("until", selection.until)
+    date_value(selection.since, "--since")
+    date_value(selection.until, "--until")
     keys = resolve(archive, selection.refs) if selection.refs else None
     rows = archive.list_posts(
         platform=selection.platform,
         author=selection.author,
         since=selection.since,
         until=selection.until,
-        status=selection.status,
+        where=[status_clause(selection.status)] if selection.status else (),
         keys=keys,
         batch_size=page,
     )
@@ -132,8 +138,17 @@ def select_items(archive: Archive, selection: Selection, page: int = PAGE) -> It
         batch_keys = [row.key for row in batch]
         captures = archive.captures_for(batch_keys)
         media = archive.media_for(batch_keys)
+        states = states_of(archive, batch_keys)
         for row in batch:
-            yield Item(row, post_of(row), captures.get(row.key, []), media.get(row.key, []))
+            state = states[row.key]
+            yield Item(
+                row,
+                post_of(row),
+                captures.get(row.key, []),
+                media.get(row.key, []),
+                state.state,
+                state.last_checked_at,
+            )
 
 
 def first_or_empty(items: Iterator[Item], selection: Selection) -> Iterator[Item]:

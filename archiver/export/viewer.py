@@ -20,6 +20,7 @@ from archiver.export.cite import ArchivedCopy, apa, bibtex, chicago, mla, platfo
 from archiver.export.cite_parts import MONTHS, parse_when
 from archiver.export.selection import CaptureEntry, Item, MediaEntry, anchor_of
 from archiver.record import Post
+from archiver.vocabulary import GONE_STATES
 
 CSP = (
     "default-src 'none'; img-src 'self' file: data:; media-src 'self' file:; "
@@ -220,8 +221,7 @@ def render_item(
 ) -> str:
     """One post as an ``<article>``: who, when, what it said, its media, link and evidence."""
     post, row = item.post, item.row
-    gone = row.status != "archived"
-    status = row.status + (f": {row.status_detail}" if row.status_detail else "")
+    gone = item.state in GONE_STATES
     parts = [f'<article class="post" id="{_e(anchor_of(item.key))}">', _byline(item, post)]
     if post is not None:
         if post.title:
@@ -238,7 +238,8 @@ def render_item(
     url = post.url if post is not None else row.url
     facts = [
         f"<dt>Original</dt><dd>{_link(url)}</dd>",
-        f'<dt>Status</dt><dd class="status {"gone" if gone else "archived"}">{_e(status)}</dd>',
+        f'<dt>Status</dt><dd class="status {"gone" if gone else "archived"}">'
+        f"{_e(item.status_text)}</dd>",
         f"<dt>Key</dt><dd><code>{_e(item.key)}</code></dd>",
     ]
     if post is not None:
@@ -252,7 +253,10 @@ def render_item(
     for entry in media:
         if entry.sha256:
             facts.append(f"<dt>Media SHA-256</dt><dd><code>{_e(entry.sha256)}</code></dd>")
-    facts.append(f"<dt>Last checked</dt><dd>{_time(row.last_captured_at)}</dd>")
+    if item.last_checked_at:
+        facts.append(f"<dt>Last checked</dt><dd>{_time(item.last_checked_at)}</dd>")
+    else:
+        facts.append("<dt>Checked</dt><dd>never: not rechecked since it was captured</dd>")
     parts.append(f'<dl class="facts">{"".join(facts)}</dl>')
     parts.append(
         f"<details><summary>Captures ({len(captures)})</summary>{_captures(captures)}</details>"

@@ -19,8 +19,7 @@ from archiver.store.checks import (
     FIRST_GONE_SQL,
     GONE,
     LAST_CHECK_SQL,
-    LAST_DEFINITIVE_SQL,
-    outcome_of_status,
+    STATE_SQL,
     sql_in,
     status_sql,
 )
@@ -174,30 +173,25 @@ def _prior_hashes(connection: Any, keys: Sequence[str], baseline: int) -> dict[s
 
 @dataclass
 class OutcomeCounts:
-    """Posts by platform and current outcome, plus how many were never checked or last failed."""
+    """Posts by platform and state, plus how many had their latest check fail."""
 
     by_platform: dict[str, dict[str, int]] = field(default_factory=dict)
-    never_checked: dict[str, int] = field(default_factory=dict)
     last_check_failed: dict[str, int] = field(default_factory=dict)
 
 
 def outcome_counts(archive: Archive) -> OutcomeCounts:
-    """Each post counted once, under ``changed`` when its latest definitive check saw an edit,
-    else under the outcome its status stands for (``other`` for statuses that say nothing)."""
+    """Each post counted once, under its state (``unchecked`` until a check has seen it)."""
     query = text(
-        "SELECT platform, status, last_definitive = 'changed', last_any, COUNT(*) FROM ("
-        f"SELECT posts.platform, posts.status, {LAST_DEFINITIVE_SQL} AS last_definitive, "
-        f"{LAST_CHECK_SQL} AS last_any FROM posts) GROUP BY 1, 2, 3, 4"
+        "SELECT platform, state, last_any = 'error', COUNT(*) FROM ("
+        f"SELECT posts.platform, {STATE_SQL} AS state, {LAST_CHECK_SQL} AS last_any "
+        "FROM posts) GROUP BY 1, 2, 3"
     )
     counts = OutcomeCounts()
     with archive.engine.connect() as connection:
-        for platform, status, changed, last_any, number in connection.execute(query):
-            outcome = "changed" if changed else (outcome_of_status(status) or "other")
+        for platform, state, failed_last, number in connection.execute(query):
             by = counts.by_platform.setdefault(platform, {})
-            by[outcome] = by.get(outcome, 0) + number
-            if last_any is None:
-                counts.never_checked[platform] = counts.never_checked.get(platform, 0) + number
-            elif last_any == "error":
+            by[state] = by.get(state, 0) + number
+            if failed_last:
                 failed = counts.last_check_failed
                 failed[platform] = failed.get(platform, 0) + number
     return counts

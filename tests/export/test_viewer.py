@@ -66,7 +66,7 @@ def test_every_post_is_shown_with_author_date_text_link_and_hashes(
     assert "8 January 2026, 09:15 UTC" in api.get_text()
     gone = soup.find(id=anchor_of(built.deleted_key))
     assert gone is not None
-    assert "deleted: 404 from the syndication endpoint" in gone.select_one(".status").get_text()
+    assert "deleted (404 from the syndication endpoint)" in gone.select_one(".status").get_text()
     assert "No copy of this post was ever captured." in gone.get_text()
     assert "Ана Сергеевна" in soup.get_text()
 
