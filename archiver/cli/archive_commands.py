@@ -182,7 +182,7 @@ def add(
         max_bytes=rt.settings.documents.max_bytes,
     )
     summary = Summary(keep_items=as_json)  # only --json prints the per-source reports
-    with rt.open_archive() as archive:
+    with rt.open_archive(create=True) as archive:
         before = newest_capture_id(archive)
         fetched_keys: list[str] = []
         if split.documents:

@@ -127,9 +127,15 @@ class Runtime:
     settings: Settings
     home: Path
 
-    def open_archive(self, *, write: bool = True) -> Archive:
+    def open_archive(self, *, write: bool = True, create: bool = False) -> Archive:
         """The archive, checked for damage (:mod:`archiver.store.sqlite_file`); ``write=False``
-        for commands that only read, which also work on a read-only home."""
+        for commands that only read, which also work on a read-only home. Only commands
+        that store posts (``create``) make one, so a command run in the wrong folder says
+        so instead of showing an empty archive."""
+        if not create and not (self.home / "archive.db").is_file():
+            shown = str(self.home)
+            shown = shown if self.home.is_absolute() or shown.startswith(".") else f"./{shown}"
+            fail(f"no archive at {shown} (use --home or ARCHIVER_HOME)")
         return Archive.for_writing(self.home) if write else Archive.for_reading(self.home)
 
 
