@@ -26,7 +26,7 @@ from archiver.cli.common import (
 from archiver.cli.terminal import data, plain
 from archiver.cli.timestamp_commands import print_bundle_stamps, print_times
 from archiver.evidence.authorities import configured_trust
-from archiver.export.bundle import BagInfo, export_bundle
+from archiver.export.bundle import BagInfo, check_out_name, export_bundle
 from archiver.export.cite import STYLES, cite
 from archiver.export.formats import FORMATS, write_format
 from archiver.export.selection import (
@@ -205,6 +205,8 @@ def _export_file(
     force: bool,
     archive_url: str | None,
 ) -> int:
+    if out_path is not None and str(out_path) != "-":
+        check_out_name(out_path, fmt)
     items = first_or_empty(select_items(archive, selection), selection)
     if out_path is None or str(out_path) == "-":
         return write_format(fmt, items, sys.stdout, archive_url)
@@ -218,6 +220,7 @@ def _export_file(
     except OSError as exc:
         raise ExportError(f"cannot write to {out_path.parent}: {exc.strerror}") from exc
     try:
+        os.fchmod(handle, 0o666 & ~_umask())  # mkstemp makes 0600; a file gets the umask
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             count = write_format(fmt, items, stream, archive_url)
         os.replace(temp, out_path)
@@ -225,6 +228,12 @@ def _export_file(
         Path(temp).unlink(missing_ok=True)
         raise
     return count
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _done(summary: dict[str, object], as_json: bool) -> None:

@@ -131,8 +131,46 @@ class BundleReport:
         return data
 
 
+#: Names of archive formats archiver does not write: a bundle named so would be a
+#: directory (or a zip) under a misleading name.
+UNSUPPORTED_SUFFIXES: tuple[str, ...] = (
+    ".tar.gz",
+    ".tgz",
+    ".tar",
+    ".gz",
+    ".tar.bz2",
+    ".tbz2",
+    ".bz2",
+    ".tar.xz",
+    ".txz",
+    ".xz",
+    ".zst",
+    ".7z",
+    ".rar",
+)
+
+
+def check_out_name(out: Path, fmt: str | None = None) -> None:
+    """Refuse an ``--out`` named like an archive format archiver does not write."""
+    name = out.name.lower()
+    suffix = next((s for s in UNSUPPORTED_SUFFIXES if name.endswith(s)), None)
+    if suffix is None:
+        return
+    stem = out.name[: -len(suffix)] or "bundle"
+    if fmt is not None:
+        raise ExportError(
+            f"--format {fmt} writes one plain file, not a {suffix} archive; "
+            f"name it like {stem}.{fmt.replace('markdown', 'md').replace('csl-json', 'json')}"
+        )
+    raise ExportError(
+        f"archiver does not write {suffix} bundles; give a directory (--out {stem}) "
+        f"or a zip (--out {stem}.zip)"
+    )
+
+
 def check_target(out: Path, *, force: bool) -> None:
     """Refuse an existing target unless ``force``, and never replace what is not a bundle."""
+    check_out_name(out)
     if not out.exists() and not out.is_symlink():
         return
     if not force:

@@ -217,3 +217,47 @@ def test_missing_evidence_warns_and_exits_1(built: Built, tmp_path: Path) -> Non
     assert code == 1
     assert f"warning: WARC record {built.warc.file}: no such WARC file in the archive home" in err
     assert run("verify", tmp_path / "b")[0] == 0
+
+
+@pytest.fixture
+def umask_027() -> object:
+    previous = os.umask(0o027)
+    yield
+    os.umask(previous)
+
+
+@pytest.mark.usefixtures("umask_027")
+def test_exported_files_follow_the_users_umask(built: Built, tmp_path: Path) -> None:
+    for fmt, name in (("csv", "posts.csv"), ("bibtex", "refs.bib")):
+        code, _, err = run(
+            "export", "--all", "--format", fmt, "--out", tmp_path / name, "--home", built.home
+        )
+        assert code == 0, err
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o640, fmt
+    code, _, err = run("export", "--all", "--out", tmp_path / "b.zip", "--home", built.home)
+    assert code == 0, err
+    assert (tmp_path / "b.zip").stat().st_mode & 0o777 == 0o640
+    code, _, err = run("export", "--all", "--out", tmp_path / "b", "--home", built.home)
+    assert code == 0, err
+    assert (tmp_path / "b").stat().st_mode & 0o777 == 0o750
+    assert (tmp_path / "b" / "data" / "index.html").stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "archiver does not write .tar.gz bundles; give a directory (--out bundle)"),
+        (("--format", "csv"), "--format csv writes one plain file, not a .tar.gz archive"),
+    ],
+)
+@pytest.mark.parametrize("name", ["bundle.tar.gz", "bundle.tgz", "bundle.tar.xz", "bundle.7z"])
+def test_unsupported_archive_names_are_refused(
+    built: Built, tmp_path: Path, args: tuple[str, ...], message: str, name: str
+) -> None:
+    code, out, err = run("export", "--all", *args, "--out", tmp_path / name, "--home", built.home)
+    assert code == 2 and out == ""
+    suffix = name.removeprefix("bundle")
+    assert message.replace(".tar.gz", suffix) in err
+    assert "or a zip (--out bundle.zip)" in err or "name it like bundle.csv" in err
+    assert not (tmp_path / name).exists()
+    assert [p for p in tmp_path.iterdir() if p != built.home] == []  # no partial bundle
