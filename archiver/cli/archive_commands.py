@@ -53,6 +53,7 @@ KeepPathOption = Annotated[
     bool,
     typer.Option(
         "--keep-path",
+        metavar="",
         help="Record each saved file's full local path, not just its name "
         "(config: documents.keep_path).",
     ),
@@ -160,12 +161,16 @@ def add(
         Path | None, typer.Option("--from", help="A file of post URLs, one per line.")
     ] = None,
     fetch: Annotated[
-        bool, typer.Option("--fetch", help="Also fetch each post found in documents, live.")
+        bool,
+        typer.Option("--fetch", metavar="", help="Also fetch each post found in documents, live."),
     ] = False,
     refresh: Annotated[
-        bool, typer.Option("--refresh", help="Fetch URLs again even if already archived.")
+        bool,
+        typer.Option("--refresh", metavar="", help="Fetch URLs again even if already archived."),
     ] = False,
-    media: Annotated[bool, typer.Option("--media", help="Download media files too.")] = False,
+    media: Annotated[
+        bool, typer.Option("--media", metavar="", help="Download media files too.")
+    ] = False,
     keep_path: KeepPathOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
@@ -220,7 +225,7 @@ def _row_summary(row: PostRow, state: str) -> dict[str, Any]:
         "key": row.key,
         "platform": row.platform,
         "url": row.url,
-        "author": row.author_handle or row.author_name,
+        "author": {"name": row.author_name, "handle": row.author_handle},
         "created_at": row.created_at,
         "status": state,
         "reason": reason_of(row.status),

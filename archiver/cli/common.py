@@ -31,7 +31,7 @@ app = typer.Typer(
     name="archiver",
     help="Preserve the social-media posts you cite, and check later whether they still exist.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -47,7 +47,9 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="A TOML file overriding config/default.toml ($ARCHIVER_CONFIG)."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", metavar="", help="Machine-readable JSON output.")
+]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

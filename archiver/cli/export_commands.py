@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -45,6 +46,7 @@ from archiver.store import Archive
 from archiver.vocabulary import (
     PLATFORM_HELP,
     STATUS_HELP,
+    choose,
     date_value,
     platform_name,
     status_filter,
@@ -75,14 +77,14 @@ def cite_post(
         str | None, typer.Option(help="URL where the archived copy can be consulted.")
     ] = None,
     no_archive: Annotated[
-        bool, typer.Option("--no-archive", help="Leave out the archived-copy information.")
+        bool,
+        typer.Option("--no-archive", metavar="", help="Leave out the archived-copy information."),
     ] = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    if style not in STYLES:
-        fail(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
+    style = choose(style, STYLES, "style")
     with runtime(home, config).open_archive(write=False) as archive:
         row = find_row(archive, ref)
     if row is None:
@@ -94,7 +96,9 @@ def cite_post(
     copy = None if no_archive else archived_copy(item, archive_url, exact=True)
     text = cite(post, style, copy)
     if as_json:
-        print_json({"key": row.key, "style": style, "citation": text})
+        # CSL-JSON is JSON already: nest it as an object, not as a string of JSON
+        citation = json.loads(text) if style == "csl-json" else text
+        print_json({"key": row.key, "style": style, "citation": citation})
     else:
         shown = plain(text, lines=True)
         sys.stdout.write(shown if shown.endswith("\n") else shown + "\n")
@@ -125,8 +129,12 @@ def export(
     since: SinceOpt = None,
     until: UntilOpt = None,
     status: StatusOpt = None,
-    everything: Annotated[bool, typer.Option("--all", help="Every post in the archive.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
+    everything: Annotated[
+        bool, typer.Option("--all", metavar="", help="Every post in the archive.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Replace an existing --out.")
+    ] = False,
     source_organization: Annotated[
         str | None, typer.Option(help="bag-info Source-Organization.")
     ] = None,
@@ -155,8 +163,7 @@ def export(
     )
     rt = runtime(home, config)
     if fmt is not None:
-        if fmt not in FORMATS:
-            fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        fmt = choose(fmt, FORMATS, "--format")
         with rt.open_archive(write=False) as archive:
             count = _export_file(archive, selection, fmt, out_path, force, archive_url)
         if out_path is not None and str(out_path) != "-":

@@ -7,8 +7,11 @@ does not build an HTTP client; the work itself is :func:`archiver.ingest.urls.ad
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -21,9 +24,44 @@ from archiver.net.client import HttpClient
 from archiver.net.fetch import fetch_many
 from archiver.store import Archive
 
+_URL = re.compile(r"\S+://\S+")
+_ATTEMPTS = re.compile(r"^.*?failed after \d+ attempts?: ")
 
-def _print_problem(report: ItemReport, progress: Progress | None = None) -> None:
+
+class RepeatedFailures:
+    """Failures of a batch by cause: the first few are shown, the rest summed up in one
+    line at the end, so an offline run does not print the same DNS error for every URL."""
+
+    SHOWN = 3
+    _NETWORK = ("connection failed", "name resolution", "timed out", "network")
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def show(self, report: ItemReport) -> bool:
+        """Count a failure; True while its cause has been seen at most :attr:`SHOWN` times."""
+        if report.status != "failed":
+            return True
+        cause = _URL.sub("", (report.message or "").replace(report.source, ""))
+        cause = _ATTEMPTS.sub("", cause).strip(" :") or "failed"
+        self.counts[cause] += 1
+        return self.counts[cause] <= self.SHOWN
+
+    def summary(self) -> list[str]:
+        lines = []
+        for cause, number in self.counts.items():
+            if number > self.SHOWN:
+                offline = any(word in cause.lower() for word in self._NETWORK)
+                lines.append(f"{'offline? ' if offline else ''}{number} URLs failed: {cause}")
+        return lines
+
+
+def _print_problem(
+    report: ItemReport, progress: Progress | None = None, repeated: RepeatedFailures | None = None
+) -> None:
     """One line per URL that failed, is unavailable, or was archived with a warning."""
+    if repeated is not None and not repeated.show(report):
+        return
     console = progress.console if progress is not None else err
     line = data(f"{report.source}: {report.message}")
     if report.status == "failed":
@@ -47,33 +85,40 @@ def fetch_into(
     """Fetch and store ``urls`` with a progress bar on stderr (none when ``quiet``)."""
     if not urls:
         return
-    if quiet or not err.is_terminal:
-        add_urls(
-            archive,
-            settings,
-            urls,
-            summary=summary,
-            refresh=refresh,
-            media=media,
-            progress=None if quiet else _print_problem,
-        )
-        return
-    columns = (
-        TextColumn("fetching"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task("fetch", total=len(urls))
+    repeated = RepeatedFailures()
+    show: Callable[[ItemReport], None] | None = None
+    if not quiet:
+        show = lambda report: _print_problem(report, None, repeated)  # noqa: E731
+    try:
+        with ExitStack() as stack:
+            if show is not None and err.is_terminal:
+                columns = (
+                    TextColumn("fetching"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                )
+                progress = stack.enter_context(Progress(*columns, console=err, transient=False))
+                task = progress.add_task("fetch", total=len(urls))
 
-        def advance(report: ItemReport) -> None:
-            _print_problem(report, progress)
-            progress.advance(task)
+                def advance(report: ItemReport) -> None:
+                    _print_problem(report, progress, repeated)
+                    progress.advance(task)
 
-        add_urls(
-            archive, settings, urls, summary=summary, refresh=refresh, media=media, progress=advance
-        )
+                show = advance
+
+            add_urls(
+                archive,
+                settings,
+                urls,
+                summary=summary,
+                refresh=refresh,
+                media=media,
+                progress=show,
+            )
+    finally:
+        for line in repeated.summary():
+            err.print(data(line, style="red"), highlight=False)
 
 
 def extract_urls(urls: Sequence[str], settings: Settings) -> tuple[int, int]:

@@ -142,7 +142,9 @@ def recheck(
     targets: Annotated[
         list[str] | None, typer.Argument(help="Post keys (platform:id) or URLs to check.")
     ] = None,
-    all_posts: Annotated[bool, typer.Option("--all", help="Every stored post.")] = False,
+    all_posts: Annotated[
+        bool, typer.Option("--all", metavar="", help="Every stored post.")
+    ] = False,
     platform: Annotated[str | None, typer.Option(help=PLATFORM_HELP)] = None,
     author: Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")] = None,
     not_checked_since: Annotated[
@@ -158,12 +160,16 @@ def recheck(
     ] = None,
     restart: Annotated[
         bool,
-        typer.Option("--restart", help="Start over instead of continuing an interrupted run."),
+        typer.Option(
+            "--restart", metavar="", help="Start over instead of continuing an interrupted run."
+        ),
     ] = False,
     find_copies: Annotated[
         bool,
         typer.Option(
-            "--find-copies", help="Look up public copies (Wayback Machine, Memento) of gone posts."
+            "--find-copies",
+            metavar="",
+            help="Look up public copies (Wayback Machine, Memento) of gone posts.",
         ),
     ] = False,
     report: Annotated[

@@ -166,3 +166,22 @@ def test_add_creates_the_archive_that_list_then_reads(
     assert (tmp_path / "archive" / "archive.db").is_file()
     listed = CliRunner().invoke(app, ["list", "--json"])
     assert listed.exit_code == 0 and listed.stdout.count("\n") >= 1
+
+
+def _commands() -> list[str]:
+    import typer.main
+
+    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", _commands())
+def test_flags_take_no_value_in_help(name: str) -> None:
+    result = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    flags = [line for line in result.stdout.splitlines() if "<bool>" in line]
+    assert [line for line in flags if "--help" not in line] == []
+
+
+def test_shell_completion_is_offered() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "120"})
+    assert "--install-completion" in result.stdout and "--show-completion" in result.stdout

@@ -261,3 +261,34 @@ def test_unsupported_archive_names_are_refused(
     assert "or a zip (--out bundle.zip)" in err or "name it like bundle.csv" in err
     assert not (tmp_path / name).exists()
     assert [p for p in tmp_path.iterdir() if p != built.home] == []  # no partial bundle
+
+
+def test_style_and_format_take_any_case(built: Built) -> None:
+    code, lower, _ = run("cite", built.keys[0], "--style", "apa", "--home", built.home)
+    assert code == 0
+    assert run("cite", built.keys[0], "--style", "APA", "--home", built.home) == (0, lower, "")
+    code, out, _ = run("export", "--all", "--format", "CSV", "--home", built.home)
+    assert code == 0 and out.startswith("key,platform")
+    code, _, err = run("cite", built.keys[0], "--style", "ap", "--home", built.home)
+    assert code == 2 and "unknown style 'ap' (did you mean apa?)" in err
+
+
+def test_cite_json_nests_csl_json_as_an_object(built: Built) -> None:
+    code, out, _ = run("cite", built.keys[0], "--style", "csl-json", "--json", "--home", built.home)
+    assert code == 0
+    cited = json.loads(out)
+    assert isinstance(cited["citation"], list)  # CSL-JSON data is an array of items
+    assert cited["citation"][0]["type"] == "post"
+    code, out, _ = run("cite", built.keys[0], "--json", "--home", built.home)
+    assert code == 0 and isinstance(json.loads(out)["citation"], str)
+
+
+def test_json_authors_are_always_objects(built: Built) -> None:
+    code, out, _ = run("list", "--json", "--home", built.home)
+    assert code == 0
+    listed = [json.loads(line) for line in out.splitlines()]
+    code, out, _ = run("show", built.keys[0], "--json", "--home", built.home)
+    shown = json.loads(out)["record"]["author"]
+    first = next(row for row in listed if row["key"] == built.keys[0])
+    assert first["author"] == {"name": shown["name"], "handle": shown["handle"]}
+    assert all(isinstance(row["author"], dict) for row in listed)
