@@ -29,7 +29,7 @@ from typing import Any
 from archiver import __version__
 from archiver.config import ExportSettings
 from archiver.export.bag import BagWriteError, BagWriter, PayloadStream, bagging_date
-from archiver.export.cite import apa, bibtex, csl_item, ris
+from archiver.export.cite import ArchivedCopy, apa_reference_list, bibtex, csl_item, ris
 from archiver.export.selection import (
     CaptureEntry,
     EvidenceEntry,
@@ -45,6 +45,7 @@ from archiver.export.selection import (
 from archiver.export.timestamps import BundleTimestamps, TagStamper
 from archiver.export.viewer import PageInfo, Summary, page_end, page_start, render_item
 from archiver.export.warc_copy import WarcCopyError, WarcExcerpt
+from archiver.record import Post
 from archiver.store import Archive
 
 WARC_NAME = "archiver-bundle.warc.gz"
@@ -202,6 +203,8 @@ class _BundleWriter:
         self.bib = bag.open_stream("citations/references.bib")
         self.ris = bag.open_stream("citations/references.ris")
         self.apa = bag.open_stream("citations/references-apa.txt")
+        #: APA sorts by author, so its list is written at the end.
+        self.apa_entries: list[tuple[Post, ArchivedCopy | None]] = []
         self.html = bag.open_stream("index.html")
         self.warc = WarcExcerpt(
             archive.home,
@@ -230,7 +233,7 @@ class _BundleWriter:
             self.csl.write(f"{separator}\n{entry}")
             self.bib.write(bibtex(item.post, copy) + "\n\n")
             self.ris.write(ris(item.post, copy) + "\r\n")
-            self.apa.write(apa(item.post, copy) + "\n\n")
+            self.apa_entries.append((item.post, copy))
         else:
             self.report.unavailable += 1
         row = item.row
@@ -334,6 +337,8 @@ class _BundleWriter:
 
     def close(self) -> None:
         self.csl.write("\n]\n")
+        for reference in apa_reference_list(self.apa_entries):
+            self.apa.write(reference + "\n\n")
         self.html.write(
             page_end(
                 Summary(

@@ -16,6 +16,7 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from archiver.export.cite import apa, bibtex, csl_item, platform_label, ris
+from archiver.export.cite import apa_reference_list as cite_list
 from archiver.export.selection import Item, archived_copy
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "csl-json", "bibtex", "ris", "markdown")
@@ -137,13 +138,13 @@ def write_ris(items: Iterable[Item], out: TextIO, archive_url: str | None = None
 
 
 def apa_reference_list(items: Iterable[Item], out: TextIO, archive_url: str | None = None) -> int:
-    """APA references, one per paragraph (plain text)."""
-    count = 0
-    for item in items:
-        if item.post is not None:
-            out.write(apa(item.post, archived_copy(item, archive_url)) + "\n\n")
-            count += 1
-    return count
+    """APA references, one per paragraph (plain text), in reference-list order."""
+    references = cite_list(
+        (item.post, archived_copy(item, archive_url)) for item in items if item.post is not None
+    )
+    for reference in references:
+        out.write(reference + "\n\n")
+    return len(references)
 
 
 def _md(text: str) -> str:

@@ -170,7 +170,7 @@ def test_citations_are_written_for_every_captured_post(built: Built, tmp_path: P
     ris = (out / "data/citations/references.ris").read_bytes()
     assert ris.count(b"TY  - ELEC\r\n") == 3 and ris.count(b"ER  - \r\n") == 3
     apa = (out / "data/citations/references-apa.txt").read_text("utf-8").strip().split("\n\n")
-    assert len(apa) == 3 and apa[1].startswith("River Watch [@riverwatch]. (2026, January 7).")
+    assert len(apa) == 3 and apa[0].startswith("River Watch [@riverwatch]. (2026a, January 7).")
 
 
 @pytest.mark.parametrize("as_zip", [False, True])
