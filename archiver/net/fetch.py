@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -134,7 +134,7 @@ async def fetch_many(
     on_result: Callable[[FetchResult], None] | None = None,
     router: Registry = REGISTRY,
     in_flight: int | None = None,
-) -> AsyncIterator[FetchResult]:
+) -> AsyncGenerator[FetchResult, None]:
     """Fetch every URL, yielding results as they complete (not in input order).
 
     ``urls`` is consumed lazily and at most ``in_flight`` fetches (default: twice the
