@@ -53,6 +53,12 @@ class HttpSettings(_Section):
     backoff_max_seconds: float = 30.0
     retry_after_cap_seconds: float = 120.0
     max_body_bytes: int = 20_000_000
+    request_deadline_seconds: float = 120.0
+    url_budget_seconds: float = 300.0
+
+
+class NetworkSettings(_Section):
+    allow_private_addresses: bool = False
 
 
 class DocumentSettings(_Section):
@@ -110,6 +116,7 @@ class Settings(_Section):
     endpoints: Endpoints
     export: ExportSettings
     timestamps: TimestampSettings = TimestampSettings()
+    network: NetworkSettings = NetworkSettings()
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

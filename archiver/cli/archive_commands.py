@@ -12,6 +12,7 @@ from rich.table import Table
 
 from archiver.cli.common import (
     EXIT_PARTIAL,
+    AllowPrivateOption,
     ConfigOption,
     HomeOption,
     JsonOption,
@@ -66,12 +67,15 @@ def _read_stdin_if_needed(sources: list[str]) -> Any:
 
 @command(help="Print the posts found in SOURCES as JSON Lines, storing nothing.")
 def extract(
-    sources: SourcesArg = None, keep_path: KeepPathOption = False, config: ConfigOption = None
+    sources: SourcesArg = None,
+    keep_path: KeepPathOption = False,
+    config: ConfigOption = None,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     sources = sources or []
     if not sources:
         fail("give at least one file, directory, URL or - for stdin")
-    settings = runtime(None, config).settings
+    settings = runtime(None, config, allow_private=allow_private).settings
     split = split_sources(
         sources, stdin=_read_stdin_if_needed(sources), max_bytes=settings.documents.max_bytes
     )
@@ -172,6 +176,7 @@ def add(
         bool, typer.Option("--media", metavar="", help="Download media files too.")
     ] = False,
     keep_path: KeepPathOption = False,
+    allow_private: AllowPrivateOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -179,7 +184,7 @@ def add(
     sources = sources or []
     if not sources and from_file is None:
         fail("give at least one file, directory, URL, --from FILE or - for stdin")
-    rt = runtime(home, config)
+    rt = runtime(home, config, allow_private=allow_private)
     split = split_sources(
         sources,
         stdin=_read_stdin_if_needed(sources),

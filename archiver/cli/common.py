@@ -50,6 +50,14 @@ ConfigOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", metavar="", help="Machine-readable JSON output.")
 ]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        metavar="",
+        help="Also fetch loopback, private and link-local addresses (see docs/security.md).",
+    ),
+]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -141,8 +149,10 @@ class Runtime:
         return Archive.for_writing(self.home) if write else Archive.for_reading(self.home)
 
 
-def runtime(home: Path | None, config: Path | None) -> Runtime:
+def runtime(home: Path | None, config: Path | None, *, allow_private: bool = False) -> Runtime:
     settings = load_settings(config)
+    if allow_private:
+        settings.network.allow_private_addresses = True
     return Runtime(settings=settings, home=archive_home(settings, home))
 
 

@@ -129,7 +129,7 @@ def extract_urls(urls: Sequence[str], settings: Settings) -> tuple[int, int]:
 
     async def run() -> tuple[int, int]:
         found = failed = 0
-        async with HttpClient(settings.http) as client:
+        async with HttpClient.for_settings(settings) as client:
             async for fetched in fetch_many(urls, client, settings.endpoints):
                 result = refuse_empty(fetched)
                 if result.post is not None:

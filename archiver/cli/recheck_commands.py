@@ -18,6 +18,7 @@ from rich.text import Text
 
 from archiver.cli.common import (
     EXIT_PARTIAL,
+    AllowPrivateOption,
     ConfigOption,
     HomeOption,
     JsonOption,
@@ -175,6 +176,7 @@ def recheck(
     report: Annotated[
         Path | None, typer.Option("--report", help="Write what changed to FILE (.csv or .md).")
     ] = None,
+    allow_private: AllowPrivateOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -190,7 +192,7 @@ def recheck(
     selection.validate()
     if report is not None:
         report_format(report)
-    rt = runtime(home, config)
+    rt = runtime(home, config, allow_private=allow_private)
     rows: int | None = None
     with rt.open_archive() as archive:
         plan = plan_recheck(archive, selection, restart=restart)

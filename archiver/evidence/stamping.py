@@ -31,6 +31,7 @@ from archiver.evidence.tsa import (
 )
 from archiver.net.body import FetchError
 from archiver.net.client import HttpClient
+from archiver.net.guard import AddressGuard
 from archiver.record import utc_now
 from archiver.store import Archive
 from archiver.store.timestamps import TimestampToken, save_stamp, unstamped_captures
@@ -175,7 +176,7 @@ def _client(settings: Settings) -> HttpClient:
             "retry_after_cap_seconds": min(settings.http.retry_after_cap_seconds, limit),
         }
     )
-    return HttpClient(http)
+    return HttpClient(http, guard=AddressGuard.from_settings(settings))
 
 
 def _new_token(stamp: Stamp) -> TimestampToken:

@@ -163,7 +163,7 @@ async def _fetch_into(
         summary.count_posts(archive.add(batch))
 
     with WarcWriter(archive.home) as warc:
-        async with HttpClient(settings.http, warc=warc) as client:
+        async with HttpClient.for_settings(settings, warc=warc) as client:
             try:
                 async for fetched in fetch_many(urls, client, settings.endpoints):
                     result = refuse_empty(fetched)

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from archiver.platforms.base import Gone, ParseError, Reason, Request, Response, gone_for_status
-from archiver.platforms.text import element_text
+from archiver.platforms.text import element_text, first_tags
 from archiver.record import Author, Capture, Media, MediaKind, PlatformName, Post, parse_iso_utc
 
 #: What to send to get an ActivityStreams object instead of the HTML page.
@@ -89,7 +89,7 @@ def content_parts(markup: str) -> Content:
     """Text, outbound links and quote-fallback links of status HTML."""
     if not markup.strip():
         return Content()
-    soup = BeautifulSoup(markup, "lxml")
+    soup = BeautifulSoup(first_tags(markup), "lxml")
     root = soup.body or soup
     quote_links: list[str] = []
     for fallback in root.select(".quote-inline"):

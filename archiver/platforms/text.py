@@ -9,12 +9,14 @@ are read here too, since several platforms share the US-English forms.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 
-from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
 
 _BLOCKS = frozenset({"p", "div", "li", "blockquote", "section", "h1", "h2", "h3", "h4", "pre"})
 _ALWAYS_SKIPPED = frozenset({"script", "style", "template", "svg"})
@@ -25,6 +27,9 @@ _FOLDABLE = re.compile(r"[ \t\r\f\v\u00a0]{2,}|[\t\r\f\v\u00a0]")
 #: What a line must contain for ``_FOLDABLE`` to find anything in it.
 _FOLD_MARKS = ("  ", "\t", "\u00a0", "\r", "\f", "\v")
 _BLANKS = re.compile(r"\n{3,}")
+_TAG_START = re.compile("<")
+#: The most tags parsed from one piece of fetched markup (see :func:`first_tags`).
+MAX_TAGS = 100_000
 # The sign comes first so the regex engine can jump between signs; the look-behind then
 # checks the character before it (``#(?<![\w&#]#)`` is ``(?<![\w&#])#``, faster).
 _HASHTAG = re.compile(r"#(?<![\w&#]#)(\w{1,139})", re.UNICODE)
@@ -60,22 +65,36 @@ def element_text(element: Tag, skip: frozenset[str] = frozenset()) -> str:
 
 
 def _walk(node: Tag, parts: list[str], skip: frozenset[str]) -> None:
-    for child in node.contents:
-        if type(child) is NavigableString:  # not Comment, CData, Doctype...
-            parts.append(child.replace("\n", " "))
-            continue
-        if not isinstance(child, Tag) or child.name in skip:
-            continue
-        if child.name == "br":
-            parts.append("\n")
-        elif child.name in _BLOCKS:
-            parts.append("\n\n")
-            _walk(child, parts, skip)
-            parts.append("\n\n")
-        elif len(child.contents) == 1 and type(child.contents[0]) is NavigableString:
-            parts.append(child.contents[0].replace("\n", " "))  # a link: no need to recurse
+    """Depth-first, with a stack of its own: fetched markup may nest thousands deep."""
+    add = parts.append
+    stack: list[Iterator[PageElement]] = [iter(node.contents)]
+    closing: list[bool] = [False]  # per level: whether it is a block (ends with a break)
+    while stack:
+        for child in stack[-1]:
+            if type(child) is NavigableString:  # not Comment, CData, Doctype...
+                add(child.replace("\n", " "))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name in skip:
+                continue
+            if name == "br":
+                add("\n")
+                continue
+            contents = child.contents
+            if name in _BLOCKS:
+                add("\n\n")
+            elif len(contents) == 1 and type(contents[0]) is NavigableString:
+                add(contents[0].replace("\n", " "))  # a link: no need to descend
+                continue
+            stack.append(iter(contents))
+            closing.append(name in _BLOCKS)
+            break
         else:
-            _walk(child, parts, skip)
+            stack.pop()
+            if closing.pop():
+                add("\n\n")
 
 
 def tag_text(tag: Tag, separator: str = "") -> str:
@@ -138,11 +157,24 @@ def paragraph_and_links(element: Tag) -> tuple[Tag | None, list[Tag], list[Tag]]
     return paragraph, outside, inside
 
 
+def first_tags(markup: str, limit: int | None = None) -> str:
+    """``markup`` cut before its ``limit``-th tag, so parsing it builds at most ``limit``
+    elements (lxml mends the cut). Fetched markup comes from anyone: bs4 keeps some 600
+    bytes per element, so a page of nothing but tags (``<b>`` is 3 bytes) within the body
+    cap would take gigabytes, nested or not. Real pages and posts say what archiver reads
+    from them (metadata, a post's text) long before."""
+    limit = MAX_TAGS if limit is None else limit
+    if markup.count("<") <= limit:
+        return markup
+    cut = next(itertools.islice(_TAG_START.finditer(markup), limit, None))
+    return markup[: cut.start()]
+
+
 def html_fragment_text(markup: str) -> str:
     """Plain text of an HTML fragment (API ``content`` fields and the like)."""
     if "<" not in markup:
         return clean_text(markup)
-    soup = BeautifulSoup(markup, "lxml")
+    soup = BeautifulSoup(first_tags(markup), "lxml")
     root = soup.body or soup
     return element_text(root)
 

@@ -12,30 +12,21 @@ from werkzeug import Request as WRequest
 from werkzeug import Response as WResponse
 
 from archiver.config import HttpSettings
-from archiver.net.client import FetchError, HttpClient
+from archiver.net.client import FetchError
 from archiver.platforms.base import Response
+from tests.net.local import local_client
+from tests.net.local import settings as local_settings
 
 QUERY = b"\x30\x29\x02\x01\x01"  # the opening of a TimeStampReq, as bytes to carry
 
 
 def settings(**changes: Any) -> HttpSettings:
-    values: dict[str, Any] = {
-        "user_agent": "archiver-test/1 (+https://example.org)",
-        "browser_user_agent": "Mozilla/5.0 (test browser)",
-        "timeout_seconds": 2.0,
-        "connect_timeout_seconds": 2.0,
-        "max_attempts": 2,
-        "backoff_initial_seconds": 0.01,
-        "backoff_max_seconds": 0.05,
-        "max_body_bytes": 1_000,
-    }
-    values.update(changes)
-    return HttpSettings(**values)
+    return local_settings(**{"max_attempts": 2, "max_body_bytes": 1_000, **changes})
 
 
 def post(url: str, http: HttpSettings | None = None) -> Response:
     async def go() -> Response:
-        async with HttpClient(http or settings()) as client:
+        async with local_client(http or settings()) as client:
             return await client.post(
                 url,
                 QUERY,

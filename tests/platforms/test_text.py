@@ -4,10 +4,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from archiver.platforms.text import (
+    MAX_TAGS,
     clean_text,
     element_text,
     find_hashtags,
     find_mentions,
+    first_tags,
     html_fragment_text,
     parse_display_date,
 )
@@ -33,6 +35,18 @@ def test_fragment_text() -> None:
         html_fragment_text("<p>Hello <a href='x'>world</a></p><p>Bye</p>") == "Hello world\n\nBye"
     )
     assert html_fragment_text("plain &amp; simple") == "plain & simple"
+
+
+def test_markup_nested_thousands_deep_renders() -> None:
+    deep = "<p>" + "<span>" * 5000 + "deep text" + "</span>" * 5000 + "</p><p>next</p>"
+    assert html_fragment_text(deep) == "deep text\n\nnext"
+
+
+def test_first_tags_cuts_before_the_limit_and_leaves_the_rest_alone() -> None:
+    assert first_tags("<p>a</p><p>b</p>", limit=4) == "<p>a</p><p>b</p>"
+    assert first_tags("<p>a</p><p>b</p>", limit=3) == "<p>a</p><p>b"
+    assert first_tags("<b>" * 10, limit=2) == "<b><b>"
+    assert html_fragment_text("<p>kept</p>" + "<b>" * (MAX_TAGS + 10) + "dropped") == "kept"
 
 
 def test_hashtags_and_mentions() -> None:
