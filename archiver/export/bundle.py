@@ -19,9 +19,7 @@ is bounded by the disk, not by memory. Layout (under the bag's ``data/``)::
 from __future__ import annotations
 
 import json
-import mimetypes
 import os
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,13 +27,12 @@ from typing import Any
 from archiver import __version__
 from archiver.config import ExportSettings
 from archiver.export.bag import BagWriteError, BagWriter, PayloadStream, bagging_date
+from archiver.export.catalog import CaptureEntry, CatalogEntry, EvidenceEntry, MediaEntry
 from archiver.export.cite import ArchivedCopy, apa_reference_list, bibtex, csl_item, ris
 from archiver.export.selection import (
-    CaptureEntry,
-    EvidenceEntry,
+    SHA256_NAME,
     ExportError,
     Item,
-    MediaEntry,
     Selection,
     archived_copy,
     evidence_of,
@@ -43,13 +40,19 @@ from archiver.export.selection import (
     select_items,
 )
 from archiver.export.timestamps import BundleTimestamps, TagStamper
-from archiver.export.viewer import PageInfo, Summary, page_end, page_start, render_item
+from archiver.export.viewer import (
+    PageInfo,
+    Summary,
+    media_extension,
+    page_end,
+    page_start,
+    render_item,
+)
 from archiver.export.warc_copy import WarcCopyError, WarcExcerpt
 from archiver.record import Post
-from archiver.store import Archive
+from archiver.store import Archive, CaptureRow, MediaRow
 
 WARC_NAME = "archiver-bundle.warc.gz"
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 _README = """This is an archiver bundle: a BagIt bag (RFC 8493) of archived social-media posts.
 
   index.html                 open in a browser: every post, its capture, hashes, citations
@@ -187,8 +190,7 @@ def check_target(out: Path, *, force: bool) -> None:
 
 
 def _media_name(sha256: str, content_type: str | None) -> str:
-    extension = mimetypes.guess_extension((content_type or "").split(";")[0].strip()) or ""
-    return f"media/{sha256}{extension if extension.isascii() else ''}"
+    return f"media/{sha256}{media_extension(content_type)}"
 
 
 class _BundleWriter:
@@ -229,39 +231,34 @@ class _BundleWriter:
             self.report.posts += 1
             self.posts.write(item.row.record_json + "\n")
             separator = "," if self.report.posts > 1 else ""
-            entry = json.dumps(csl_item(item.post, copy), ensure_ascii=False)
-            self.csl.write(f"{separator}\n{entry}")
+            reference = json.dumps(csl_item(item.post, copy), ensure_ascii=False)
+            self.csl.write(f"{separator}\n{reference}")
             self.bib.write(bibtex(item.post, copy) + "\n\n")
             self.ris.write(ris(item.post, copy) + "\r\n")
             self.apa_entries.append((item.post, copy))
         else:
             self.report.unavailable += 1
         row = item.row
-        self.catalog.write(
-            json.dumps(
-                {
-                    "key": row.key,
-                    "url": row.url,
-                    "status": item.state,
-                    "reason": item.reason,
-                    "status_detail": row.status_detail,
-                    "last_checked_at": item.last_checked_at,
-                    "content_hash": row.content_hash,
-                    "first_captured_at": row.first_captured_at,
-                    "last_captured_at": row.last_captured_at,
-                    "capture_count": row.capture_count,
-                    "media": [entry.to_json() for entry in media],
-                    "captures": [entry.to_json() for entry in captures],
-                },
-                ensure_ascii=False,
-            )
-            + "\n"
+        entry = CatalogEntry(
+            key=row.key,
+            url=row.url,
+            status=item.state,
+            reason=item.reason,
+            status_detail=row.status_detail,
+            last_checked_at=item.last_checked_at,
+            content_hash=row.content_hash if item.post is not None else None,
+            first_captured_at=row.first_captured_at,
+            last_captured_at=row.last_captured_at,
+            capture_count=row.capture_count,
+            media=media,
+            captures=captures,
         )
+        self.catalog.write(entry.to_line())
         self.html.write(render_item(item, copy, media, captures))
 
     def _blob(self, sha256: str | None, relpath: str) -> str | None:
         """Copy a blob of the archive into the bag; its bundle path, or None if missing."""
-        if not sha256 or not _SHA256.fullmatch(sha256):
+        if not sha256 or not SHA256_NAME.fullmatch(sha256):
             if sha256:
                 self.report.missing.append(f"blob with an invalid name {sha256!r}")
             return None
@@ -282,15 +279,23 @@ class _BundleWriter:
             self.report.raw_files += 1
         return relpath
 
-    def _media(self, row: Any) -> MediaEntry:
+    def _media(self, row: MediaRow) -> MediaEntry:
         path = (
             self._blob(row.sha256, _media_name(row.sha256, row.content_type))
             if row.sha256
             else None
         )
-        return MediaEntry(row.url, row.kind, row.alt, row.sha256, row.content_type, row.size, path)
+        return MediaEntry(
+            url=row.url,
+            kind=row.kind,
+            alt=row.alt,
+            sha256=row.sha256,
+            content_type=row.content_type,
+            size=row.size,
+            path=path,
+        )
 
-    def _capture(self, row: Any) -> CaptureEntry:
+    def _capture(self, row: CaptureRow) -> CaptureEntry:
         evidence: list[EvidenceEntry] = []
         for entry in evidence_of(row):
             sha = entry.get("sha256")

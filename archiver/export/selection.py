@@ -11,7 +11,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from archiver.errors import ArchiverError
@@ -22,6 +22,8 @@ from archiver.store.checks import reason_of, state_text, states_of, status_claus
 from archiver.vocabulary import date_value
 
 PAGE = 200
+#: How a blob is named: its SHA-256 in lower-case hex (anything else is not a blob name).
+SHA256_NAME = re.compile(r"[0-9a-f]{64}")
 
 
 class ExportError(ArchiverError):
@@ -202,65 +204,20 @@ def evidence_of(capture: CaptureRow) -> list[dict[str, Any]]:
     return [entry for entry in entries if isinstance(entry, dict)]
 
 
-@dataclass(frozen=True)
-class EvidenceEntry:
-    """One response or document behind a capture, as a bundle holds it."""
-
-    url: str | None
-    sha256: str | None
-    #: Where the bytes are in the bundle (``captures/raw/<sha256>``), None when missing.
-    path: str | None
-    http_status: int | None = None
-    content_type: str | None = None
-    purpose: str | None = None
-    warc_path: str | None = None
-    warc_offset: int | None = None
-    warc_record_id: str | None = None
-    source_warc_file: str | None = None
-    source_warc_offset: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return _shallow(self)
-
-
-@dataclass(frozen=True)
-class CaptureEntry:
-    """One capture of a post (append-only evidence), as a bundle describes it."""
-
-    id: int | None
-    captured_at: str
-    method: str
-    source: str
-    raw_sha256: str
-    content_hash: str | None
-    status: str
-    status_detail: str | None
-    http_status: int | None
-    evidence: list[EvidenceEntry]
-    record: dict[str, Any] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready, without copying ``record`` (``dataclasses.asdict`` deep-copies)."""
-        data = _shallow(self)
-        data["evidence"] = [entry.to_json() for entry in self.evidence]
-        return data
-
-
-@dataclass(frozen=True)
-class MediaEntry:
-    """A media item of a post; ``path`` is set when the downloaded file is in the bundle."""
-
-    url: str
-    kind: str
-    alt: str | None
-    sha256: str | None
-    content_type: str | None
-    size: int | None
-    path: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return _shallow(self)
-
-
-def _shallow(entry: Any) -> dict[str, Any]:
-    return {item.name: getattr(entry, item.name) for item in fields(entry)}
+def missing_blobs(
+    archive: Archive, captures: Sequence[CaptureRow], media: Sequence[MediaRow]
+) -> list[str]:
+    """One line for each blob that a post's captures or media name but the archive's blob
+    store no longer holds (deleted or lost from the archive home): ``show`` warns with
+    them, as ``export`` does for what it could not copy."""
+    named = [
+        (entry.get("sha256"), f"raw bytes of capture {capture.id}")
+        for capture in captures
+        for entry in evidence_of(capture)
+    ]
+    named += [(row.sha256, f"media {row.url}") for row in media]
+    return [
+        f"blob {sha} ({what}) is missing from the archive"
+        for sha, what in named
+        if isinstance(sha, str) and not (SHA256_NAME.fullmatch(sha) and archive.blobs.exists(sha))
+    ]

@@ -377,7 +377,13 @@ def test_missing_evidence_is_reported_and_the_rest_exported(built: Built, tmp_pa
     assert report.missing == [
         f"blob {built.png_sha256} (media/{built.png_sha256}.png) is missing from the archive"
     ]
-    assert verify_bundle(tmp_path / "bundle").ok
+    assert bagit.Bag(str(tmp_path / "bundle")).validate()  # the manifests say what is there
+    found = [str(p) for p in verify_bundle(tmp_path / "bundle").problems]
+    assert found == [
+        f"data/captures/captures.jsonl: line 3 ({built.keys[0]}): media "
+        f"https://pic.twitter.com/AbC123 (blob {built.png_sha256}) is not in the bundle; "
+        "the archive could not supply it when the bundle was made"
+    ]
 
 
 def test_zip_metadata_disagreeing_with_the_central_directory_is_named(

@@ -216,7 +216,12 @@ def test_missing_evidence_warns_and_exits_1(built: Built, tmp_path: Path) -> Non
     code, _, err = run("export", "--all", "--out", tmp_path / "b", "--home", built.home)
     assert code == 1
     assert f"warning: WARC record {built.warc.file}: no such WARC file in the archive home" in err
-    assert run("verify", tmp_path / "b")[0] == 0
+    code, _, err = run("verify", tmp_path / "b")
+    assert code == 1
+    assert (
+        f"FAILED data/captures/captures.jsonl: line 4 ({built.keys[2]}): WARC record "
+        f"{built.warc.record_id} is not in the bundle; the archive could not supply it"
+    ) in err
 
 
 @pytest.fixture
