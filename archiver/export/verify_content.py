@@ -295,8 +295,8 @@ def _same_post(
         others = [f"{other[5:]} {hashes[other]}" for other in hashes if other != name]
         if list(hashes.values()).count(value) == 1:  # the odd one out (or all differ)
             report.add(name, f"{entry.key}: content hash {value}, but {' and '.join(others)}")
-    if not record.intact:  # the record itself is named; its card cannot be judged by it
-        return True
+    if not record.intact or card.content_hash != record.content_hash:
+        return True  # the card shows another record than this line (named above)
     post = record.post
     shows = {"author": post.author.name, "title": post.title, "text": post.text}
     for field, value in shows.items():
