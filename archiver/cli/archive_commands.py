@@ -26,6 +26,7 @@ from archiver.cli.common import (
 from archiver.cli.terminal import data, json_text
 from archiver.cli.timestamp_commands import stamp_run
 from archiver.documents import SourceFailure
+from archiver.export.selection import missing_blobs
 from archiver.ingest import (
     ItemReport,
     Summary,
@@ -316,6 +317,8 @@ def show(
         media = archive.media(row.key)
         history = post_history(archive, row.key)
         state = states_of(archive, [row.key])[row.key].state
+        for missing in missing_blobs(archive, captures, media):
+            err.print(f"warning: {missing}", markup=False, highlight=False)
     record = json.loads(row.record_json) if row.record_json else None
     capture_dicts = [
         {

@@ -91,7 +91,7 @@ def apa(post: Post, copy: ArchivedCopy | None = None, year_suffix: str = "") -> 
     text = f"{head} {platform_label(post)}. {post.url}"
     if copy is not None:
         text += f". Archived {long_date(copy.captured_at)}, {where(copy)}."
-    return text
+    return one_line(text)
 
 
 def apa_reference_list(entries: Iterable[tuple[Post, ArchivedCopy | None]]) -> list[str]:
@@ -148,7 +148,7 @@ def mla(post: Post, copy: ArchivedCopy | None = None) -> str:
             text += f" {copy.archive_name}, {day}, {re.sub(r'^https?://', '', copy.url)}."
         else:
             text += f" Accessed {day}."
-    return text
+    return one_line(text)
 
 
 def chicago(post: Post, copy: ArchivedCopy | None = None) -> str:
@@ -161,7 +161,7 @@ def chicago(post: Post, copy: ArchivedCopy | None = None) -> str:
     text += f" {platform_label(post)}, {end_mark(date)} {post.url}."
     if copy is not None:
         text += f" Archived {long_date(copy.captured_at)}, {where(copy)}."
-    return text
+    return one_line(text)
 
 
 def chicago_note(post: Post, copy: ArchivedCopy | None = None) -> str:
@@ -176,7 +176,7 @@ def chicago_note(post: Post, copy: ArchivedCopy | None = None) -> str:
     text += ", ".join(part for part in rest if part)
     if copy is not None:
         text += f", archived {long_date(copy.captured_at)}, {where(copy)}"
-    return text + "."
+    return one_line(text + ".")
 
 
 # -- Wikipedia ------------------------------------------------------------------------
@@ -272,7 +272,7 @@ def tex(value: str) -> str:
 
 
 def _bib_url(url: str) -> str:
-    return url.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
+    return one_line(url).replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
 def _archive_note(copy: ArchivedCopy) -> str:
@@ -281,11 +281,11 @@ def _archive_note(copy: ArchivedCopy) -> str:
 
 def bibtex(post: Post, copy: ArchivedCopy | None = None) -> str:
     """A biblatex ``@online`` entry (UTF-8; names braced so they are never re-ordered)."""
-    author = author_with_handle(post)
+    author, short = author_with_handle(post), _short_title(post)
     fields: list[tuple[str, str | None]] = [
         ("author", "{" + tex(author) + "}" if author else None),
         ("title", tex(post_title(post)) or "Untitled post"),
-        ("shorttitle", tex(_short_title(post)) if _short_title(post) else None),
+        ("shorttitle", tex(short) if short else None),
         ("date", iso_date(post.created_at)),
         ("organization", tex(platform_label(post))),
         ("titleaddon", f"[{descriptor(post)}]"),

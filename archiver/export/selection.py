@@ -210,12 +210,12 @@ def missing_blobs(
     """One line for each blob that a post's captures or media name but the archive's blob
     store no longer holds (deleted or lost from the archive home): ``show`` warns with
     them, as ``export`` does for what it could not copy."""
-    named = [
+    named = [(row.sha256, f"media {row.url}") for row in media]
+    named += [
         (entry.get("sha256"), f"raw bytes of capture {capture.id}")
         for capture in captures
         for entry in evidence_of(capture)
     ]
-    named += [(row.sha256, f"media {row.url}") for row in media]
     return [
         f"blob {sha} ({what}) is missing from the archive"
         for sha, what in named

@@ -426,3 +426,33 @@ def _flipped(data: bytes) -> bytes:
     changed = bytearray(data)
     changed[len(changed) // 2] ^= 0x01
     return bytes(changed)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        (
+            "image/svg+xml",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        ),
+        ("text/html; charset=utf-8", b"<html><script>alert(2)</script></html>"),
+        ("application/xml", b"<?xml version='1.0'?><x/>"),
+        (None, b"GIF89a unknown"),
+    ],
+)
+def test_active_media_types_are_exported_inert(
+    built: Built, tmp_path: Path, content_type: str | None, body: bytes
+) -> None:
+    with Archive(built.home) as archive:
+        sha = archive.blobs.put(body)
+        archive.record_media_download(
+            built.keys[0], "https://pic.twitter.com/AbC123", sha, content_type, len(body), "x"
+        )
+    out = tmp_path / "bundle"
+    export(built, out)
+    assert (out / f"data/media/{sha}.bin").read_bytes() == body
+    assert not list((out / "data/media").glob(f"{sha}.[!b]*"))  # .bin only, never .svg/.html
+    html = (out / "data/index.html").read_text("utf-8")
+    assert f'src="media/{sha}' not in html  # never an <img>, <video> or <audio>
+    assert f'<a href="media/{sha}.bin" download>' in html
+    assert verify_bundle(out).ok

@@ -297,3 +297,30 @@ def test_json_authors_are_always_objects(built: Built) -> None:
     first = next(row for row in listed if row["key"] == built.keys[0])
     assert first["author"] == {"name": shown["name"], "handle": shown["handle"]}
     assert all(isinstance(row["author"], dict) for row in listed)
+def test_a_missing_blob_is_a_warning_in_show_and_export_and_fails_verify(
+    built: Built, tmp_path: Path
+) -> None:
+    from archiver.store import Archive
+
+    with Archive(built.home) as archive:
+        raw = archive.captures(built.keys[0])[0].raw_sha256
+        archive.blobs.path_for(built.png_sha256).unlink()
+        archive.blobs.path_for(raw).unlink()
+    code, out, err = run("show", built.keys[0], "--home", built.home)
+    assert code == 0 and "Barrier holds" in out
+    assert err.splitlines() == [
+        f"warning: blob {built.png_sha256} (media https://pic.twitter.com/AbC123) is missing "
+        "from the archive",
+        f"warning: blob {raw} (raw bytes of capture 1) is missing from the archive",
+    ]
+    code, out, err = run("export", built.keys[0], "--out", tmp_path / "b.zip", "--home", built.home)
+    assert code == 1 and "wrote" in out
+    assert err.splitlines() == [
+        f"warning: blob {built.png_sha256} (media/{built.png_sha256}.png) is missing from the "
+        "archive",
+        f"warning: blob {raw} (captures/raw/{raw}) is missing from the archive",
+    ]
+    code, _, err = run("verify", tmp_path / "b.zip")
+    assert code == 1
+    assert f"raw bytes of capture 1 (blob {raw}) is not in the bundle" in err
+    assert f"media https://pic.twitter.com/AbC123 (blob {built.png_sha256}) is not in" in err
