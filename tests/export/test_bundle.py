@@ -456,3 +456,30 @@ def test_active_media_types_are_exported_inert(
     assert f'src="media/{sha}' not in html  # never an <img>, <video> or <audio>
     assert f'<a href="media/{sha}.bin" download>' in html
     assert verify_bundle(out).ok
+
+
+def test_captures_jsonl_carries_the_archives_hashes(built: Built, tmp_path: Path) -> None:
+    """Every hash in captures.jsonl is the archive's own and the recomputed one: the post's
+    (the same as its posts.jsonl line) and each capture's (its record's)."""
+    out = tmp_path / "bundle"
+    export(built, out)
+    posts = {
+        record["key"]: record["content_hash"]
+        for record in map(json.loads, (out / "data/posts.jsonl").read_text("utf-8").splitlines())
+    }
+    lines = (out / "data/captures/captures.jsonl").read_text("utf-8").splitlines()
+    checked = 0
+    with Archive(built.home) as archive:
+        for entry in map(json.loads, lines):
+            row = archive.get(entry["key"])
+            assert row is not None
+            assert entry["content_hash"] == posts.get(entry["key"]) == row.content_hash
+            stored = {c.id: c for c in archive.captures(entry["key"])}
+            for capture in entry["captures"]:
+                assert capture["content_hash"] == stored[capture["id"]].content_hash
+                assert capture["raw_sha256"] == stored[capture["id"]].raw_sha256
+                if capture["record"] is not None:
+                    recomputed = content_hash_of_dict(capture["record"])
+                    assert capture["content_hash"] == recomputed
+                    checked += 1
+    assert checked == 3 and len(posts) == 3
