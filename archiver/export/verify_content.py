@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 from warcio.archiveiterator import ArchiveIterator
@@ -33,6 +34,7 @@ from archiver.export.catalog import CatalogEntry
 from archiver.export.selection import anchor_of
 from archiver.export.verify_report import BundleUnreadable, VerifyReport
 from archiver.export.viewer import Card, as_shown, read_cards
+from archiver.export.warc_copy import READ_ERRORS
 from archiver.record import Post, content_hash_of_dict
 
 #: No line archiver writes comes near this; a longer one is refused, not read into memory.
@@ -51,6 +53,13 @@ class Malformed(BundleUnreadable):
     def __init__(self, where: str, message: str) -> None:
         super().__init__(f"{where} {message}")
         self.where, self.message = where, message
+
+
+class _End:
+    """What the records give once ``posts.jsonl`` has no more lines."""
+
+
+_END = _End()
 
 
 @dataclass(frozen=True)
@@ -129,7 +138,7 @@ class _Catalog:
 
     def __init__(self, root: Path, report: VerifyReport) -> None:
         self.root, self.report = root, report
-        self._warc: dict[str, Any] = {}
+        self._warc: dict[str, BinaryIO] = {}
 
     def entries(self) -> Iterator[tuple[int, CatalogEntry | None]]:
         try:
@@ -202,22 +211,30 @@ class _Catalog:
             return
         if path not in self._warc:
             self._warc[path] = (self.root / "data" / path).open("rb")
-        handle = self._warc[path]
-        found = None
         try:
-            if offset >= 0:
-                handle.seek(offset)
-                if handle.read(2) == b"\x1f\x8b":  # each record is its own gzip member
-                    handle.seek(offset)
-                    record = next(ArchiveIterator(handle, no_record_parse=True), None)
-                    found = record and record.rec_headers.get_header("WARC-Record-ID")
-        except Exception:  # warcio raises many kinds on damaged bytes
+            found = _record_id_at(self._warc[path], offset)
+        except READ_ERRORS:
             found = None
         if found != record_id:
             self.report.add(
                 CATALOG,
                 f"{where}: no WARC record {record_id} at offset {offset} of {path}",
             )
+
+
+def _record_id_at(handle: BinaryIO, offset: int) -> str | None:
+    """The ID of the WARC record at ``offset``, read by warcio. Its header block must end
+    within the first 64 KiB of its gzip member (archiver's are a few hundred bytes), so
+    a crafted member cannot make warcio read one endless header line into memory."""
+    if offset < 0:
+        return None
+    handle.seek(offset)
+    head = zlib.decompressobj(wbits=31).decompress(handle.read(1 << 16), 1 << 16)
+    if b"\r\n\r\n" not in head:
+        return None
+    handle.seek(offset)
+    record = next(ArchiveIterator(handle, no_record_parse=True), None)
+    return record.rec_headers.get_header("WARC-Record-ID") if record else None
 
 
 def check_contents(root: Path, report: VerifyReport) -> None:
@@ -259,7 +276,10 @@ def _compare(
             continue
         card_number += 1
         card = next(cards, None)
-        record = next(records, None) if entry.content_hash is not None else None
+        record = next(records, _END) if entry.content_hash is not None else None
+        if record is None and entry.content_hash is not None:  # not JSON: already named
+            in_step = False
+            continue
         in_step = _same_post(number, entry, card_number, card, record, report)
     for record in records:  # every record is still checked on its own
         if in_step and record is not None:
@@ -274,7 +294,7 @@ def _same_post(
     entry: CatalogEntry,
     card_number: int,
     card: Card | None,
-    record: _Record | None,
+    record: _Record | _End | None,
     report: VerifyReport,
 ) -> bool:
     """Whether the three files still list the same post; disagreements are named."""
@@ -286,8 +306,8 @@ def _same_post(
         return False
     if entry.content_hash is None:
         return True
-    if record is None or record.key != entry.key:
-        shown = "no line" if record is None else f"line {record.line} is {record.key}"
+    if not isinstance(record, _Record) or record.key != entry.key:
+        shown = f"line {record.line} is {record.key}" if isinstance(record, _Record) else "no line"
         report.add(POSTS, f"{shown} where captures.jsonl {where} has a record{differ}")
         return False
     hashes = {POSTS: record.content_hash, CATALOG: entry.content_hash, PAGE: card.content_hash}

@@ -21,6 +21,7 @@ from typing import BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
 
 from archiver import __version__
@@ -29,7 +30,14 @@ from archiver.export.bag import DiskIndex, PayloadStream
 
 _GZIP_MAGIC = b"\x1f\x8b"
 #: What warcio and zlib raise on bytes that are not a readable WARC record.
-_READ_ERRORS = (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error)
+READ_ERRORS = (
+    ArchiveLoadFailed,
+    StatusAndHeadersParserException,
+    OSError,
+    EOFError,
+    ValueError,
+    zlib.error,
+)
 
 
 class WarcCopyError(ArchiverError):
@@ -59,7 +67,7 @@ def _records_at(handle: BinaryIO, offset: int) -> list[tuple[int, int, dict[str,
             found.append(
                 (records.get_record_offset(), records.get_record_length(), _headers(following))
             )
-    except _READ_ERRORS:
+    except READ_ERRORS:
         pass  # no readable record after it: the response is copied alone
     return found
 
@@ -110,7 +118,7 @@ class WarcExcerpt:
         with source.open("rb") as handle:
             try:
                 records = _records_at(handle, offset)
-            except (*_READ_ERRORS, WarcCopyError) as exc:
+            except (*READ_ERRORS, WarcCopyError) as exc:
                 raise WarcCopyError(
                     f"{warc_file} @ {offset}: not a gzip WARC record ({exc})"
                 ) from exc

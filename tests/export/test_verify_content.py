@@ -5,6 +5,7 @@ edit followed by regenerated manifests is caught and the edited file named."""
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -203,3 +204,32 @@ def test_a_dropped_card_is_named(bundle: Path) -> None:
         "data/index.html: no card where captures.jsonl line 4 (twitter:1000000000000000002) "
         "comes; the files list different posts from here on"
     ]
+
+
+API_KEY = "twitter:1000000000000000002"
+
+
+def test_a_warc_record_not_where_captures_jsonl_says_is_named(bundle: Path) -> None:
+    def shift(entry: dict[str, Any]) -> None:
+        if entry["key"] == API_KEY:
+            entry["captures"][0]["evidence"][0]["warc_offset"] += 1
+
+    edit_lines(bundle / CATALOG, shift)
+    rebag(bundle)
+    found = failures(bundle)
+    assert len(found) == 1 and found[0].startswith(f"{CATALOG}: line 4 ({API_KEY}): no WARC record")
+
+
+def test_a_warc_member_with_an_endless_header_is_named_not_read(bundle: Path) -> None:
+    """A gzip member inflating to 256 MiB without a line end: warcio is never handed it."""
+    warc = next((bundle / "data/captures/warc").iterdir())
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"WARC/1.1\r\nWARC-Record-ID: " + b"a" * (1 << 20)
+    member = compressor.compress(chunk) + b"".join(
+        compressor.compress(b"a" * (1 << 20)) for _ in range(255)
+    )
+    warc.write_bytes(member + compressor.flush())
+    rebag(bundle)
+    found = [str(p) for p in verify_bundle(bundle).problems]
+    assert found == [f"{CATALOG}: line 4 ({API_KEY}): " + found[0].split("): ", 1)[1]]
+    assert "no WARC record <urn:uuid:" in found[0]
