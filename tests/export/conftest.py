@@ -196,16 +196,19 @@ def rebag(path: Path) -> None:
     bagit.Bag(str(path)).save(manifests=True)
 
 
-def verify_cli(path: Path) -> subprocess.CompletedProcess[str]:
-    """``archiver verify PATH`` in its own process, as a user runs it. The timeout is only
-    a guard against a hang, never a measure."""
-    return subprocess.run(
-        [sys.executable, "-m", "archiver", "verify", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def verify_cli(path: Path, *, own_process: bool = False) -> subprocess.CompletedProcess[str]:
+    """``archiver verify PATH`` as a user runs it: through the CLI, in this process, or in
+    its own where a hang is the risk (FIFOs, devices, bombs, deep nesting). The timeout is
+    only a guard against a hang, never a measure."""
+    command = [sys.executable, "-m", "archiver", "verify", str(path)]
+    if own_process:
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    from typer.testing import CliRunner
+
+    from archiver.cli import app
+
+    result = CliRunner().invoke(app, ["verify", str(path)])
+    return subprocess.CompletedProcess(command, result.exit_code, result.stdout, result.stderr)
 
 
 def refused(result: subprocess.CompletedProcess[str]) -> str:

@@ -83,7 +83,7 @@ def test_deeply_nested_json_is_refused_in_one_line(bundle: Path, where: str) -> 
         out.write('{"key": ' + deep + "}\n")
     rebag(bundle)
     count = len((bundle / where).read_text("utf-8").splitlines())
-    line = refused(verify_cli(bundle))
+    line = refused(verify_cli(bundle, own_process=True))
     assert line == f"error: {where} line {count} is JSON nested deeper than any record"
 
 
