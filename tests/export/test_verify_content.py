@@ -233,3 +233,13 @@ def test_a_warc_member_with_an_endless_header_is_named_not_read(bundle: Path) ->
     found = [str(p) for p in verify_bundle(bundle).problems]
     assert found == [f"{CATALOG}: line 4 ({API_KEY}): " + found[0].split("): ", 1)[1]]
     assert "no WARC record <urn:uuid:" in found[0]
+
+
+def test_a_crafted_field_name_stays_one_plain_line(bundle: Path) -> None:
+    edit_lines(bundle / POSTS, on_embed(lambda r: r.update({"[/b]\nFAKE": 1})))
+    rebag(bundle)
+    line = refused(verify_cli(bundle))
+    assert line == (
+        f"error: {POSTS} line 2 is not an archiver.post/1 record: [/b]\\nFAKE: "
+        "Extra inputs are not permitted"
+    )

@@ -111,3 +111,12 @@ def test_a_zip_of_archivers_own_bundle_is_far_below_the_limits(
         ratios = [i.file_size / max(i.compress_size, 1) for i in archive.infolist() if i.file_size]
     assert max(ratios) < MAX_RATIO / 4
     assert verify_cli(path).returncode == 0
+
+
+def test_names_with_markup_and_line_breaks_stay_one_plain_line(tmp_path: Path) -> None:
+    path = tmp_path / "evil.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("bundle/bagit.txt", BAGIT_TXT)
+        archive.writestr("../[/b]\nOK all verified", "owned")
+    line = refused(verify_cli(path))
+    assert "member '../[/b]\\nOK all verified' climbs out of the bundle" in line
