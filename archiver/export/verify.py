@@ -91,10 +91,15 @@ def _check_tree(root: Path, shown: Path) -> None:
 # -- the checks -------------------------------------------------------------------------
 
 
+#: What bagit raises on tag files it cannot read: BagError, or UnicodeDecodeError for a
+#: manifest that is not UTF-8.
+_BAGIT_PARSE_ERRORS = (bagit.BagError, UnicodeDecodeError)
+
+
 def _check_bag(root: Path, report: VerifyReport) -> None:
     try:
         bag = bagit.Bag(str(root))
-    except bagit.BagError as exc:
+    except _BAGIT_PARSE_ERRORS as exc:
         raise BundleUnreadable(
             f"{report.bundle} is a corrupted bag (bagit.txt or a manifest cannot be read): {exc}"
         ) from exc
@@ -110,6 +115,8 @@ def _check_bag(root: Path, report: VerifyReport) -> None:
             report.add(_oxum_file(exc), str(exc))
         except bagit.BagError as exc:
             report.add(_oxum_file(exc), f"bag check failed: {exc}")
+        except ValueError as exc:  # bagit splitting a Payload-Oxum that has no dot
+            report.add("bag-info.txt", f"Payload-Oxum cannot be read ({exc})")
         if "Payload-Oxum" not in bag.info:
             return
         # The file count and size failed: check again without them, to name the files.

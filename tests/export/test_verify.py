@@ -89,3 +89,18 @@ def test_names_with_control_characters_cannot_forge_output_lines(bundle: Path) -
     )
     found = verify_bundle(bundle).problems
     assert Problem(f"data/{name}", "present but not listed in any manifest") in found
+
+
+def test_tag_files_bagit_cannot_parse_are_named_not_crashed_on(bundle: Path) -> None:
+    manifest = bundle / "manifest-sha256.txt"
+    original = manifest.read_bytes()
+    manifest.write_bytes(original + b"\xff\xfe  data/x\n")
+    assert "is a corrupted bag" in refused(verify_cli(bundle))
+    manifest.write_bytes(original)
+    info = bundle / "bag-info.txt"
+    lines = info.read_text("utf-8").splitlines()
+    oxum = ["Payload-Oxum: 12345" if x.startswith("Payload-Oxum") else x for x in lines]
+    info.write_text("\n".join(oxum) + "\n", "utf-8")
+    result = verify_cli(bundle)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "FAILED bag-info.txt: Payload-Oxum cannot be read (" in result.stderr
