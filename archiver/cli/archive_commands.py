@@ -318,7 +318,7 @@ def show(
         history = post_history(archive, row.key)
         state = states_of(archive, [row.key])[row.key].state
         for missing in missing_blobs(archive, captures, media):
-            err.print(f"warning: {missing}", markup=False, highlight=False)
+            err.print("[yellow]warning[/]:", data(missing))
     record = json.loads(row.record_json) if row.record_json else None
     capture_dicts = [
         {

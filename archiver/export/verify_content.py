@@ -32,7 +32,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archiver.export.catalog import CatalogEntry
 from archiver.export.selection import anchor_of
-from archiver.export.verify_report import BundleUnreadable, VerifyReport, shown
+from archiver.export.verify_report import BundleUnreadable, VerifyReport
 from archiver.export.viewer import Card, as_shown, read_cards
 from archiver.export.warc_copy import READ_ERRORS
 from archiver.record import Post, content_hash_of_dict
@@ -99,7 +99,7 @@ def _objects(root: Path, where: str, report: VerifyReport) -> Iterator[tuple[int
 
 def _shape_error(where: str, number: int, exc: ValidationError, what: str) -> Malformed:
     first = exc.errors(include_input=False, include_url=False)[0]
-    location = shown(".".join(str(part) for part in first["loc"])) or "the line"
+    location = ".".join(str(part) for part in first["loc"]) or "the line"
     return Malformed(where, f"line {number} is not {what}: {location}: {first['msg']}")
 
 

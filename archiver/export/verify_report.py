@@ -9,7 +9,6 @@ zip, a special file, a line no archiver writes; its message is one line that nam
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,17 +16,9 @@ from typing import Any
 from archiver.export.selection import ExportError
 from archiver.export.verify_time import TimeFindings
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
 
 class BundleUnreadable(ExportError):
     """The path is not a bundle archiver can open (not a bag, a broken or unsafe zip)."""
-
-
-def shown(text: str) -> str:
-    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``), so a
-    name from a bundle cannot start a line of its own or drive the terminal."""
-    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 @dataclass(frozen=True)
@@ -36,8 +27,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        text = f"{self.path}: {self.message}" if self.path else self.message
-        return shown(text)
+        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 @dataclass

@@ -240,6 +240,6 @@ def test_a_crafted_field_name_stays_one_plain_line(bundle: Path) -> None:
     rebag(bundle)
     line = refused(verify_cli(bundle))
     assert line == (
-        f"error: {POSTS} line 2 is not an archiver.post/1 record: [/b]\\nFAKE: "
+        f"error: {POSTS} line 2 is not an archiver.post/1 record: [/b] FAKE: "
         "Extra inputs are not permitted"
     )
