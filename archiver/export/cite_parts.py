@@ -92,15 +92,12 @@ def iso_date(value: str | None) -> str | None:
     return f"{when.year:04d}-{when.month:02d}-{when.day:02d}" if when else None
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def one_line(text: str) -> str:
-    """``text`` on one line: each run of whitespace (line breaks too) as one space, and
-    control characters (terminal escape sequences, NUL) dropped. A citation is text to
-    paste: a name, a URL or a post must not start a line of its own (a forged reference
-    in a list, a forged RIS tag) or drive the terminal it is printed on."""
-    return _CONTROL.sub("", re.sub(r"\s+", " ", text)).strip()
+    """``text`` on one line, each run of whitespace (line breaks too) as one space. A
+    citation is one line: a name, a URL or a post must not start a line of its own (a
+    forged reference in a list, a forged RIS tag). Other characters stay as they are:
+    the data is exact, and the CLI shows control characters as escapes."""
+    return re.sub(r"\s+", " ", text).strip()
 
 
 _PAIRS = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", "«": "»"}
