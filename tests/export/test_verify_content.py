@@ -43,7 +43,8 @@ def on_embed(change: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, An
 def failures(bundle: Path) -> list[str]:
     result = verify_cli(bundle)
     assert result.returncode == 1, result.stderr
-    return [line.removeprefix("FAILED ") for line in result.stderr.splitlines()[:-1]]
+    lines = result.stderr.splitlines()  # FAILED lines, notes on timestamps, a summary
+    return [line.removeprefix("FAILED ") for line in lines if line.startswith("FAILED ")]
 
 
 # -- wrong shapes: one line, exit 2 -------------------------------------------------------
