@@ -80,15 +80,17 @@ def test_tag_text_reads_what_get_text_reads_for_every_kind_of_string(parser: str
 
 
 def _fixture_pages() -> list[Path]:
-    return sorted(FIXTURES.rglob("*.html"))
+    """The embed, page and API fixtures: the markup embed parsers read. (The corpus of
+    whole newsroom pages would make this check, quadratic in a page's depth, cost
+    seconds; the tree test reads it.)"""
+    return sorted(path for path in FIXTURES.rglob("*.html") if "real-pages" not in path.parts)
 
 
-@pytest.mark.parametrize("path", _fixture_pages(), ids=lambda path: path.name)
+@pytest.mark.parametrize("path", _fixture_pages(), ids=lambda path: str(path.relative_to(FIXTURES)))
 def test_tag_text_is_get_text_on_every_element_of_every_fixture(path: Path) -> None:
     """``tag_text`` is a faster ``get_text``: should bs4 change which strings that reads,
     this fails on real embed markup rather than an extraction drifting unnoticed."""
     soup = BeautifulSoup(path.read_bytes(), "lxml")
-    tags = soup.find_all(True)
-    for tag in tags:
-        assert tag_text(tag) == tag.get_text(), tag.name
-        assert tag_text(tag, " ") == tag.get_text(" "), tag.name
+    for tag in soup.find_all(True):
+        # A separator no page holds: equal results mean the same strings, one by one.
+        assert tag_text(tag, "\x1f") == tag.get_text("\x1f"), tag.name
