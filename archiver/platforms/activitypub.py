@@ -183,11 +183,12 @@ def _total(collection: Any) -> int | None:
 
 
 def _content_and_lang(obj: dict[str, Any]) -> tuple[str, str | None]:
-    content_map = obj.get("contentMap")
-    langs = list(content_map) if isinstance(content_map, dict) else []
+    found = obj.get("contentMap")
+    content_map: dict[str, Any] = found if isinstance(found, dict) else {}
+    langs = list(content_map)
     content = obj.get("content")
     if not isinstance(content, str) and langs:
-        content = content_map[langs[0]]  # type: ignore[index]
+        content = content_map[langs[0]]
     lang = langs[0] if len(langs) == 1 else None
     return (content if isinstance(content, str) else ""), lang
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from archiver.platforms.base import Gone, ParseError, Reason, Response, gone_for_status
 from archiver.platforms.text import clean_text
-from archiver.record import Author, Capture, Media, Post, from_epoch
+from archiver.record import Author, Capture, Media, MediaKind, Post, from_epoch
 
 WEB = "https://www.reddit.com"
 REDDIT_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*reddit\.com$")
@@ -85,7 +85,7 @@ def _media(data: dict[str, Any]) -> list[Media]:
         return [Media(kind="video", url=video["fallback_url"])]
     target = data.get("url_overridden_by_dest") or data.get("url") or ""
     if urlsplit(target).hostname == "i.redd.it":
-        kind = "gif" if target.lower().endswith(".gif") else "photo"
+        kind: MediaKind = "gif" if target.lower().endswith(".gif") else "photo"
         return [Media(kind=kind, url=target)]
     images = (data.get("preview") or {}).get("images") or []
     return [

@@ -195,7 +195,8 @@ def _item_media(item: dict[str, Any]) -> list[Media]:
 
 def post_from_item(item: dict[str, Any], carry: Post | None, capture: Capture) -> Post:
     """The record from a page's ``itemStruct``."""
-    author = item.get("author") if isinstance(item.get("author"), dict) else {}
+    shown = item.get("author")
+    author: dict[str, Any] = shown if isinstance(shown, dict) else {}
     handle = author.get("uniqueId") or (carry.author.handle if carry else None)
     name = author.get("nickname") or (carry.author.name if carry else None)
     text = clean_text(str(item.get("desc") or ""))

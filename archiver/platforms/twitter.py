@@ -112,7 +112,7 @@ def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
     signature = _SIGNATURE.match(outside)
     name = (clean_text(signature.group("name")) or None) if signature else None
     handle = signature.group("handle") if signature else ref.handle
-    text, media, links, quotes = "", [], [], []
+    text, media, links, quotes = "", list[Media](), list[str](), list[str]()
     if paragraph is not None:
         text, media, links, quotes = _paragraph_content(paragraph, text_links)
     created_at = snowflake_time(ref.post_id) or parse_display_date(tag_text(date_anchor))
