@@ -45,8 +45,8 @@ DOC = ROOT / "docs" / "mutation.md"
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "record": ("archiver/record.py", ("tests/test_record*.py",)),
     "merge": (
-        "archiver/store/merge.py",
-        ("tests/store/test_merge*.py", "tests/store/test_archive.py"),
+        "archiver/merge.py",
+        ("tests/test_merge.py", "tests/store/test_writer.py", "tests/store/test_archive.py"),
     ),
     "outcomes": (
         "archiver/recheck/outcomes.py",
@@ -306,7 +306,7 @@ def not_caught_section(result: ModuleResult) -> Iterator[str]:
 
 
 def function_of(mutant: str) -> tuple[str, str]:
-    """``archiver.store.merge.x_merge_records__mutmut_60`` -> (``merge_records``,
+    """``archiver.merge.x_merge__mutmut_60`` -> (``merge``,
     ``mutmut_60``); methods (``xǁPostǁwith_changes``) read ``Post.with_changes``."""
     mangled = mutant.rsplit(".", 1)[-1]
     function, _, number = mangled.rpartition("__mutmut_")
