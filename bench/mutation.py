@@ -50,7 +50,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "outcomes": (
         "archiver/recheck/outcomes.py",
-        ("tests/recheck/test_outcomes*.py", "tests/recheck/test_recheck.py"),
+        ("tests/recheck/test_outcomes*.py", "tests/recheck/test_recheck*.py"),
     ),
     "verify": (
         "archiver/export/verify.py",

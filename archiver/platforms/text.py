@@ -111,7 +111,7 @@ def tag_text(tag: Tag, separator: str = "") -> str:
     its public ``interesting_string_types`` (NavigableString and CData when unset;
     ``Script``, ``Stylesheet``, ``TemplateString``… inside ``script``, ``style``,
     ``template``), in document order. ``tests/platforms/test_text.py`` compares the two
-    on every element of every fixture, so a bs4 that changes the rule fails there.
+    on every element of the embed fixtures, so a bs4 that changes the rule fails there.
     """
     declared = tag.interesting_string_types
     types: AbstractSet[type[NavigableString]] = (
