@@ -258,6 +258,45 @@ def test_rendered_iframe_and_placeholder() -> None:
     assert placeholder.text == ""
 
 
+def test_signature_in_its_own_paragraph_and_posts_in_several() -> None:
+    german, dyke, placeholder, loose = embeds("sanitised.html")
+    assert german.post_id == "1971156472427569728"
+    assert german.url == "https://x.com/lotte_pegel/status/1971156472427569728"
+    assert (german.author.name, german.author.handle) == ("Lotte Brinkhaus 🌊", "lotte_pegel")
+    assert german.created_at == "2025-09-25T10:15:00.000Z"
+    assert german.text == "Pegel Hafen 6,10 m, Tendenz steigend. #Sturmflut"
+    assert german.media == [Media(kind="unknown", url="https://pic.twitter.com/Kq3ZpR8vWm")]
+    assert german.lang == "de"
+
+    assert dyke.author.name == "Deichverband Unterelbe"
+    assert dyke.text == (
+        "Update from the dyke crews, 8 pm:\n\n"
+        "All three sluices closed on schedule. @deichwacht_nord is walking the eastern "
+        "section now.\n\n"
+        "Volunteers: please stay off the crest until the water drops below 5 m, the ground "
+        "is saturated and…"
+    )
+    assert dyke.text_truncated  # X prints "…" where a long post goes on
+    assert dyke.mentions == ["deichwacht_nord"]
+    assert not german.text_truncated
+
+    assert (placeholder.post_id, placeholder.author.handle) == (
+        "1973836381025329728",
+        "lotte_pegel",
+    )
+    assert placeholder.text == ""
+
+    assert (loose.author.name, loose.author.handle) == ("Hafenamt", "hafenamt_hh")
+    assert loose.text == "Sandsäcke gibt es noch am Bauhof."
+
+
+def test_a_post_link_inside_the_text_is_no_date_link() -> None:
+    """The last blockquote of ``sanitised.html`` quotes a post in its text and has no date
+    link: it names no post of its own, so no record (not one for the quoted post)."""
+    posts = embeds("sanitised.html")
+    assert [post.post_id for post in posts].count("1971485138089009728") == 1
+
+
 def test_links_lose_only_tracking_that_never_selects_content() -> None:
     """A link in a post keeps the query that names what it shows (a forum's ``?t=`` is
     the thread); X's own share parameters go only from links to X, and credentials and
