@@ -135,37 +135,6 @@ def tag_text(tag: Tag, separator: str = "") -> str:
     return separator.join(parts)
 
 
-def paragraph_and_links(element: Tag) -> tuple[Tag | None, list[Tag], list[Tag]]:
-    """One walk of a quoted-post embed: its first ``<p>`` (the post text), the links
-    (``a[href]``) outside every ``<p>`` within ``element`` (signature, date), and the
-    links inside that first ``<p>``, each list in document order."""
-    paragraph: Tag | None = None
-    outside: list[Tag] = []
-    inside: list[Tag] = []
-    # where: 0 outside any <p>, 1 inside the first <p>, 2 inside another <p>.
-    stack = [(iter(element.contents), 0)]
-    while stack:
-        children, where = stack[-1]
-        for child in children:
-            if not isinstance(child, Tag):
-                continue
-            name = child.name
-            child_where = where
-            if name == "a":
-                if where < 2 and child.attrs.get("href") is not None:
-                    (inside if where else outside).append(child)
-            elif name == "p" and not where:
-                child_where = 2 if paragraph else 1
-                paragraph = paragraph or child
-            contents = child.contents
-            if len(contents) > 1 or (contents and isinstance(contents[0], Tag)):
-                stack.append((iter(contents), child_where))
-                break
-        else:
-            stack.pop()
-    return paragraph, outside, inside
-
-
 def first_tags(markup: str, limit: int | None = None) -> str:
     """``markup`` cut before its ``limit``-th tag, so parsing it builds at most ``limit``
     elements (lxml mends the cut). Fetched markup comes from anyone: bs4 keeps some 600
