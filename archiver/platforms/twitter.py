@@ -194,10 +194,38 @@ def _parse_wordpress_figure(element: Tag, capture: Capture) -> Post | None:
 def _parse_widget_iframe(element: Tag, capture: Capture) -> Post | None:
     """The iframe X's widgets.js leaves in place of the blockquote in a saved page."""
     ref = match_status(str(element.get("src", "")))
-    tweet_id = str(element.get("data-tweet-id", ""))
-    if ref is None and tweet_id.isdigit():
-        ref = PostRef("twitter", tweet_id, status_url(None, tweet_id))
     return _minimal_post(ref, capture) if ref else None
+
+
+def _parse_rendered_iframe(element: Tag, capture: Capture) -> Post | None:
+    """The same iframe in a page saved "complete": its ``src`` points at a local copy, and
+    only ``data-tweet-id`` names the post (a ``src`` that names it is the rule above's)."""
+    if match_status(str(element.get("src", ""))) is not None:
+        return None
+    ref = _ref_of_id(str(element.get("data-tweet-id", "")), element)
+    return _minimal_post(ref, capture) if ref else None
+
+
+def _parse_id_holder(element: Tag, capture: Capture) -> Post | None:
+    """An element that names a post in ``data-tweetid``/``data-tweet-id`` and nothing more:
+    ``amp-twitter`` (the id, or a whole status URL as some CMSs write it) and the lazy
+    wrappers (``div.js-tweet``) a script turns into an embed when the reader scrolls."""
+    value = element.get("data-tweetid") or element.get("data-tweet-id")
+    ref = _ref_of_id(str(value or ""), element)
+    return _minimal_post(ref, capture) if ref else None
+
+
+def _ref_of_id(value: str, element: Tag) -> PostRef | None:
+    """The post a ``data-tweet-id`` value names (digits or a status URL), with the
+    handle of a status link to the same post inside ``element``, if any."""
+    value = value.strip()
+    if not value.isdigit():
+        return match_status(value) if value else None
+    for anchor in element.find_all("a", href=True):
+        linked = match_status(str(anchor["href"]))
+        if linked is not None and linked.post_id == value:
+            return linked
+    return PostRef("twitter", value, status_url(None, value))
 
 
 # ---- live fetch -----------------------------------------------------------------------
@@ -260,6 +288,10 @@ class TwitterPlatform(Platform):
             pattern=re.compile(r"platform\.twitter\.com/embed/Tweet\.html"),
             parse=_parse_widget_iframe,
         ),
+        EmbedRule(tag="iframe", attr="data-tweet-id", parse=_parse_rendered_iframe),
+        EmbedRule(tag="amp-twitter", attr="data-tweetid", parse=_parse_id_holder),
+        EmbedRule(tag="div", attr="data-tweetid", parse=_parse_id_holder),
+        EmbedRule(tag="div", attr="data-tweet-id", parse=_parse_id_holder),
     )
 
     def match(self, url: str) -> PostRef | None:

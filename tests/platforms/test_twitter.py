@@ -297,6 +297,23 @@ def test_a_post_link_inside_the_text_is_no_date_link() -> None:
     assert [post.post_id for post in posts].count("1971485138089009728") == 1
 
 
+def test_embeds_that_carry_only_the_id() -> None:
+    saved, amp, amp_url, amp_placeholder, with_text, lazy = embeds("id-holders.html")
+    assert (saved.post_id, saved.url) == (
+        "2008871234565169728",
+        "https://x.com/i/status/2008871234565169728",
+    )
+    assert saved.created_at == "2026-01-07T12:00:00.000Z"  # the snowflake dates it
+    assert (amp.post_id, amp.author.handle) == ("2021509511377969728", None)
+    assert amp_url.url == "https://x.com/kuestenwache/status/1974014051742769728"
+    assert amp_url.author.handle == "kuestenwache"
+    # The placeholder AMP shows is a whole embed: the walk reads it too (documents merge
+    # the two records into one).
+    assert amp_placeholder.post_id == with_text.post_id == "1971156472427569728"
+    assert with_text.text == "Water at the pier steps now."
+    assert (lazy.post_id, lazy.author.handle) == ("1973836381025329728", "hafenamt_hh")
+
+
 def test_links_lose_only_tracking_that_never_selects_content() -> None:
     """A link in a post keeps the query that names what it shows (a forum's ``?t=`` is
     the thread); X's own share parameters go only from links to X, and credentials and
