@@ -256,6 +256,12 @@ def parse_plugin_iframe(element: Tag, capture: Capture) -> Post | None:
     return _record(ref, None, capture) if ref is not None else None
 
 
+def parse_amp(element: Tag, capture: Capture) -> Post | None:
+    """``amp-facebook[data-href]``, as AMP pages embed a post or video: its ``href`` only."""
+    ref = _match(str(element.get("data-href") or ""))
+    return _record(ref, None, capture) if ref is not None else None
+
+
 def _read_oembed_html(root: Tag, capture: Capture) -> Post | None:
     for div in root.find_all("div", attrs={"data-href": True}):
         if _EMBED_CLASSES.intersection(div.get_attribute_list("class")):
@@ -283,6 +289,7 @@ class FacebookPlatform(Platform):
             parse=parse_bare_blockquote,
         ),
         EmbedRule(tag="iframe", attr="src", pattern=_PLUGIN_IFRAME, parse=parse_plugin_iframe),
+        EmbedRule(tag="amp-facebook", attr="data-href", parse=parse_amp),
     )
 
     def match(self, url: str) -> PostRef | None:

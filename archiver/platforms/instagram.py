@@ -30,7 +30,7 @@ from archiver.platforms.base import (
 )
 from archiver.platforms.text import element_text, find_hashtags
 from archiver.platforms.urls import host_of
-from archiver.record import Author, Capture, Post, parse_iso_utc
+from archiver.record import Author, Capture, Media, Post, parse_iso_utc
 
 _HOSTS = frozenset(
     {"instagram.com", "m.instagram.com", "instagr.am", "ddinstagram.com", "d.ddinstagram.com"}
@@ -89,6 +89,7 @@ def parse_blockquote(element: Tag, capture: Capture) -> Post | None:
         author=author,
         created_at=created_at,
         text=caption,
+        media=shown_media(ref.post_id),
         hashtags=find_hashtags(caption),
         mentions=meta_oembed.find_handles(caption),
         capture=capture,
@@ -98,12 +99,34 @@ def parse_blockquote(element: Tag, capture: Capture) -> Post | None:
 def parse_iframe(element: Tag, capture: Capture) -> Post | None:
     """The ``iframe`` embed.js leaves behind in pages saved after it ran: identity only."""
     ref = PLATFORM.match(str(element.get("src") or ""))
-    if ref is None:
-        return None
+    return _identity_post(ref, capture) if ref is not None else None
+
+
+def parse_amp(element: Tag, capture: Capture) -> Post | None:
+    """``amp-instagram[data-shortcode]``, as AMP pages embed a post: identity only."""
+    code = str(element.get("data-shortcode") or "").strip()
+    ref = PLATFORM.match(canonical_url(code)) if code else None
+    return _identity_post(ref, capture) if ref is not None else None
+
+
+def _identity_post(ref: PostRef, capture: Capture) -> Post:
     author = Author(handle=ref.handle, url=profile_url(ref.handle)) if ref.handle else Author()
     return Post(
-        platform="instagram", post_id=ref.post_id, url=ref.url, author=author, capture=capture
+        platform="instagram",
+        post_id=ref.post_id,
+        url=ref.url,
+        author=author,
+        media=shown_media(ref.post_id),
+        capture=capture,
     )
+
+
+def shown_media(shortcode: str) -> list[Media]:
+    """What every embed of a post shows: its photo or video (an Instagram post has no
+    other kind). The markup never gives the file's address, so the item points at the
+    post's embed page, which shows the media itself; kind ``unknown`` until a live fetch
+    says which."""
+    return [Media(kind="unknown", url=f"https://www.instagram.com/p/{shortcode}/embed/")]
 
 
 def _ref_of_blockquote(element: Tag) -> PostRef | None:
@@ -172,6 +195,7 @@ class InstagramPlatform(Platform):
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="blockquote", classes=frozenset({"instagram-media"}), parse=parse_blockquote),
         EmbedRule(tag="iframe", attr="src", pattern=_EMBED_IFRAME, parse=parse_iframe),
+        EmbedRule(tag="amp-instagram", attr="data-shortcode", parse=parse_amp),
     )
 
     def match(self, url: str) -> PostRef | None:

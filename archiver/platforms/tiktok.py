@@ -53,6 +53,7 @@ _USER_PATH = re.compile(r"^/@(?P<user>[\w.-]*)/(?:video|photo)/(?P<id>\d{6,20})/
 _BARE_PATH = re.compile(
     r"^/(?:share/video|embed/v2|embed|player/v1|v)/(?P<id>\d{6,20})(?:\.html)?/?$"
 )
+_PLAYER_SRC = re.compile(r"tiktok\.com/(?:embed/v2|embed|player/v1)/\d")
 _PROFILE_PATH = re.compile(r"^/@(?P<user>[\w.-]+)/?$")
 _SHORT_PATH = re.compile(r"^/t/[A-Za-z0-9]+/?$")
 # TikTok handles: letters, digits, "_" and "." (not last), up to 24 characters.
@@ -153,7 +154,34 @@ def parse_embed(element: Tag, capture: Capture) -> Post | None:
         for a in body.find_all("a", href=re.compile(r"/tag/"))
     ]
     hashtags = list(dict.fromkeys(tag for tag in tags if tag)) or find_hashtags(text)
-    return _record(post_id, _author(handle), text, hashtags=hashtags, capture=capture)
+    return _record(
+        post_id,
+        _author(handle),
+        text,
+        hashtags=hashtags,
+        media=shown_media(post_id),
+        capture=capture,
+    )
+
+
+def parse_player(element: Tag, capture: Capture) -> Post | None:
+    """The player TikTok's embed.js puts in place of the blockquote
+    (``iframe[src=…/embed/v2/<id>]``), or the one sites embed directly
+    (``…/player/v1/<id>``), or ``amp-tiktok[data-src]`` (an id or a post URL): identity,
+    and the date the id holds."""
+    value = str(element.get("src") or element.get("data-src") or "").strip()
+    found = (value, None) if value.isdigit() else _ids_in(value)
+    if found is None:
+        return None
+    post_id, handle = found
+    return _record(post_id, _author(handle), "", media=shown_media(post_id), capture=capture)
+
+
+def shown_media(post_id: str) -> list[Media]:
+    """What every embed of a post shows: its video (or photo slideshow). The markup never
+    gives the file's address, so the item points at TikTok's player for the post, which
+    plays only that; kind ``unknown`` until a live fetch says which."""
+    return [Media(kind="unknown", url=f"{WEB}/player/v1/{post_id}")]
 
 
 # --- oEmbed and the video page ---------------------------------------------------------
@@ -240,6 +268,8 @@ class TikTokPlatform(Platform):
     name = "tiktok"
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="blockquote", classes=frozenset({"tiktok-embed"}), parse=parse_embed),
+        EmbedRule(tag="iframe", attr="src", pattern=_PLAYER_SRC, parse=parse_player),
+        EmbedRule(tag="amp-tiktok", attr="data-src", parse=parse_player),
     )
     short_link_hosts: ClassVar[frozenset[str]] = frozenset({"vm.tiktok.com", "vt.tiktok.com"})
     #: The app's share links (``?_r=1&_t=…&share_item_id=…``), web share and embed links.

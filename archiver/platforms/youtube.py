@@ -108,6 +108,14 @@ def parse_iframe(element: Tag, capture: Capture) -> Post | None:
     return Post(platform="youtube", post_id=video, url=watch_url(video), capture=capture)
 
 
+def parse_amp(element: Tag, capture: Capture) -> Post | None:
+    """``amp-youtube[data-videoid]``, as AMP pages embed a video: id and url only."""
+    video = str(element.get("data-videoid") or "").strip()
+    if not _ID.match(video) or video in _NOT_IDS:
+        return None
+    return Post(platform="youtube", post_id=video, url=watch_url(video), capture=capture)
+
+
 def _author_from_url(url: str | None, name: str | None) -> Author:
     if not url:
         return Author(name=name or None)
@@ -235,6 +243,7 @@ class YouTubePlatform(Platform):
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="iframe", attr="src", pattern=_EMBED_SRC, parse=parse_iframe),
         EmbedRule(tag="iframe", attr="data-src", pattern=_EMBED_SRC, parse=parse_iframe),
+        EmbedRule(tag="amp-youtube", attr="data-videoid", parse=parse_amp),
     )
 
     def match(self, url: str) -> PostRef | None:

@@ -304,6 +304,19 @@ def test_plugin_iframes_give_identity_and_a_rendered_div_counts_once() -> None:
     )
 
 
+def test_amp_facebook_gives_post_and_video_and_a_page_nothing() -> None:
+    post, video = embeds_in("amp.html")
+    assert (post.post_id, post.url) == (
+        "1482093345761190",
+        f"{FB}/harbourcouncil/posts/1482093345761190",
+    )
+    assert post.author.handle == "harbourcouncil"
+    assert (video.post_id, video.url) == (
+        "1482093345761191",
+        f"{FB}/harbourcouncil/videos/1482093345761191",
+    )
+
+
 def test_blockquote_inside_an_fb_post_div_is_left_to_the_div() -> None:
     soup = BeautifulSoup((FIXTURES / "embeds" / "fb-post.html").read_bytes(), "lxml")
     quote = soup.find("blockquote")

@@ -47,7 +47,16 @@ def expected(post_id: str, **changes: Any) -> dict[str, Any]:
         "text": "",
         "text_truncated": False,
         "lang": None,
-        "media": [],
+        # Every embed shows the post's photo or video, at its embed page.
+        "media": [
+            {
+                "kind": "unknown",
+                "url": f"https://www.instagram.com/p/{post_id}/embed/",
+                "alt": None,
+                "sha256": None,
+                "content_type": None,
+            }
+        ],
         "links": [],
         "hashtags": [],
         "mentions": [],
@@ -129,6 +138,12 @@ def test_v14_embed_gives_author_but_no_caption() -> None:
     (post,) = embeds_in("v14-post.html")
     assert fields(post) == expected("C9m4IVTkTSB", author=author("Odile Fernsby", "odile.fernsby"))
     assert post.capture == CAPTURE
+
+
+def test_amp_instagram_gives_identity_and_the_media_it_shows() -> None:
+    first, captioned = embeds_in("amp.html")  # the empty shortcode names no post
+    assert fields(first) == expected("C9m4IVTkTSB")
+    assert fields(captioned) == expected("DaM_Ynr5ZCl")
 
 
 def test_v14_reel_embed_uses_the_post_url() -> None:

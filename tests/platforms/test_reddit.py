@@ -164,6 +164,12 @@ def test_reddit_card_embed_has_title_but_no_author() -> None:
     assert post.author.handle is None
 
 
+def test_amp_reddit_gives_post_and_comment() -> None:
+    post, comment = embed_records("amp.html")
+    assert post is not None and (post.key, post.url, post.title) == ("reddit:1c9k2mf", POST, None)
+    assert comment is not None and (comment.key, comment.url) == ("reddit:l2m3n4o", COMMENT)
+
+
 def test_embed_without_a_post_link_is_declined() -> None:
     assert embed_records("not-reddit.html") == [None]
 

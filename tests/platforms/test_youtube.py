@@ -101,6 +101,11 @@ def test_nocookie_lazy_and_playlist_iframes() -> None:
     ]
 
 
+def test_amp_youtube_gives_the_video_and_a_live_channel_nothing() -> None:
+    records = embed_records("amp.html")
+    assert [post.url if post else None for post in records] == [WATCH]
+
+
 def test_flattened_text_yields_nothing() -> None:
     assert PLATFORM.text_embeds(f"Watch: {WATCH}\nView on YouTube", CAPTURE) == []
 
