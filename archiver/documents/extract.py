@@ -49,10 +49,10 @@ from archiver.documents.sources import (
 from archiver.documents.tree import embed_tree, tags_named
 from archiver.merge import merge
 from archiver.platforms import web
-from archiver.platforms.base import EmbedRule, PostRef
+from archiver.platforms.base import EmbedRule
 from archiver.platforms.registry import REGISTRY, Registry
-from archiver.platforms.text import element_text
-from archiver.record import Author, Capture, CaptureMethod, Post, sha256_hex, utc_now
+from archiver.platforms.text import clean_text, element_text
+from archiver.record import Capture, CaptureMethod, Post, sha256_hex, utc_now
 
 __all__ = [
     "DocumentError",
@@ -194,27 +194,30 @@ def _warn_skipped(exc: Exception, source: str, warnings: list[str]) -> None:
 
 
 def _wordpress_link(figure: Tag, capture: Capture, router: Registry) -> Post | None:
-    """A ``figure.wp-block-embed`` whose wrapper holds only a post URL (oEmbed never ran)."""
-    if figure.find(_EMBED_MARKUP) is not None:
+    """A WordPress embed block (``figure.wp-block-embed``) whose oEmbed never ran: its
+    wrapper holds only the post's URL, as text or as a link, sometimes around a
+    screenshot of the post whose ``alt`` gives its text. Any other figure (a photo whose
+    credit links to a post) is no embed, and neither is a block holding embed markup
+    (the platform rules read that)."""
+    if _WP_EMBED not in figure.get_attribute_list("class") or figure.find(_EMBED_MARKUP):
         return None
     wrapper = figure.find(class_="wp-block-embed__wrapper")
     holder = wrapper if isinstance(wrapper, Tag) else figure
-    urls = holder.get_text(" ").split() + [str(a.get("href")) for a in holder.find_all("a")]
-    for url in urls:
+    links = holder.find_all("a", href=True)
+    for url in holder.get_text(" ").split() + [str(a["href"]) for a in links]:
         found = router.match_social(url) if url.startswith(("http://", "https://")) else None
-        if found is not None:
-            return _bare_post(found[1], capture)
+        if found is None:
+            continue
+        post = found.platform.minimal_post(found.ref, capture)
+        shown = [
+            str(image.get("alt") or "")
+            for link in links
+            if (image := link.find("img")) is not None
+            and router.key_of(str(link["href"])) == post.key
+        ]
+        text = clean_text(shown[0]) if shown else ""
+        return post.with_changes(text=text) if text and not post.text else post
     return None
-
-
-def _bare_post(ref: PostRef, capture: Capture) -> Post:
-    return Post(
-        platform=ref.platform,
-        post_id=ref.post_id,
-        url=ref.url,
-        author=Author(handle=ref.handle),
-        capture=capture,
-    )
 
 
 def _from_page(
@@ -264,7 +267,7 @@ def _from_text(
     for line in _URL_LINE.finditer(text):
         match = _guarded(partial(router.match_social, line.group(1)), source, warnings)
         if match is not None:
-            found.append((line.start(), _bare_post(match[1], capture)))
+            found.append((line.start(), match.platform.minimal_post(match.ref, capture)))
     located = [post for _, post in sorted(found, key=lambda pair: pair[0])]
     collected = _Found()
     for post in located:

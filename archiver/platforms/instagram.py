@@ -207,6 +207,10 @@ class InstagramPlatform(Platform):
         code = found.group("code")
         return PostRef("instagram", code, canonical_url(code), handle=found.group("user"))
 
+    def minimal_post(self, ref: PostRef, capture: Capture) -> Post:
+        """What a post link alone says, and that the post shows a photo or video."""
+        return _identity_post(ref, capture)
+
     def is_short_link(self, url: str) -> bool:
         """``instagram.com/share/(p|reel)/<code>`` links only redirect to the post."""
         return _is_instagram(url) and bool(_SHARE_PATH.match(urlsplit(url.strip()).path))

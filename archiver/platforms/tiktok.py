@@ -174,7 +174,9 @@ def parse_player(element: Tag, capture: Capture) -> Post | None:
     if found is None:
         return None
     post_id, handle = found
-    return _record(post_id, _author(handle), "", media=shown_media(post_id), capture=capture)
+    return PLATFORM.minimal_post(
+        PostRef("tiktok", post_id, post_url(handle, post_id), handle), capture
+    )
 
 
 def shown_media(post_id: str) -> list[Media]:
@@ -287,6 +289,12 @@ class TikTokPlatform(Platform):
         return host in ("tiktok.com", "www.tiktok.com", "m.tiktok.com") and bool(
             _SHORT_PATH.match(parts.path)
         )
+
+    def minimal_post(self, ref: PostRef, capture: Capture) -> Post:
+        """What a post link alone says: the id, so the time, and maybe the handle; and
+        that the post shows a video (or photos)."""
+        media = shown_media(ref.post_id)
+        return _record(ref.post_id, _author(ref.handle), "", media=media, capture=capture)
 
     def match(self, url: str) -> PostRef | None:
         if self.is_short_link(url):

@@ -178,19 +178,6 @@ def _minimal_post(ref: PostRef, capture: Capture) -> Post:
     )
 
 
-def _parse_wordpress_figure(element: Tag, capture: Capture) -> Post | None:
-    """A WordPress embed block whose oEmbed HTML was never rendered: just the URL."""
-    if element.find("blockquote") is not None or element.find("iframe") is not None:
-        return None  # the blockquote / iframe rule reads it
-    candidates = [str(a["href"]) for a in element.find_all("a", href=True)]
-    candidates += element.get_text(" ").split()
-    for candidate in candidates:
-        ref = match_status(candidate)
-        if ref is not None:
-            return _minimal_post(ref, capture)
-    return None
-
-
 def _parse_widget_iframe(element: Tag, capture: Capture) -> Post | None:
     """The iframe X's widgets.js leaves in place of the blockquote in a saved page."""
     ref = match_status(str(element.get("src", "")))
@@ -278,11 +265,6 @@ class TwitterPlatform(Platform):
             parse=_parse_blockquote,
         ),
         EmbedRule(
-            tag="figure",
-            classes=frozenset({"wp-block-embed-twitter", "is-provider-twitter"}),
-            parse=_parse_wordpress_figure,
-        ),
-        EmbedRule(
             tag="iframe",
             attr="src",
             pattern=re.compile(r"platform\.twitter\.com/embed/Tweet\.html"),
@@ -296,6 +278,10 @@ class TwitterPlatform(Platform):
 
     def match(self, url: str) -> PostRef | None:
         return match_status(url)
+
+    def minimal_post(self, ref: PostRef, capture: Capture) -> Post:
+        """What a status link alone says: the id, so the time, and maybe the handle."""
+        return _minimal_post(ref, capture)
 
     def text_embeds(self, text: str, capture: Capture) -> list[Post]:
         posts = []
