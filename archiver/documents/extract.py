@@ -38,6 +38,7 @@ from typing import BinaryIO, TypeVar
 from bs4 import BeautifulSoup, Tag
 
 from archiver.documents import sources as document_sources
+from archiver.documents import wrappers
 from archiver.documents.sources import (
     DocumentError,
     Kind,
@@ -70,6 +71,8 @@ _WP_EMBED = "wp-block-embed"
 _EMBED_MARKUP = ("blockquote", "iframe", "script", "video", "object", "embed")
 _HTML_OPEN = re.compile(r"<html\b", re.IGNORECASE)
 _HTML_CLOSE = re.compile(r"</html\s*>", re.IGNORECASE)
+#: How deep embed markup kept as text may nest (a consent wrapper in page state: 2).
+_MAX_DEPTH = 2
 _URL_LINE = re.compile(r"^[ \t]*<?(https?://[^\s<>]+?)>?[ \t]*$", re.MULTILINE)
 
 
@@ -138,16 +141,9 @@ class _Stamp:
 def _from_html(
     text: str, source: str, stamp: _Stamp, router: Registry, warnings: list[str]
 ) -> list[Post]:
-    rules = router.embed_rules()
-    soup = embed_tree(text, rules)
-    capture = stamp.capture("embed-html")
     found = _Found()
-    for element in tags_named(soup, frozenset(rules) | {"figure"}):
-        post = _embed(element, rules.get(element.name, ()), capture, source, warnings)
-        if post is None and element.name == "figure":
-            post = _guarded(partial(_wordpress_link, element, capture, router), source, warnings)
-        if isinstance(post, Post):
-            found.add(post)
+    for post in _Walk(router, stamp.capture("embed-html"), source, warnings).page(text):
+        found.add(post)
     if _HTML_OPEN.search(text, 0, 4096) and not _HTML_CLOSE.search(text):
         warnings.append(
             f"{source} looks cut short (no closing </html>): posts after the cut are missing"
@@ -157,6 +153,53 @@ def _from_html(
     page = BeautifulSoup(text, "lxml")  # no embeds: the page fallback reads the whole tree
     meta_elements = list(tags_named(page, frozenset(web.META_TAGS)))
     return _from_page(page, meta_elements, source, stamp, router, warnings)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """One walk of a page's embed candidates: each element a rule names goes to that
+    platform's parser; WordPress embed blocks and the wrappers that keep an embed out of
+    sight (:mod:`archiver.documents.wrappers`) are read here, what they hold going back
+    to the same rules."""
+
+    router: Registry
+    capture: Capture
+    source: str
+    warnings: list[str]
+
+    def page(self, text: str, depth: int = 0) -> Iterator[Post]:
+        """The posts of a page, or of embed markup a wrapper kept as text, in order."""
+        rules = self.router.embed_rules()
+        hidden = wrappers.for_rules(rules)
+        soup = embed_tree(text, rules, hidden)
+        for element in tags_named(soup, frozenset(rules) | {"figure"}, hidden):
+            post = _embed(
+                element, rules.get(element.name, ()), self.capture, self.source, self.warnings
+            )
+            if post is None and element.name == "figure":
+                post = self._guarded(partial(_wordpress_link, element, self.capture, self.router))
+            if isinstance(post, Post):
+                yield post
+            elif element.name in hidden.names and hidden.claims(element.name, element.attrs):
+                for held in hidden.hidden(element):
+                    yield from self._held(held, soup, depth)
+
+    def _held(self, held: wrappers.Hidden, soup: BeautifulSoup, depth: int) -> Iterator[Post]:
+        if isinstance(held, wrappers.Frame):
+            frame = soup.new_tag("iframe", attrs={"src": held.src})
+            rules = self.router.embed_rules().get("iframe", ())
+            post = _embed(frame, rules, self.capture, self.source, self.warnings)
+            if post is not None:
+                yield post
+        elif isinstance(held, wrappers.Link):
+            route = self._guarded(partial(self.router.match_social, held.url))
+            if route is not None:
+                yield route.platform.minimal_post(route.ref, self.capture)
+        elif depth < _MAX_DEPTH:  # markup inside markup inside the page, at most
+            yield from self.page(held.html, depth + 1)
+
+    def _guarded(self, step: Callable[[], _T]) -> _T | None:
+        return _guarded(step, self.source, self.warnings)
 
 
 def _embed(

@@ -102,7 +102,7 @@ def watch_url(video: str) -> str:
 
 def parse_iframe(element: Tag, capture: Capture) -> Post | None:
     """A pasted ``<iframe src=".../embed/<id>">``: id and url only, the iframe has no text."""
-    video = video_id(str(element.get("src") or element.get("data-src") or ""))
+    video = video_id(str(element.get("src") or ""))
     if video is None:
         return None
     return Post(platform="youtube", post_id=video, url=watch_url(video), capture=capture)
@@ -242,7 +242,6 @@ class YouTubePlatform(Platform):
     )
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="iframe", attr="src", pattern=_EMBED_SRC, parse=parse_iframe),
-        EmbedRule(tag="iframe", attr="data-src", pattern=_EMBED_SRC, parse=parse_iframe),
         EmbedRule(tag="amp-youtube", attr="data-videoid", parse=parse_amp),
     )
 
