@@ -43,8 +43,9 @@ from archiver.platforms.bluesky_thread import (
     post_view,
     profile_url,
 )
+from archiver.platforms.locales import parse_display_date
 from archiver.platforms.quoted import read_quoted
-from archiver.platforms.text import find_hashtags, parse_display_date, tag_text
+from archiver.platforms.text import find_hashtags, tag_text
 from archiver.record import Author, Capture, Post, parse_iso_utc
 
 # ``@(?<![\w@.]@)`` is ``(?<![\w@.])@`` with the "@" first, which the regex engine finds faster.

@@ -22,7 +22,8 @@ from bs4 import NavigableString, Tag
 from archiver.config import Endpoints
 from archiver.platforms import meta_oembed
 from archiver.platforms.base import EmbedRule, Outcome, Platform, PostRef, Request, Response
-from archiver.platforms.text import element_text, find_hashtags, parse_display_date
+from archiver.platforms.locales import parse_display_date
+from archiver.platforms.text import element_text, find_hashtags
 from archiver.record import Author, Capture, Post
 
 _SITE = "https://www.facebook.com"

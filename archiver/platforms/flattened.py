@@ -38,6 +38,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from archiver.platforms.locales import DATE_PATTERN
+
 #: Longest post text accepted before a signature, in visible characters: X allows
 #: 280 weighted characters plus a 26-character ``pic.twitter.com/…`` media link and
 #: link labels a few characters longer than the 23 they count for; Bluesky allows
@@ -48,18 +50,10 @@ POST_LIMIT = 320
 TRAILING_MARKERS: tuple[str, ...] = ("[image or embed]",)
 
 _SP = r"[ \t\u00a0\u202f]"
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
-_DAY = r"(?:3[01]|[12]\d|0?[1-9])"
-_DATE = (
-    rf"(?:{_MONTH}{_SP}{_DAY},{_SP}\d{{4}}"
-    rf"|{_DAY}{_SP}{_MONTH}{_SP}\d{{4}}"
-    r"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?)"
-    rf"(?:,?{_SP}at{_SP}\d{{1,2}}:\d{{2}}(?:{_SP}?[AaPp]\.?[Mm]\.?)?)?"
-)
 _SIGNATURE = re.compile(
     rf"—{_SP}*(?P<name>[^\n—]{{0,100}}?){_SP}*"
     r"\(@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?)\)"
-    rf"{_SP}*\n?{_SP}*(?P<date>{_DATE})(?![\d:])"
+    rf"{_SP}*\n?{_SP}*(?P<date>{DATE_PATTERN})(?![\d:])"
 )
 _BLANK_LINE = re.compile(r"\n[ \t\r\u00a0]*\n")
 #: A sentence end followed by whitespace, or glued to a capital letter (converters that

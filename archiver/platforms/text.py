@@ -2,8 +2,8 @@
 
 Citations quote text, so every parser must agree on one rendering: entities decoded,
 ``<br>`` as a newline, paragraphs separated by a blank line, runs of spaces folded,
-Unicode NFC. Dates printed in embeds ("March 4, 2026", "May 13, 2025 at 11:37 PM")
-are read here too, since several platforms share the US-English forms.
+Unicode NFC. Dates printed in embeds, in any language, are read by
+:mod:`archiver.platforms.locales`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
-from datetime import datetime
-from functools import lru_cache
 
 from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
 
@@ -165,43 +163,3 @@ def find_hashtags(text: str) -> list[str]:
 def find_mentions(text: str) -> list[str]:
     """@-mentions in plain text, without ``@``, in order, each once."""
     return list(dict.fromkeys(_MENTION.findall(text))) if "@" in text else []
-
-
-_MONTH_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%A, %B %d, %Y")
-_TIME_FORMATS = (
-    "%b %d, %Y at %I:%M %p",
-    "%B %d, %Y at %I:%M %p",
-    "%b %d, %Y at %H:%M",
-    "%B %d, %Y at %H:%M",
-)
-
-
-def parse_display_date(text: str) -> str | None:
-    """A date as embeds print it, to ``YYYY-MM-DD``.
-
-    Embed dates carry no time zone (X, Bluesky, Facebook print local dates), so
-    even when a clock time is shown only the calendar date is kept: claiming a
-    UTC instant would invent precision the source does not have.
-
-    ``strptime`` is slow and the embeds of one article tend to share a few dates, so
-    short texts are remembered (as plain ``str``, never a bs4 string tied to a tree).
-    """
-    text = str(text)
-    return _remembered_date(text) if len(text) <= 64 else _display_date(text)
-
-
-@lru_cache(maxsize=1024)
-def _remembered_date(text: str) -> str | None:
-    return _display_date(text)
-
-
-def _display_date(text: str) -> str | None:
-    value = _SPACES.sub(" ", text.replace("\u202f", " ")).strip().rstrip(".")
-    value = value.replace("Sept ", "Sep ")
-    for fmt in _TIME_FORMATS + _MONTH_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).strftime("%Y-%m-%d")
-        except ValueError:
-            continue
-    iso = re.match(r"^(\d{4}-\d{2}-\d{2})", value)
-    return iso.group(1) if iso else None

@@ -34,13 +34,13 @@ from archiver.platforms.base import (
     Response,
     gone_for_status,
 )
+from archiver.platforms.locales import parse_display_date
 from archiver.platforms.quoted import read_quoted
 from archiver.platforms.text import (
     clean_text,
     element_text,
     find_hashtags,
     find_mentions,
-    parse_display_date,
     tag_text,
 )
 from archiver.platforms.twitter_status import (

@@ -261,6 +261,7 @@ def test_localized_bylines_still_give_the_author() -> None:
         "772019384650112",
         f"{FB}/mercadodelsur.coop/posts/772019384650112",
         author=page("mercadodelsur.coop", "Mercado del Sur"),
+        created_at="2023-09-07",  # "Jueves, 7 de septiembre de 2023"
         text="Mañana abrimos a las 8. ¡Traigan sus bolsas! #MercadoDelSur",
         hashtags=["MercadoDelSur"],
     )
@@ -274,6 +275,7 @@ def test_localized_bylines_still_give_the_author() -> None:
             "id": "100089234567801",
             "url": f"{FB}/profile.php?id=100089234567801",
         },
+        created_at="2023-09-07",  # "7 Eylül 2023 Perşembe"
         text="Sahil temizliği pazar günü saat 10'da. Eldivenleri biz getiriyoruz.",
     )
 

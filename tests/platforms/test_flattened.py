@@ -50,6 +50,14 @@ def only_post(text: str, limit: int = POST_LIMIT) -> tuple[str, bool]:
             "P — T (@tomas.ferreira.pt) 2025-05-14T06:02:11.000Z",
             "T|tomas.ferreira.pt|2025-05-14T06:02:11.000Z",
         ),
+        # Dates in the page's language (platforms/locales.py).
+        ("Hi — Peter (@diktator) 25. September 2018", "Peter|diktator|25. September 2018"),
+        ("Salut — Jo (@jo_d) 7 janvier 2026", "Jo|jo_d|7 janvier 2026"),
+        ("Hola — Jo (@jo_d) 7 de enero de 2026", "Jo|jo_d|7 de enero de 2026"),
+        ("Привет — Олег (@oleg_v) 7 января 2026 г.", "Олег|oleg_v|7 января 2026"),
+        ("Merhaba — Ece (@ece_k) 7 Ocak 2026", "Ece|ece_k|7 Ocak 2026"),
+        ("مرحبا — ليلى (@layla_n) ٧ يناير ٢٠٢٦", "ليلى|layla_n|٧ يناير ٢٠٢٦"),
+        ("Hallo — Jo (@jo_d) 7 januari 2026 om 14:05", "Jo|jo_d|7 januari 2026 om 14:05"),
     ],
 )
 def test_signature_forms(text: str, expected: str) -> None:

@@ -13,7 +13,6 @@ from archiver.platforms.text import (
     find_mentions,
     first_tags,
     html_fragment_text,
-    parse_display_date,
     tag_text,
 )
 from tests.conftest import FIXTURES
@@ -66,23 +65,6 @@ def test_hashtags_and_mentions() -> None:
     text = "Water at #Esk rising, says @river_watch and @ana@social.example #Esk #flood2026 a#b"
     assert find_hashtags(text) == ["Esk", "flood2026"]
     assert find_mentions(text) == ["river_watch", "ana@social.example"]
-
-
-@pytest.mark.parametrize(
-    ("shown", "date"),
-    [
-        ("March 4, 2026", "2026-03-04"),
-        ("Jan 7, 2026", "2026-01-07"),
-        ("May 13, 2025 at 11:37 PM", "2025-05-13"),
-        ("Aug 19, 2024 at 22:23", "2024-08-19"),
-        ("Thursday, September 7, 2023", "2023-09-07"),
-        ("2024-05-01T10:00:00.000Z", "2024-05-01"),
-        ("Sept 3, 2025", "2025-09-03"),
-        ("yesterday", None),
-    ],
-)
-def test_display_dates(shown: str, date: str | None) -> None:
-    assert parse_display_date(shown) == date
 
 
 @pytest.mark.parametrize("parser", ["lxml", "html.parser"])
