@@ -285,6 +285,11 @@ def test_link_post() -> None:
     ]
 
 
+def test_older_link_post_without_url_overridden_by_dest_keeps_its_link() -> None:
+    post = found("https://redd.it/1cc7u2w", "link-post-old.200.json")
+    assert post.links == ["https://example.org/news/draft-housing-plan"]
+
+
 def test_crosspost_quotes_its_source() -> None:
     post = found("https://redd.it/1cd1x9p", "crosspost.200.json")
     assert post.url == "https://www.reddit.com/r/FakeRegionNews/comments/1cd1x9p/"
