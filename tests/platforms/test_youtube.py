@@ -86,10 +86,15 @@ def test_iframe_embed_gives_id_and_url_only() -> None:
     [post] = embed_records("iframe.html")
     assert post is not None
     assert (post.key, post.url) == (f"youtube:{VIDEO}", WATCH)
-    assert post.title is None
+    assert post.title is None  # "YouTube video player" names the player, not the video
     assert post.text == ""
     assert post.author.model_dump() == {"name": None, "handle": None, "id": None, "url": None}
     assert post.capture == CAPTURE
+
+
+def test_iframe_title_is_the_video_title_when_a_cms_wrote_it() -> None:
+    [post, _playlist] = embed_records("nocookie-and-lazy.html")
+    assert post is not None and post.title == "Spring timetable explained"
 
 
 def test_nocookie_and_playlist_iframes() -> None:
