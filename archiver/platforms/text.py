@@ -17,7 +17,16 @@ from collections.abc import Set as AbstractSet
 
 from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
 
-_BLOCKS = frozenset({"p", "div", "li", "blockquote", "section", "h1", "h2", "h3", "h4", "pre"})
+#: Elements a browser lays out as blocks: their text is a paragraph of its own, so two of
+#: them never run together ("…uprising." then "#IranProtests" is two paragraphs).
+_BLOCKS = frozenset(
+    {"p", "div", "li", "blockquote", "section", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
+     "article", "aside", "header", "footer", "main", "nav", "figure", "figcaption",
+     "address", "details", "summary", "dialog", "dl", "dt", "dd", "ol", "ul", "fieldset",
+     "form", "hgroup", "hr", "table", "caption", "tr", "center"}
+)  # fmt: skip
+#: Table cells sit side by side: a space between them, not a paragraph break.
+_CELLS = frozenset({"td", "th"})
 _ALWAYS_SKIPPED = frozenset({"script", "style", "template", "svg"})
 #: The strings ``get_text`` reads when a tag names no types of its own (bs4's documented
 #: default for ``Tag.interesting_string_types``).
@@ -70,7 +79,7 @@ def _walk(node: Tag, parts: list[str], skip: frozenset[str]) -> None:
     """Depth-first, with a stack of its own: fetched markup may nest thousands deep."""
     add = parts.append
     stack: list[Iterator[PageElement]] = [iter(node.contents)]
-    closing: list[bool] = [False]  # per level: whether it is a block (ends with a break)
+    closing: list[str] = [""]  # per level: what ends it (a block's break, a cell's space)
     while stack:
         for child in stack[-1]:
             if type(child) is NavigableString:  # not Comment, CData, Doctype...
@@ -86,17 +95,24 @@ def _walk(node: Tag, parts: list[str], skip: frozenset[str]) -> None:
                 continue
             contents = child.contents
             if name in _BLOCKS:
-                add("\n\n")
+                end = "\n\n"
+            elif name in _CELLS:
+                end = " "
             elif len(contents) == 1 and type(contents[0]) is NavigableString:
                 add(contents[0].replace("\n", " "))  # a link: no need to descend
                 continue
+            else:
+                end = ""
+            if end:
+                add(end)
             stack.append(iter(contents))
-            closing.append(name in _BLOCKS)
+            closing.append(end)
             break
         else:
             stack.pop()
-            if closing.pop():
-                add("\n\n")
+            end = closing.pop()
+            if end:
+                add(end)
 
 
 def tag_text(tag: Tag, separator: str = "") -> str:

@@ -90,3 +90,17 @@ def test_tag_text_is_get_text_on_every_element_of_every_fixture(path: Path) -> N
     for tag in soup.find_all(True):
         # A separator no page holds: equal results mean the same strings, one by one.
         assert tag_text(tag, "\x1f") == tag.get_text("\x1f"), tag.name
+
+
+def test_block_elements_never_run_together_and_cells_sit_side_by_side() -> None:
+    """A browser lays these out as blocks; gluing them made "uprising.#IranProtests"."""
+    markup = (
+        "<body><h5>Stop the crackdown on the uprising.</h5><h6>#IranProtests</h6>"
+        "<figure><figcaption>Photo: Ann</figcaption></figure><article><header>Live</header>"
+        "<footer>Ends.</footer></article><table><tr><td>a</td><td>b</td></tr></table></body>"
+    )
+    body = BeautifulSoup(markup, "lxml").body
+    assert body is not None
+    assert element_text(body) == (
+        "Stop the crackdown on the uprising.\n\n#IranProtests\n\nPhoto: Ann\n\nLive\n\nEnds.\n\na b"
+    )
