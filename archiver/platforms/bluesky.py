@@ -177,7 +177,7 @@ class BlueskyPlatform(Platform):
                     ),
                     created_at=created_at,
                     text=body,
-                    text_truncated=excerpt.cut,
+                    text_truncated=excerpt.cut or body.endswith("…"),
                     links=flattened.find_urls(body),
                     hashtags=find_hashtags(body),
                     mentions=find_mentions(body),

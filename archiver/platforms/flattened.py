@@ -15,7 +15,9 @@ The rule, for a signature starting at offset ``s`` whose previous em-dash signat
 1. The *window* is ``text[f:s]`` without trailing whitespace. A trailing
    ``[image or embed]`` marker line (Bluesky) is removed and reported.
 2. The *block* is the part of the window after its last blank line (a line holding
-   only whitespace); the whole window when it has none.
+   only whitespace); the whole window when it has none. When that part holds nothing
+   but hashtags, mentions and links (a post's tail line), the paragraph before it is
+   part of the block too, if the two together fit in ``limit``.
 3. If the block's visible length (see :func:`visible_length`) is at most ``limit``
    (default :data:`POST_LIMIT`), the block is the post text.
 4. Otherwise the block also holds article prose: whole lines are dropped from its
@@ -62,6 +64,8 @@ _SENTENCE_END = re.compile(
     r"[.!?…][\"'”’»)\]]*(?:\s+|(?=[A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f]))"
 )
 _WHITESPACE = re.compile(r"\s+")
+#: A line of nothing but hashtags, mentions and links, as posts end.
+_TAIL = re.compile(r"\s*(?:(?:[#@]\w[\w.]*|(?:https?://)?\S+\.\S+/\S*)\s*)+")
 _URL = re.compile(
     r"(?<![\w@/.-])(?:https?://[^\s<>\"]+|(?:www\.)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/[^\s<>\"]*)"
 )
@@ -127,8 +131,15 @@ def post_text_before(text: str, end: int, floor: int = 0, limit: int = POST_LIMI
     start = floor
     blanks = list(_BLANK_LINE.finditer(window))
     if blanks:
-        start += blanks[-1].end()
-        window = window[blanks[-1].end() :]
+        last = blanks[-1].end()
+        # A last paragraph of nothing but hashtags, mentions and links is the post's tail
+        # line: the paragraph before it belongs to the post too, when both fit.
+        if _TAIL.fullmatch(window[last:]):
+            before = blanks[-2].end() if len(blanks) > 1 else 0
+            if visible_length(window[before:].strip()) <= limit:
+                last = before
+        start += last
+        window = window[last:]
     leading = len(window) - len(window.lstrip())
     start += leading
     block = window[leading:]

@@ -299,7 +299,7 @@ class TwitterPlatform(Platform):
                     author=_author(signature.name or None, signature.handle),
                     created_at=created_at,
                     text=body,
-                    text_truncated=excerpt.cut,
+                    text_truncated=excerpt.cut or body.endswith("…"),
                     media=media,
                     links=links,
                     hashtags=find_hashtags(body),

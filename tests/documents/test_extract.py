@@ -601,6 +601,22 @@ def test_an_image_credit_does_not_hide_the_posts_in_the_text() -> None:
     assert post.text == "Crews on the east wall from 7am. Please keep clear of the slipway."
 
 
+def test_reader_view_keeps_paragraphs_tail_lines_and_visible_cuts() -> None:
+    """Embeds reduced to paragraphs (no markup, no links) are read as flattened text:
+    the hashtag line stays a paragraph of its own post, French dates read, and a post X
+    cut with "…" says so."""
+    result = extract_bytes(
+        (ARTICLES / "reader-view.html").read_bytes(), "reader.html", captured_at=WHEN
+    )
+    rights, ana = result.posts
+    assert rights.text == "Stop the crackdown on the uprising.\n\n#IranProtests #FreeThemAll"
+    assert [m.url for m in rights.media] == ["https://pic.twitter.com/Qk7Lm2"]
+    assert (rights.author.handle, rights.created_at) == ("rights_desk", "2026-01-07")
+    assert not rights.text_truncated
+    assert ana.text.endswith("until about ten, when…")
+    assert (ana.created_at, ana.text_truncated) == ("2026-01-08", True)
+
+
 def test_all_embeds_article_has_every_platform() -> None:
     expected = json.loads((ARTICLES / "all-embeds.expected.json").read_text(encoding="utf-8"))
     result = extract_bytes(

@@ -106,6 +106,19 @@ def test_rule_2_last_paragraph_only() -> None:
     assert only_post(text) == ("Line one\nLine two", False)
 
 
+def test_rule_2_a_tail_line_of_hashtags_keeps_the_paragraph_before() -> None:
+    text = (
+        "The regime answered with bullets.\n\nStop the crackdown on the uprising.\n\n"
+        "#IranProtests @rights_watch pic.twitter.com/AbC1— Ann (@ann) March 1, 2026"
+    )
+    assert only_post(text) == (
+        "Stop the crackdown on the uprising.\n\n#IranProtests @rights_watch pic.twitter.com/AbC1",
+        False,
+    )
+    # Only when both fit: a long paragraph before the tail is the article's.
+    assert only_post(text, limit=50) == ("#IranProtests @rights_watch pic.twitter.com/AbC1", False)
+
+
 def test_rule_3_whole_paragraph_within_limit() -> None:
     text = "Lead-in prose. Post words here— Ann (@ann) March 1, 2026"
     assert only_post(text) == ("Lead-in prose. Post words here", False)
