@@ -177,7 +177,7 @@ class BlueskyPlatform(Platform):
                     ),
                     created_at=created_at,
                     text=body,
-                    text_truncated=excerpt.cut or body.endswith("…"),
+                    text_truncated=excerpt.cut or flattened.visibly_cut(body),
                     links=flattened.find_urls(body),
                     hashtags=find_hashtags(body),
                     mentions=find_mentions(body),

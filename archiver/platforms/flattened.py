@@ -69,6 +69,7 @@ _TAIL = re.compile(r"\s*(?:(?:[#@]\w[\w.]*|(?:https?://)?\S+\.\S+/\S*)\s*)+")
 _URL = re.compile(
     r"(?<![\w@/.-])(?:https?://[^\s<>\"]+|(?:www\.)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/[^\s<>\"]*)"
 )
+_SHORTENED_LABEL = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+[\w-]+/\S*…$")
 _URL_TRAILING_PUNCT = ".,;:!?)]}'\"”’"
 
 
@@ -185,6 +186,15 @@ def _is_attachment(char: str) -> bool:
     if 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
         return True
     return unicodedata.category(char) in ("Mn", "Me", "Cf")
+
+
+def visibly_cut(text: str) -> bool:
+    """Whether ``text`` visibly goes on: it ends in "…" (X cuts long posts so), and that
+    "…" does not end a link label shortened for display ("example.org/floods/20…")."""
+    if not text.endswith("…"):
+        return False
+    last = text.rsplit(None, 1)[-1]
+    return _SHORTENED_LABEL.match(last) is None
 
 
 def text_post_id(handle: str, created_at: str | None, text: str) -> str:

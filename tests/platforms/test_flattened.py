@@ -16,6 +16,7 @@ from archiver.platforms.flattened import (
     text_post_id,
     url_from_label,
     visible_length,
+    visibly_cut,
 )
 
 ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "flattened" / "article-mixed.txt"
@@ -117,6 +118,20 @@ def test_rule_2_a_tail_line_of_hashtags_keeps_the_paragraph_before() -> None:
     )
     # Only when both fit: a long paragraph before the tail is the article's.
     assert only_post(text, limit=50) == ("#IranProtests @rights_watch pic.twitter.com/AbC1", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("Police kept their distance until about ten, when…", True),
+        ("Full data: example.org/floods/2026/ga…", False),  # a shortened link label
+        ("Thread: twitter.com/dv_unterelbe/s…", False),
+        ("Ends here.", False),
+        ("Ends in dots...", False),
+    ],
+)
+def test_visibly_cut(text: str, cut: bool) -> None:
+    assert visibly_cut(text) is cut
 
 
 def test_rule_3_whole_paragraph_within_limit() -> None:

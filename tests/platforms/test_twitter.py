@@ -273,6 +273,14 @@ def test_signature_in_its_own_paragraph_and_posts_in_several() -> None:
         "is saturated and…"
     )
     assert dyke.text_truncated  # X prints "…" where a long post goes on
+    ends_in_a_link = (
+        '<blockquote class="twitter-tweet"><p lang="en">Full data: '
+        '<a href="https://t.co/Qx7LmN2pAb">example.org/floods/2026/ga…</a></p>&mdash; River '
+        '(@riverwatch) <a href="https://twitter.com/riverwatch/status/1000000000000000001">'
+        "January 7, 2026</a></blockquote>"
+    )
+    [linked] = embed_posts(PLATFORM, ends_in_a_link, CAPTURE)
+    assert not linked.text_truncated  # the "…" shortens a link's label, not the post
     assert dyke.mentions == ["deichwacht_nord"]
     assert not german.text_truncated
 
