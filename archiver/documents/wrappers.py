@@ -14,7 +14,8 @@ back to the platforms' own embed rules:
 * **embed markup kept as text**: a ``data-*`` attribute holding the escaped
   ``<iframe>``/``<blockquote>`` the consent button will insert (:class:`Markup`);
 * **embed markup in page state**: a JSON string in a ``<script>`` (``__NEXT_DATA__`` and
-  the like) holding the embed code (:class:`Markup`).
+  the like) holding the embed code, or a template script (``type="text/template"``)
+  holding it as markup (:class:`Markup`).
 
 The tree filter asks :meth:`Wrappers.claims` about every element of a page, so the test
 is a few dictionary lookups; only inline scripts and elements it claims are built.
@@ -37,6 +38,9 @@ LAZY_SRC = ("data-src", "data-lazy-src")
 #: Attributes and elements that hold nothing but the URL of the post to embed.
 URL_PLACEHOLDERS = ("data-oembed-url",)
 
+#: Script types that hold markup, not code: templates a script inserts when the reader
+#: scrolls or consents.
+_MARKUP_SCRIPTS = frozenset({"text/template", "text/html", "text/x-template", "text/plain"})
 _ESCAPED_MARKUP = re.compile(r"<(?:iframe|blockquote)\b", re.IGNORECASE)
 #: How embed markup looks inside a JSON or JavaScript string: ``<`` escaped (``\u003c``,
 #: ``\x3c``) or not, followed by the tag.
@@ -111,7 +115,11 @@ class Wrappers:
         """What ``element`` (which :meth:`claims`) holds out of sight, in order."""
         attrs = element.attrs
         if element.name == "script":
-            return [Markup(markup) for markup in state_markup(element.get_text())]
+            content = element.get_text()
+            kind = str(attrs.get("type") or "").strip().lower()
+            if kind in _MARKUP_SCRIPTS:  # a template: the embed markup as it will be shown
+                return [Markup(content)] if _ESCAPED_MARKUP.search(content) else []
+            return [Markup(markup) for markup in state_markup(content)]
         found: list[Hidden] = []
         sources = [attrs.get("src")] if element.name == "amp-iframe" else []
         sources += [attrs.get(attr) for attr in LAZY_SRC]

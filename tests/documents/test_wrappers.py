@@ -27,8 +27,9 @@ def test_every_wrapper_gives_its_post_in_document_order() -> None:
         "youtube:Zz9yY8xX7wV",  # escaped iframe in data-embed-content
         "facebook:1482093345761191",  # escaped plugin iframe in data-iframe
         "twitter:2021509511377969728",  # a script's JSON string with escaped quotes
+        "bluesky:did:plc:k4t7vqzm2xw5n3rdj6hya2pe/3l23wdthbf2us",  # a template script
     ]
-    tiktok, *_, placeholder, _, _, _, quay = result.posts
+    tiktok, *_, placeholder, _, _, _, quay, _ = result.posts
     assert tiktok.text == "Morning shift, 40 loaves #baking"
     assert tiktok.author.handle == "harbourbakes"
     assert placeholder.created_at == "2026-01-07T12:00:00.000Z"  # completed from its id
