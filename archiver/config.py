@@ -53,6 +53,12 @@ class HttpSettings(_Section):
     backoff_max_seconds: float = 30.0
     retry_after_cap_seconds: float = 120.0
     max_body_bytes: int = 20_000_000
+    request_deadline_seconds: float = 120.0
+    url_budget_seconds: float = 300.0
+
+
+class NetworkSettings(_Section):
+    allow_private_addresses: bool = False
 
 
 class DocumentSettings(_Section):
@@ -92,6 +98,16 @@ class ExportSettings(_Section):
     description: str = ""
 
 
+class TimestampSettings(_Section):
+    """``[timestamps]``: RFC 3161 authorities asked for proof of when (docs/evidence.md)."""
+
+    enabled: bool = True
+    authorities: list[str] = []
+    timeout_seconds: float = 10.0
+    #: PEM files of more certificates to trust (the chain of an authority added above).
+    certificates: list[str] = []
+
+
 class Settings(_Section):
     archive: ArchiveSettings
     http: HttpSettings
@@ -99,6 +115,8 @@ class Settings(_Section):
     media: MediaSettings
     endpoints: Endpoints
     export: ExportSettings
+    timestamps: TimestampSettings = TimestampSettings()
+    network: NetworkSettings = NetworkSettings()
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from local_server import DELAY, HOST, BenchPlatform, item_id, item_url, serve  #
 from archiver.config import load_settings  # noqa: E402
 from archiver.net.client import HttpClient  # noqa: E402
 from archiver.net.fetch import fetch_many  # noqa: E402
+from archiver.net.guard import AddressGuard  # noqa: E402
 from archiver.net.warc import WarcWriter  # noqa: E402
 from archiver.platforms.registry import Registry  # noqa: E402
 
@@ -76,7 +77,9 @@ async def _batch(port: int, concurrency: int, count: int, home: Path | None) -> 
     urls = (item_url(port, n) for n in range(count))
     writer = WarcWriter(home) if home is not None else None
     archived = 0
-    async with HttpClient(http, warc=writer) as client:
+    # The server stands in for an endpoint of [endpoints]: trusted as written.
+    guard = AddressGuard(trusted=frozenset({(HOST, port)}))
+    async with HttpClient(http, guard=guard, warc=writer) as client:
         stream = fetch_many(urls, client, settings.endpoints, router=Registry([BenchPlatform()]))
         async for result in stream:
             archived += result.status == "archived"

@@ -19,10 +19,11 @@ HEADER = (
 )
 
 
-def write_section(name: str, body: str, doc: Path = DOC) -> None:
+def write_section(name: str, body: str, doc: Path = DOC, *, stamp: bool = True) -> None:
+    """``stamp``: end the section with the Python version and machine it was measured on."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-    machine = f"\n\n_Python {platform.python_version()} on {platform.machine()}._\n"
-    block = f"{start}\n{body.strip()}{machine}{end}"
+    machine = f"\n\n_Python {platform.python_version()} on {platform.machine()}._" if stamp else ""
+    block = f"{start}\n{body.strip()}{machine}\n{end}"
     text = doc.read_text(encoding="utf-8") if doc.exists() else HEADER
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
     if pattern.search(text):

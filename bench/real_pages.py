@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -74,6 +75,9 @@ class Score:
     linked_found: int = 0
     fields_expected: int = 0
     fields_right: int = 0
+    #: The same two counts over embedded posts only (not the posts an article only links to).
+    embedded_fields_expected: int = 0
+    embedded_fields_right: int = 0
     #: Records extraction made that no expected post accounts for: (page, key).
     extras: list[tuple[str, str]] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
@@ -99,12 +103,18 @@ class Score:
     def fields(self) -> float:
         return _ratio(self.fields_right, self.fields_expected)
 
+    @property
+    def embedded_fields(self) -> float:
+        return _ratio(self.embedded_fields_right, self.embedded_fields_expected)
+
     def summary(self) -> str:
         return (
             f"{self.pages} pages: embedded posts found {self.posts_found}/"
             f"{self.posts_expected} ({self.embedded_recall:.1%}), linked posts found "
             f"{self.linked_found}/{self.linked_expected} ({self.linked_recall:.1%}), "
-            f"fields right {self.fields_right}/{self.fields_expected} ({self.fields:.1%}), "
+            f"fields right {self.fields_right}/{self.fields_expected} ({self.fields:.1%}; "
+            f"of embedded posts {self.embedded_fields_right}/{self.embedded_fields_expected}, "
+            f"{self.embedded_fields:.1%}), "
             f"{len(self.extras)} records not expected"
         )
 
@@ -166,26 +176,37 @@ def score_page(name: str, expected: dict[str, Any], records: list[Post], score: 
             score.posts_expected += 1
             score.posts_found += got is not None
         label = f"{want['platform']}:{want['post_id']}"
-        _tally(score, name, label, form, "found", True, got is not None, got is not None)
+        tally = partial(_tally, score, name, label, form, embedded=not linked)
+        tally("found", True, got is not None, got is not None)
         for name_ in FIELDS:
             value = _expected_value(want, name_)
             if value is None:
                 continue
             actual = _actual_value(got, name_) if got is not None else None
-            right = got is not None and field_right(name_, value, actual)
-            _tally(score, name, label, form, name_, value, actual, right)
+            tally(name_, value, actual, got is not None and field_right(name_, value, actual))
     score.extras += [(name, post.key) for i, post in enumerate(records) if i not in used]
 
 
 def _tally(
-    score: Score, page: str, post: str, form: str, name: str, want: Any, got: Any, right: bool
+    score: Score,
+    page: str,
+    post: str,
+    form: str,
+    name: str,
+    want: Any,
+    got: Any,
+    right: bool,
+    *,
+    embedded: bool,
 ) -> None:
     counts = score.by_field.setdefault(name, [0, 0])
     counts[0] += 1
     score.fields_expected += 1
+    score.embedded_fields_expected += embedded
     if right:
         counts[1] += 1
         score.fields_right += 1
+        score.embedded_fields_right += embedded
     else:
         score.misses.append(Miss(page, post, form, name, want, got))
 

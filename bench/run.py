@@ -28,6 +28,8 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
         ["--sizes", "10000,100000,1000000", "--write"],
         ["--sizes", "2000,20000", "--repeat", "1", "--no-profile"],
     ),
+    "integrity": (["--write"], ["--sizes", "2000"]),
+    "timestamps": (["--write"], ["--quick"]),
 }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from archiver import config
 from archiver.record import Author, Capture, Media, Post, sha256_hex
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -49,3 +51,25 @@ def make_post(
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path / "archive"
+
+
+@pytest.fixture(autouse=True)
+def no_public_time_stamping(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """No test reaches a public time-stamping authority: the defaults every test reads
+    list none (``[timestamps] authorities = []``), in this process and, through
+    ``$ARCHIVER_CONFIG``, in the ``archiver`` processes tests start. A test that stamps
+    runs its own authority on 127.0.0.1 (``tests/evidence/tsa_server.py``)."""
+    folder = tmp_path_factory.getbasetemp() / "no-public-tsa"
+    defaults = folder / "default.toml"
+    if not defaults.exists():
+        text = config.DEFAULT_CONFIG.read_text(encoding="utf-8")
+        local, count = re.subn(r"(?m)^authorities = \[.*\]$", "authorities = []", text)
+        assert count == 1, "config/default.toml has no one-line [timestamps] authorities"
+        folder.mkdir(parents=True, exist_ok=True)
+        defaults.write_text(local, encoding="utf-8")
+        (folder / "user.toml").write_text("[timestamps]\nauthorities = []\n", encoding="utf-8")
+    monkeypatch.setattr(config, "DEFAULT_CONFIG", defaults)
+    monkeypatch.setenv("ARCHIVER_CONFIG", str(folder / "user.toml"))
+    return folder

@@ -12,6 +12,7 @@ from archiver import __version__
 from archiver.cli import archive_commands as _archive_commands  # noqa: F401  (registers commands)
 from archiver.cli import export_commands as _export_commands  # noqa: F401  (registers commands)
 from archiver.cli import recheck_commands as _recheck_commands  # noqa: F401  (registers commands)
+from archiver.cli import timestamp_commands as _timestamp_commands  # noqa: F401  (registers commands)
 from archiver.cli.common import app
 
 
@@ -26,7 +27,11 @@ def _options(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+            "--version",
+            metavar="",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
         ),
     ] = False,
 ) -> None:

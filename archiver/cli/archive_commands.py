@@ -5,16 +5,17 @@ from __future__ import annotations
 import itertools
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from archiver.cli.common import (
     EXIT_PARTIAL,
+    AllowPrivateOption,
     ConfigOption,
     HomeOption,
     JsonOption,
@@ -25,7 +26,10 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
+from archiver.cli.terminal import data, json_text
+from archiver.cli.timestamp_commands import stamp_run
 from archiver.documents import SourceFailure
+from archiver.export.selection import missing_blobs
 from archiver.ingest import (
     ItemReport,
     Summary,
@@ -35,7 +39,15 @@ from archiver.ingest import (
 )
 from archiver.ingest.urls import fetchable_urls
 from archiver.recheck.history import post_filters, post_history
-from archiver.store import PostSummary
+from archiver.store import Archive, PostSummary
+from archiver.store.checks import PostState, reason_of, state_text, states_of
+from archiver.store.timestamps import newest_capture_id
+from archiver.vocabulary import (
+    PLATFORM_HELP,
+    STATUS_HELP,
+    date_value,
+    platform_name,
+)
 
 SourcesArg = Annotated[
     list[str] | None,
@@ -46,6 +58,7 @@ KeepPathOption = Annotated[
     bool,
     typer.Option(
         "--keep-path",
+        metavar="",
         help="Record each saved file's full local path, not just its name "
         "(config: documents.keep_path).",
     ),
@@ -58,13 +71,18 @@ def _read_stdin_if_needed(sources: list[str]) -> Any:
 
 @command(help="Print the posts found in SOURCES as JSON Lines, storing nothing.")
 def extract(
-    sources: SourcesArg = None, keep_path: KeepPathOption = False, config: ConfigOption = None
+    sources: SourcesArg = None,
+    keep_path: KeepPathOption = False,
+    config: ConfigOption = None,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     sources = sources or []
     if not sources:
         fail("give at least one file, directory, URL or - for stdin")
-    settings = runtime(None, config).settings
-    split = split_sources(sources, stdin=_read_stdin_if_needed(sources))
+    settings = runtime(None, config, allow_private=allow_private).settings
+    split = split_sources(
+        sources, stdin=_read_stdin_if_needed(sources), max_bytes=settings.documents.max_bytes
+    )
     failures = 0
     found = 0
     for result in extract_documents(
@@ -75,13 +93,13 @@ def extract(
     ):
         if isinstance(result, SourceFailure):
             failures += 1
-            err.print(f"[red]failed[/]: {escape(result.message)}")
+            err.print("[red]failed[/]:", data(result.message))
             continue
         for warning in result.warnings:
-            err.print(f"[yellow]warning[/]: {escape(warning)}")
+            err.print("[yellow]warning[/]:", data(warning))
         for post in result.posts:
             found += 1
-            sys.stdout.write(post.to_json() + "\n")
+            sys.stdout.write(json_text(post.to_json()) + "\n")
     if split.urls:
         from archiver.cli.fetch_support import extract_urls
 
@@ -95,20 +113,18 @@ def extract(
 
 
 def problem_text(report: ItemReport) -> str:
-    """``source: message`` (the message alone when it already names the source), with any
-    ``[brackets]`` in it shown as typed, not read as console markup."""
+    """``source: message`` (the message alone when it already names the source)."""
     message = report.message or report.status
-    shown = message if message.startswith(report.source) else f"{report.source}: {message}"
-    return escape(shown)
+    return message if message.startswith(report.source) else f"{report.source}: {message}"
 
 
 def _report_line(report: ItemReport) -> None:
     if report.status == "failed":
-        err.print(f"[red]failed[/] {problem_text(report)}")
+        err.print("[red]failed[/]", data(problem_text(report)))
     elif report.status in ("empty", "unavailable"):
-        err.print(f"[yellow]{report.status}[/] {problem_text(report)}")
+        err.print(f"[yellow]{report.status}[/]", data(problem_text(report)))
     elif report.message:
-        err.print(f"[yellow]warning[/] {problem_text(report)}")
+        err.print("[yellow]warning[/]", data(problem_text(report)))
 
 
 def render_summary(summary: Summary, as_json: bool) -> None:
@@ -153,13 +169,18 @@ def add(
         Path | None, typer.Option("--from", help="A file of post URLs, one per line.")
     ] = None,
     fetch: Annotated[
-        bool, typer.Option("--fetch", help="Also fetch each post found in documents, live.")
+        bool,
+        typer.Option("--fetch", metavar="", help="Also fetch each post found in documents, live."),
     ] = False,
     refresh: Annotated[
-        bool, typer.Option("--refresh", help="Fetch URLs again even if already archived.")
+        bool,
+        typer.Option("--refresh", metavar="", help="Fetch URLs again even if already archived."),
     ] = False,
-    media: Annotated[bool, typer.Option("--media", help="Download media files too.")] = False,
+    media: Annotated[
+        bool, typer.Option("--media", metavar="", help="Download media files too.")
+    ] = False,
     keep_path: KeepPathOption = False,
+    allow_private: AllowPrivateOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -167,10 +188,16 @@ def add(
     sources = sources or []
     if not sources and from_file is None:
         fail("give at least one file, directory, URL, --from FILE or - for stdin")
-    rt = runtime(home, config)
-    split = split_sources(sources, stdin=_read_stdin_if_needed(sources), url_file=from_file)
+    rt = runtime(home, config, allow_private=allow_private)
+    split = split_sources(
+        sources,
+        stdin=_read_stdin_if_needed(sources),
+        url_file=from_file,
+        max_bytes=rt.settings.documents.max_bytes,
+    )
     summary = Summary(keep_items=as_json)  # only --json prints the per-source reports
-    with rt.open_archive() as archive:
+    with rt.open_archive(create=True) as archive:
+        before = newest_capture_id(archive)
         fetched_keys: list[str] = []
         if split.documents:
             add_documents(
@@ -192,6 +219,7 @@ def add(
             fetch_into(
                 archive, rt.settings, urls, summary, refresh=refresh, media=media, quiet=as_json
             )
+        stamp_run(archive, rt.settings, before, quiet=as_json)
     render_summary(summary, as_json)
     if summary.failed:
         raise typer.Exit(EXIT_PARTIAL)
@@ -201,75 +229,96 @@ def add(
         fail("no posts found in the given sources", EXIT_PARTIAL)
 
 
-def _row_summary(row: PostSummary) -> dict[str, Any]:
+def _row_summary(row: PostSummary, state: str) -> dict[str, Any]:
     return {
         "key": row.key,
         "platform": row.platform,
         "url": row.url,
-        "author": row.author_handle or row.author_name,
+        "author": {"name": row.author_name, "handle": row.author_handle},
         "created_at": row.created_at,
-        "status": row.status,
+        "status": state,
+        "reason": reason_of(row.status),
         "text": row.text,
         "captures": row.capture_count,
     }
 
 
 _COLUMNS = ("key", "author", "date", "status", "text")
-#: Rows per printed table: the rows of a listing are printed as they are read.
+#: Rows per printed table (and per state look-up): a listing is printed as it is read.
 _TABLE_PAGE = 100
 
 
-def _cells(row: PostSummary) -> tuple[str, ...]:
+def _cells(row: PostSummary, state: PostState) -> tuple[Text, ...]:
+    """The row's cells as data: shown as they are, never read as markup or control codes."""
     snippet = (row.title or row.text or "").replace("\n", " ")
-    return (
-        row.key,
-        row.author_handle or row.author_name or "",
-        row.created_at or "",
-        row.status,
-        snippet[:80] + ("…" if len(snippet) > 80 else ""),
+    return tuple(
+        data(cell)
+        for cell in (
+            row.key,
+            row.author_handle or row.author_name or "",
+            row.created_at or "",
+            state.state,
+            snippet[:80] + ("…" if len(snippet) > 80 else ""),
+        )
     )
 
 
-def _render_rows(rows: Iterable[PostSummary], as_json: bool, title: str) -> int:
+def _pages(
+    archive: Archive, rows: Iterable[PostSummary]
+) -> Iterator[list[tuple[PostSummary, PostState]]]:
+    """``rows`` a page at a time, each row with its state (one query a page)."""
+    rows = iter(rows)
+    while page := list(itertools.islice(rows, _TABLE_PAGE)):
+        states = states_of(archive, [row.key for row in page])
+        yield [(row, states[row.key]) for row in page]
+
+
+def _render_rows(
+    archive: Archive, rows: Iterable[PostSummary], as_json: bool, title: str
+) -> int:
     """Print ``rows`` as they come (JSON Lines, or a table a page at a time); how many."""
     count = 0
+    pages = _pages(archive, rows)
     if as_json:
-        for row in rows:
-            print_json(_row_summary(row))
-            count += 1
+        for page in pages:
+            for row, state in page:
+                print_json(_row_summary(row, state.state))
+            count += len(page)
         return count
-    rows = iter(rows)
-    page = [_cells(row) for row in itertools.islice(rows, _TABLE_PAGE)]
-    # The first page's widths hold for every page, so the columns line up.
-    widths = [
-        max([len(name)] + [len(cells[i]) for cells in page]) for i, name in enumerate(_COLUMNS)
-    ]
-    while True:
-        table = Table(title=None if count else title, show_header=not count, show_edge=False)
+    widths: list[int] = []
+    # An empty listing still prints its header, so it reads as a listing that found nothing.
+    for page in itertools.chain(pages, [[]]):
+        if count and not page:
+            break
+        cells = [_cells(row, state) for row, state in page]
+        if not widths:
+            # The first page's widths hold for every page, so the columns line up.
+            widths = [
+                max([len(name)] + [line[i].cell_len for line in cells])
+                for i, name in enumerate(_COLUMNS)
+            ]
+        table = Table(
+            title=None if count else data(title), show_header=not count, show_edge=False
+        )
         for name, width in zip(_COLUMNS, widths, strict=True):
             table.add_column(name, width=width, overflow="fold")
-        for cells in page:
-            table.add_row(*cells)
+        for line in cells:
+            table.add_row(*line)
         out.print(table)
-        count += len(page)
-        page = [_cells(row) for row in itertools.islice(rows, _TABLE_PAGE)]
-        if not page:
-            break
+        count += len(cells)
     out.print(f"{count} post(s)")
     return count
 
 
 @command(name="list", help="List stored posts, filtered by platform, author, date or status.")
 def list_posts(
-    platform: Annotated[str | None, typer.Option(help="Only this platform.")] = None,
+    platform: Annotated[str | None, typer.Option(help=PLATFORM_HELP)] = None,
     author: Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")] = None,
     since: Annotated[str | None, typer.Option(help="Posted on or after YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Posted on or before YYYY-MM-DD.")] = None,
     status: Annotated[
         str | None,
-        typer.Option(
-            help="available, changed, deleted, private, suspended, unavailable, error, gone"
-        ),
+        typer.Option(help=STATUS_HELP),
     ] = None,
     gone_since: Annotated[
         str | None, typer.Option("--gone-since", help="First seen gone on or after DATE (or 30d).")
@@ -281,11 +330,16 @@ def list_posts(
 ) -> None:
     where = post_filters(status, gone_since)
     rt = runtime(home, config)
-    with rt.open_archive() as archive:
+    with rt.open_archive(write=False) as archive:
         rows = archive.list_posts(
-            platform=platform, author=author, since=since, until=until, limit=limit, where=where
+            platform=platform_name(platform),
+            author=author,
+            since=date_value(since, "--since"),
+            until=date_value(until, "--until"),
+            limit=limit,
+            where=where,
         )
-        _render_rows(rows, as_json, "posts")
+        _render_rows(archive, rows, as_json, "posts")
 
 
 @command(help="Show one post: its record, every capture and check, and copies found.")
@@ -299,13 +353,16 @@ def show(
     from archiver.export.selection import find_row
 
     rt = runtime(home, config)
-    with rt.open_archive() as archive:
+    with rt.open_archive(write=False) as archive:
         row = find_row(archive, key)
         if row is None:
             fail(f"no stored post {key!r}; `archiver list` shows what the archive holds")
         captures = archive.captures(row.key)
         media = archive.media(row.key)
         history = post_history(archive, row.key)
+        state = states_of(archive, [row.key])[row.key].state
+        for missing in missing_blobs(archive, captures, media):
+            err.print("[yellow]warning[/]:", data(missing))
     record = json.loads(row.record_json) if row.record_json else None
     capture_dicts = [
         {
@@ -326,7 +383,8 @@ def show(
         print_json(
             {
                 "key": row.key,
-                "status": row.status,
+                "status": state,
+                "reason": reason_of(row.status),
                 "status_detail": row.status_detail,
                 "record": record,
                 "captures": capture_dicts,
@@ -335,30 +393,33 @@ def show(
             }
         )
         return
-    out.print(f"[bold]{row.key}[/]  {row.url}")
-    out.print(f"status: {row.status}" + (f" ({row.status_detail})" if row.status_detail else ""))
+    out.print(data(row.key, style="bold"), "", data(row.url))
+    out.print("status:", data(state_text(state, row.status, row.status_detail)))
     if record:
         author = record["author"]
-        out.print(f"author: {author.get('name') or ''} @{author.get('handle') or ''}")
-        out.print(f"date: {record.get('created_at') or 'unknown'}")
+        out.print("author:", data(f"{author.get('name') or ''} @{author.get('handle') or ''}"))
+        out.print("date:", data(record.get("created_at") or "unknown"))
         if record.get("title"):
-            out.print(f"title: {record['title']}")
-        out.print(record.get("text") or "(no text)", markup=False)
+            out.print("title:", data(record["title"]))
+        # Indented, so a line of the post cannot pass for one of these ("status: deleted").
+        text = (record.get("text") or "(no text)").replace("\r\n", "\n").split("\n")
+        out.print("text:")
+        out.print(data("\n".join(f"  {line}" for line in text), lines=True))
         for item in record.get("media", []):
-            out.print(f"media: {item['kind']} {item['url']}", markup=False)
-        out.print(f"content hash: {row.content_hash}")
+            out.print("media:", data(f"{item['kind']} {item['url']}"))
+        out.print("content hash:", data(row.content_hash))
     table = Table(title="captures")
     for column in ("#", "captured at", "method", "status", "raw sha256", "content hash", "source"):
         table.add_column(column, overflow="fold")
     for c in capture_dicts:
         table.add_row(
             str(c["id"]),
-            c["captured_at"],
-            c["method"],
-            c["status"],
-            c["raw_sha256"][:16] + "…",
-            (c["content_hash"] or "")[:23] + "…",
-            c["source"],
+            data(c["captured_at"]),
+            data(c["method"]),
+            data(c["status"]),
+            data(c["raw_sha256"][:16] + "…"),
+            data((c["content_hash"] or "")[:23] + "…"),
+            data(c["source"]),
         )
     out.print(table)
     print_history(history)
@@ -373,7 +434,8 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     rt = runtime(home, config)
-    with rt.open_archive() as archive:
+    with rt.open_archive(write=False) as archive:
         rows = archive.search(query, limit=limit)
-    if not _render_rows(rows, as_json, f"search: {query}") and not as_json:
+        found = _render_rows(archive, rows, as_json, f"search: {query}")
+    if not found and not as_json:
         err.print("no matching posts")

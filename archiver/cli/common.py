@@ -22,6 +22,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+from archiver.cli.terminal import data, json_text
 from archiver.config import Settings, archive_home, load_settings
 from archiver.errors import EXIT_INTERRUPTED, EXIT_PARTIAL, EXIT_USAGE, ArchiverError
 from archiver.store import Archive
@@ -30,12 +31,13 @@ app = typer.Typer(
     name="archiver",
     help="Preserve the social-media posts you cite, and check later whether they still exist.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+# No emoji codes: ":thumbs_up:" in a post is text (see archiver.cli.terminal).
+out = Console(soft_wrap=True, highlight=False, emoji=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 HomeOption = Annotated[
     Path | None,
@@ -45,11 +47,22 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="A TOML file overriding config/default.toml ($ARCHIVER_CONFIG)."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", metavar="", help="Machine-readable JSON output.")
+]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        metavar="",
+        help="Also fetch loopback, private and link-local addresses (see docs/security.md).",
+    ),
+]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    """One line on stderr; ``message`` is shown as data (names in it cannot act)."""
+    err.print("[bold red]error:[/]", data(message), highlight=False)
     raise typer.Exit(code)
 
 
@@ -124,15 +137,25 @@ class Runtime:
     settings: Settings
     home: Path
 
-    def open_archive(self) -> Archive:
-        return Archive(self.home)
+    def open_archive(self, *, write: bool = True, create: bool = False) -> Archive:
+        """The archive, checked for damage (:mod:`archiver.store.sqlite_file`); ``write=False``
+        for commands that only read, which also work on a read-only home. Only commands
+        that store posts (``create``) make one, so a command run in the wrong folder says
+        so instead of showing an empty archive."""
+        if not create and not (self.home / "archive.db").is_file():
+            shown = str(self.home)
+            shown = shown if self.home.is_absolute() or shown.startswith(".") else f"./{shown}"
+            fail(f"no archive at {shown} (use --home or ARCHIVER_HOME)")
+        return Archive.for_writing(self.home) if write else Archive.for_reading(self.home)
 
 
-def runtime(home: Path | None, config: Path | None) -> Runtime:
+def runtime(home: Path | None, config: Path | None, *, allow_private: bool = False) -> Runtime:
     settings = load_settings(config)
+    if allow_private:
+        settings.network.allow_private_addresses = True
     return Runtime(settings=settings, home=archive_home(settings, home))
 
 
 def print_json(value: Any) -> None:
     """One JSON document (or JSON Lines when called per item) on stdout."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(json.dumps(value, ensure_ascii=False)) + "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -23,7 +24,10 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
-from archiver.export.bundle import BagInfo, export_bundle
+from archiver.cli.terminal import data, plain
+from archiver.cli.timestamp_commands import print_bundle_stamps, print_times
+from archiver.evidence.authorities import configured_trust
+from archiver.export.bundle import BagInfo, check_out_name, export_bundle
 from archiver.export.cite import STYLES, cite
 from archiver.export.formats import FORMATS, write_format
 from archiver.export.selection import (
@@ -35,8 +39,17 @@ from archiver.export.selection import (
     first_or_empty,
     select_items,
 )
+from archiver.export.timestamps import TagStamper
 from archiver.export.verify import verify_bundle
 from archiver.store import Archive
+from archiver.vocabulary import (
+    PLATFORM_HELP,
+    STATUS_HELP,
+    choose,
+    date_value,
+    platform_name,
+    status_filter,
+)
 
 EXIT_VERIFY_FAILED = 1
 _TAG = "bag-info "
@@ -44,11 +57,11 @@ _TAG = "bag-info "
 RefsArg = Annotated[
     list[str] | None, typer.Argument(help="Posts to export: platform:post_id keys or URLs.")
 ]
-PlatformOpt = Annotated[str | None, typer.Option(help="Only this platform.")]
+PlatformOpt = Annotated[str | None, typer.Option(help=PLATFORM_HELP)]
 AuthorOpt = Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")]
 SinceOpt = Annotated[str | None, typer.Option(help="Posted on or after YYYY-MM-DD.")]
 UntilOpt = Annotated[str | None, typer.Option(help="Posted on or before YYYY-MM-DD.")]
-StatusOpt = Annotated[str | None, typer.Option(help="archived, deleted, private, ...")]
+StatusOpt = Annotated[str | None, typer.Option(help=STATUS_HELP)]
 ArchiveUrlOpt = Annotated[
     str | None,
     typer.Option(help="Where the bundle (or copy) will be published; citations point there."),
@@ -63,15 +76,15 @@ def cite_post(
         str | None, typer.Option(help="URL where the archived copy can be consulted.")
     ] = None,
     no_archive: Annotated[
-        bool, typer.Option("--no-archive", help="Leave out the archived-copy information.")
+        bool,
+        typer.Option("--no-archive", metavar="", help="Leave out the archived-copy information."),
     ] = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    if style not in STYLES:
-        fail(f"unknown style {style!r}; choose one of {', '.join(STYLES)}")
-    with runtime(home, config).open_archive() as archive:
+    style = choose(style, STYLES, "style")
+    with runtime(home, config).open_archive(write=False) as archive:
         row = find_row(archive, ref)
     if row is None:
         fail(f"no stored post {ref!r}; `archiver list` shows what the archive holds")
@@ -82,9 +95,12 @@ def cite_post(
     copy = None if no_archive else archived_copy(item, archive_url, exact=True)
     text = cite(post, style, copy)
     if as_json:
-        print_json({"key": row.key, "style": style, "citation": text})
+        # CSL-JSON is JSON already: nest it as an object, not as a string of JSON
+        citation = json.loads(text) if style == "csl-json" else text
+        print_json({"key": row.key, "style": style, "citation": citation})
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        shown = plain(text, lines=True)
+        sys.stdout.write(shown if shown.endswith("\n") else shown + "\n")
 
 
 def _bagging_date(value: str | None) -> str | None:
@@ -112,8 +128,12 @@ def export(
     since: SinceOpt = None,
     until: UntilOpt = None,
     status: StatusOpt = None,
-    everything: Annotated[bool, typer.Option("--all", help="Every post in the archive.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out.")] = False,
+    everything: Annotated[
+        bool, typer.Option("--all", metavar="", help="Every post in the archive.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Replace an existing --out.")
+    ] = False,
     source_organization: Annotated[
         str | None, typer.Option(help="bag-info Source-Organization.")
     ] = None,
@@ -133,18 +153,17 @@ def export(
 ) -> None:
     selection = Selection(
         refs=tuple(refs or ()),
-        platform=platform,
+        platform=platform_name(platform),
         author=author,
-        since=since,
-        until=until,
-        status=status,
+        since=date_value(since, "--since"),
+        until=date_value(until, "--until"),
+        status=status_filter(status),
         everything=everything,
     )
     rt = runtime(home, config)
     if fmt is not None:
-        if fmt not in FORMATS:
-            fail(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        with rt.open_archive() as archive:
+        fmt = choose(fmt, FORMATS, "--format")
+        with rt.open_archive(write=False) as archive:
             count = _export_file(archive, selection, fmt, out_path, force, archive_url)
         if out_path is not None and str(out_path) != "-":
             _done({"path": str(out_path), "format": fmt, "posts": count}, as_json)
@@ -161,20 +180,24 @@ def export(
         bagging_date=_bagging_date(bagging_date),
         **overrides,
     )
-    with rt.open_archive() as archive:
+    seal = TagStamper(rt.settings) if rt.settings.timestamps.enabled else None
+    with rt.open_archive(write=False) as archive:
         report = export_bundle(
-            archive, selection, out_path, info=info, archive_url=archive_url, force=force
+            archive, selection, out_path, info=info, archive_url=archive_url, force=force, seal=seal
         )
+    if not as_json:
+        print_bundle_stamps(report, seal)
     for missing in report.missing:
-        err.print(f"[yellow]warning[/]: {missing}", markup=True)
+        err.print("[yellow]warning[/]:", data(missing))
     if as_json:
         print_json(report.to_json())
     else:
         out.print(
-            f"wrote {report.path}: {report.posts} post(s), {report.unavailable} without a copy, "
-            f"{report.captures} capture(s), {report.media_files} media file(s), "
-            f"{report.files} files, {report.bytes} bytes",
-            markup=False,
+            data(
+                f"wrote {report.path}: {report.posts} post(s), {report.unavailable} without a "
+                f"copy, {report.captures} capture(s), {report.media_files} media file(s), "
+                f"{report.files} files, {report.bytes} bytes"
+            )
         )
     if report.missing:
         raise typer.Exit(EXIT_PARTIAL)
@@ -188,6 +211,8 @@ def _export_file(
     force: bool,
     archive_url: str | None,
 ) -> int:
+    if out_path is not None and str(out_path) != "-":
+        check_out_name(out_path, fmt)
     items = first_or_empty(select_items(archive, selection, evidence=False), selection)
     if out_path is None or str(out_path) == "-":
         return write_format(fmt, items, sys.stdout, archive_url)
@@ -201,6 +226,7 @@ def _export_file(
     except OSError as exc:
         raise ExportError(f"cannot write to {out_path.parent}: {exc.strerror}") from exc
     try:
+        os.fchmod(handle, 0o666 & ~_umask())  # mkstemp makes 0600; a file gets the umask
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             count = write_format(fmt, items, stream, archive_url)
         os.replace(temp, out_path)
@@ -210,32 +236,43 @@ def _export_file(
     return count
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _done(summary: dict[str, object], as_json: bool) -> None:
     if as_json:
         print_json(summary)
     else:
-        out.print(f"wrote {summary['path']}: {summary['posts']} post(s)", markup=False)
+        out.print(data(f"wrote {summary['path']}: {summary['posts']} post(s)"))
 
 
-@command(help="Check a bundle: BagIt manifests, every record's content hash, every file.")
+@command(
+    help="Check a bundle: BagIt manifests, every record's content hash, every file, and its "
+    "timestamps (when each post existed by)."
+)
 def verify(
     path: Annotated[Path, typer.Argument(help="A bundle directory or .zip.")],
+    config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    report = verify_bundle(path)
+    trust = configured_trust(runtime(None, config).settings.timestamps)
+    report = verify_bundle(path, trust)
+    if not as_json:
+        print_times(report)
     if as_json:
         print_json(report.to_json())
     elif report.ok:
         out.print(
-            f"OK {path}: {report.posts} record(s), {report.files} payload file(s) verified",
-            markup=False,
+            data(f"OK {path}: {report.posts} record(s), {report.files} payload file(s) verified")
         )
     else:
         for problem in report.problems:
-            err.print(f"FAILED {problem}", markup=False, highlight=False)
+            err.print(data(f"FAILED {problem}"), highlight=False)
         err.print(
-            f"{path}: {len(report.problems)} problem(s); the bundle was altered or damaged",
-            markup=False,
+            data(f"{path}: {len(report.problems)} problem(s); the bundle was altered or damaged")
         )
     if not report.ok:
         raise typer.Exit(EXIT_VERIFY_FAILED)

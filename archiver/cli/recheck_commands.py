@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from archiver.cli.common import (
     EXIT_PARTIAL,
+    AllowPrivateOption,
     ConfigOption,
     HomeOption,
     JsonOption,
@@ -30,6 +31,8 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
+from archiver.cli.terminal import data
+from archiver.cli.timestamp_commands import stamp_run
 from archiver.config import Settings
 from archiver.recheck import (
     CheckReport,
@@ -52,6 +55,7 @@ from archiver.recheck.history import (
 from archiver.store import Archive
 from archiver.store.check_queries import CheckLine
 from archiver.store.checks import GONE, OUTCOMES, row_dict
+from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP, platform_name, status_filter
 
 _STYLE = {"changed": "yellow", "error": "red", **{outcome: "magenta" for outcome in GONE}}
 
@@ -63,12 +67,12 @@ def _worth_a_line(report: CheckReport) -> bool:
     return report.previous != report.outcome
 
 
-def _line(report: CheckReport) -> str:
+def _line(report: CheckReport) -> Text:
     style = _STYLE.get(report.outcome, "green")
     changed = report.previous and report.previous != report.outcome
     before = f" (was {report.previous})" if changed and report.outcome != "error" else ""
-    detail = f": {escape(report.detail)}" if report.detail else ""
-    return f"[{style}]{report.outcome}[/]{before} {escape(report.key)}{detail}"
+    detail = f": {report.detail}" if report.detail else ""
+    return Text.assemble(data(report.outcome, style=style), before, " ", data(report.key + detail))
 
 
 def _run(
@@ -129,7 +133,7 @@ def _render_summary(summary: RecheckSummary, report: Path | None, rows: int | No
             + (f"; {len(summary.copies.errors)} lookup(s) failed" if summary.copies.errors else "")
         )
     if report is not None:
-        out.print(f"report: {report} ({rows} row(s))")
+        out.print("report:", data(report), f"({rows} row(s))")
     if summary.errors:
         err.print(
             f"{summary.errors} check(s) failed (network, rate limit or a block of archiver): "
@@ -142,8 +146,10 @@ def recheck(
     targets: Annotated[
         list[str] | None, typer.Argument(help="Post keys (platform:id) or URLs to check.")
     ] = None,
-    all_posts: Annotated[bool, typer.Option("--all", help="Every stored post.")] = False,
-    platform: Annotated[str | None, typer.Option(help="Only this platform.")] = None,
+    all_posts: Annotated[
+        bool, typer.Option("--all", metavar="", help="Every stored post.")
+    ] = False,
+    platform: Annotated[str | None, typer.Option(help=PLATFORM_HELP)] = None,
     author: Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")] = None,
     not_checked_since: Annotated[
         str | None,
@@ -154,35 +160,42 @@ def recheck(
     ] = None,
     status: Annotated[
         str | None,
-        typer.Option(
-            help="Only posts with this status: available, changed, deleted, private, "
-            "suspended, unavailable, error, gone."
-        ),
+        typer.Option(help=STATUS_HELP),
     ] = None,
     restart: Annotated[
         bool,
-        typer.Option("--restart", help="Start over instead of continuing an interrupted run."),
+        typer.Option(
+            "--restart", metavar="", help="Start over instead of continuing an interrupted run."
+        ),
     ] = False,
     find_copies: Annotated[
         bool,
         typer.Option(
-            "--find-copies", help="Look up public copies (Wayback Machine, Memento) of gone posts."
+            "--find-copies",
+            metavar="",
+            help="Look up public copies (Wayback Machine, Memento) of gone posts.",
         ),
     ] = False,
     report: Annotated[
         Path | None, typer.Option("--report", help="Write what changed to FILE (.csv or .md).")
     ] = None,
+    allow_private: AllowPrivateOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
     selection = Selection(
-        tuple(targets or ()), all_posts, platform, author, not_checked_since, status
+        tuple(targets or ()),
+        all_posts,
+        platform_name(platform),
+        author,
+        not_checked_since,
+        status_filter(status),
     )
     selection.validate()
     if report is not None:
         report_format(report)
-    rt = runtime(home, config)
+    rt = runtime(home, config, allow_private=allow_private)
     rows: int | None = None
     with rt.open_archive() as archive:
         plan = plan_recheck(archive, selection, restart=restart)
@@ -192,6 +205,7 @@ def recheck(
                 f"{plan.total} to go (--restart starts over)"
             )
         summary = _run(archive, rt.settings, plan, find_copies, quiet=as_json)
+        stamp_run(archive, rt.settings, plan.run.baseline_capture_id, quiet=as_json)
         if report is not None:
             rows = write_report(archive, plan.run_id, report, selection.describe())
     if as_json:
@@ -210,14 +224,13 @@ def status(
     as_json: JsonOption = False,
 ) -> None:
     rt = runtime(home, config)
-    with rt.open_archive() as archive:
+    with rt.open_archive(write=False) as archive:
         found = status_report(archive)
         gone = found.newly_gone(archive)
         if as_json:
             head = {
                 "posts": found.counts.by_platform,
                 "totals": found.totals(),
-                "never_checked": found.counts.never_checked,
                 "last_check_failed": found.counts.last_check_failed,
                 "last_run": run_dict(found.last_run, found.last_run_counts),
             }
@@ -238,15 +251,14 @@ def _print_json_with_list(head: dict[str, Any], name: str, items: Iterator[Any])
 def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
     table = Table(title="posts by outcome", show_edge=False)
     table.add_column("platform")
-    for name in (*OUTCOME_COLUMNS, "never checked", "last check failed", "total"):
+    for name in (*OUTCOME_COLUMNS, "last check failed", "total"):
         table.add_column(name, justify="right")
     counts = found.counts
     for platform in sorted(counts.by_platform):
         by = counts.by_platform[platform]
         table.add_row(
-            platform,
+            data(platform),
             *(str(by.get(name, 0)) for name in OUTCOME_COLUMNS),
-            str(counts.never_checked.get(platform, 0)),
             str(counts.last_check_failed.get(platform, 0)),
             str(sum(by.values())),
         )
@@ -254,7 +266,6 @@ def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
     table.add_row(
         "all",
         *(str(totals.get(name, 0)) for name in OUTCOME_COLUMNS),
-        str(sum(counts.never_checked.values())),
         str(sum(counts.last_check_failed.values())),
         str(sum(totals.values())),
     )
@@ -269,13 +280,14 @@ def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
     if run.state == "abandoned":
         state = "abandoned (restarted)"
     outcomes = ", ".join(f"{n} {o}" for o, n in sorted(found.last_run_counts.items()))
-    out.print(f"last run {run.id}: started {run.started_at}, {state}; {outcomes}")
+    out.print(data(f"last run {run.id}: started {run.started_at}, {state}; {outcomes}"))
     out.print(f"newly gone since the run before: {found.newly_gone_count}")
     for line in gone:
         out.print(
-            f"  {line.outcome:<11} {line.key}  ({line.reason or ''}; first seen gone "
-            f"{line.first_gone_at or line.checked_at})  {line.url}",
-            markup=False,
+            data(
+                f"  {line.outcome:<11} {line.key}  ({line.reason or ''}; first seen gone "
+                f"{line.first_gone_at or line.checked_at})  {line.url}"
+            )
         )
     if found.newly_gone_count > len(gone):
         out.print(f"  … and {found.newly_gone_count - len(gone)} more (--limit, or --json for all)")
@@ -294,7 +306,7 @@ def history_json(history: PostHistory) -> dict[str, Any]:
 
 def print_history(history: PostHistory) -> None:
     if history.first_gone_at:
-        out.print(f"first seen gone: {history.first_gone_at}")
+        out.print("first seen gone:", data(history.first_gone_at))
     if history.checks:
         table = Table(title="checks")
         for column in ("run", "checked at", "outcome", "HTTP", "reason", "content hash", "detail"):
@@ -302,15 +314,13 @@ def print_history(history: PostHistory) -> None:
         for check in history.checks:
             table.add_row(
                 str(check.run_id),
-                check.checked_at,
-                check.outcome,
+                data(check.checked_at),
+                data(check.outcome),
                 str(check.http_status or ""),
-                check.reason or "",
-                (check.content_hash or "")[:23],
-                escape(check.detail or ""),
+                data(check.reason),
+                data((check.content_hash or "")[:23]),
+                data(check.detail),
             )
         out.print(table)
     for copy in history.copies:
-        out.print(
-            f"copy ({copy.source}, {copy.archived_at or 'undated'}): {copy.url}", markup=False
-        )
+        out.print(data(f"copy ({copy.source}, {copy.archived_at or 'undated'}): {copy.url}"))

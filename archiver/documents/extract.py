@@ -38,6 +38,7 @@ from typing import BinaryIO, TypeVar
 from bs4 import BeautifulSoup, Tag
 
 from archiver.documents import sources as document_sources
+from archiver.documents import wrappers
 from archiver.documents.sources import (
     DocumentError,
     Kind,
@@ -49,10 +50,10 @@ from archiver.documents.sources import (
 from archiver.documents.tree import embed_tree, tags_named
 from archiver.merge import merge
 from archiver.platforms import web
-from archiver.platforms.base import EmbedRule, PostRef
+from archiver.platforms.base import EmbedRule
 from archiver.platforms.registry import REGISTRY, Registry
-from archiver.platforms.text import element_text
-from archiver.record import Author, Capture, CaptureMethod, Post, sha256_hex, utc_now
+from archiver.platforms.text import clean_text, element_text
+from archiver.record import Capture, CaptureMethod, Post, sha256_hex, utc_now
 
 __all__ = [
     "DocumentError",
@@ -70,6 +71,8 @@ _WP_EMBED = "wp-block-embed"
 _EMBED_MARKUP = ("blockquote", "iframe", "script", "video", "object", "embed")
 _HTML_OPEN = re.compile(r"<html\b", re.IGNORECASE)
 _HTML_CLOSE = re.compile(r"</html\s*>", re.IGNORECASE)
+#: How deep embed markup kept as text may nest (a consent wrapper in page state: 2).
+_MAX_DEPTH = 2
 _URL_LINE = re.compile(r"^[ \t]*<?(https?://[^\s<>]+?)>?[ \t]*$", re.MULTILINE)
 
 
@@ -138,16 +141,9 @@ class _Stamp:
 def _from_html(
     text: str, source: str, stamp: _Stamp, router: Registry, warnings: list[str]
 ) -> list[Post]:
-    rules = router.embed_rules()
-    soup = embed_tree(text, rules)
-    capture = stamp.capture("embed-html")
     found = _Found()
-    for element in tags_named(soup, frozenset(rules) | {"figure"}):
-        post = _embed(element, rules.get(element.name, ()), capture, source, warnings)
-        if post is None and element.name == "figure":
-            post = _guarded(partial(_wordpress_link, element, capture, router), source, warnings)
-        if isinstance(post, Post):
-            found.add(post)
+    for post in _Walk(router, stamp.capture("embed-html"), source, warnings).page(text):
+        found.add(post)
     if _HTML_OPEN.search(text, 0, 4096) and not _HTML_CLOSE.search(text):
         warnings.append(
             f"{source} looks cut short (no closing </html>): posts after the cut are missing"
@@ -157,6 +153,53 @@ def _from_html(
     page = BeautifulSoup(text, "lxml")  # no embeds: the page fallback reads the whole tree
     meta_elements = list(tags_named(page, frozenset(web.META_TAGS)))
     return _from_page(page, meta_elements, source, stamp, router, warnings)
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """One walk of a page's embed candidates: each element a rule names goes to that
+    platform's parser; WordPress embed blocks and the wrappers that keep an embed out of
+    sight (:mod:`archiver.documents.wrappers`) are read here, what they hold going back
+    to the same rules."""
+
+    router: Registry
+    capture: Capture
+    source: str
+    warnings: list[str]
+
+    def page(self, text: str, depth: int = 0) -> Iterator[Post]:
+        """The posts of a page, or of embed markup a wrapper kept as text, in order."""
+        rules = self.router.embed_rules()
+        hidden = wrappers.for_rules(rules)
+        soup = embed_tree(text, rules, hidden)
+        for element in tags_named(soup, frozenset(rules) | {"figure"}, hidden):
+            post = _embed(
+                element, rules.get(element.name, ()), self.capture, self.source, self.warnings
+            )
+            if post is None and element.name == "figure":
+                post = self._guarded(partial(_wordpress_link, element, self.capture, self.router))
+            if isinstance(post, Post):
+                yield post
+            elif element.name in hidden.names and hidden.claims(element.name, element.attrs):
+                for held in hidden.hidden(element):
+                    yield from self._held(held, soup, depth)
+
+    def _held(self, held: wrappers.Hidden, soup: BeautifulSoup, depth: int) -> Iterator[Post]:
+        if isinstance(held, wrappers.Frame):
+            frame = soup.new_tag("iframe", attrs={"src": held.src})
+            rules = self.router.embed_rules().get("iframe", ())
+            post = _embed(frame, rules, self.capture, self.source, self.warnings)
+            if post is not None:
+                yield post
+        elif isinstance(held, wrappers.Link):
+            route = self._guarded(partial(self.router.match_social, held.url))
+            if route is not None:
+                yield route.platform.minimal_post(route.ref, self.capture)
+        elif depth < _MAX_DEPTH:  # markup inside markup inside the page, at most
+            yield from self.page(held.html, depth + 1)
+
+    def _guarded(self, step: Callable[[], _T]) -> _T | None:
+        return _guarded(step, self.source, self.warnings)
 
 
 def _embed(
@@ -194,27 +237,30 @@ def _warn_skipped(exc: Exception, source: str, warnings: list[str]) -> None:
 
 
 def _wordpress_link(figure: Tag, capture: Capture, router: Registry) -> Post | None:
-    """A ``figure.wp-block-embed`` whose wrapper holds only a post URL (oEmbed never ran)."""
-    if figure.find(_EMBED_MARKUP) is not None:
+    """A WordPress embed block (``figure.wp-block-embed``) whose oEmbed never ran: its
+    wrapper holds only the post's URL, as text or as a link, sometimes around a
+    screenshot of the post whose ``alt`` gives its text. Any other figure (a photo whose
+    credit links to a post) is no embed, and neither is a block holding embed markup
+    (the platform rules read that)."""
+    if _WP_EMBED not in figure.get_attribute_list("class") or figure.find(_EMBED_MARKUP):
         return None
     wrapper = figure.find(class_="wp-block-embed__wrapper")
     holder = wrapper if isinstance(wrapper, Tag) else figure
-    urls = holder.get_text(" ").split() + [str(a.get("href")) for a in holder.find_all("a")]
-    for url in urls:
+    links = holder.find_all("a", href=True)
+    for url in holder.get_text(" ").split() + [str(a["href"]) for a in links]:
         found = router.match_social(url) if url.startswith(("http://", "https://")) else None
-        if found is not None:
-            return _bare_post(found[1], capture)
+        if found is None:
+            continue
+        post = found.platform.minimal_post(found.ref, capture)
+        shown = [
+            str(image.get("alt") or "")
+            for link in links
+            if (image := link.find("img")) is not None
+            and router.key_of(str(link["href"])) == post.key
+        ]
+        text = clean_text(shown[0]) if shown else ""
+        return post.with_changes(text=text) if text and not post.text else post
     return None
-
-
-def _bare_post(ref: PostRef, capture: Capture) -> Post:
-    return Post(
-        platform=ref.platform,
-        post_id=ref.post_id,
-        url=ref.url,
-        author=Author(handle=ref.handle),
-        capture=capture,
-    )
 
 
 def _from_page(
@@ -264,7 +310,7 @@ def _from_text(
     for line in _URL_LINE.finditer(text):
         match = _guarded(partial(router.match_social, line.group(1)), source, warnings)
         if match is not None:
-            found.append((line.start(), _bare_post(match[1], capture)))
+            found.append((line.start(), match.platform.minimal_post(match.ref, capture)))
     located = [post for _, post in sorted(found, key=lambda pair: pair[0])]
     collected = _Found()
     for post in located:

@@ -32,6 +32,7 @@ from archiver.errors import ArchiverError
 #: File names read from a directory; extensionless files are read when they sniff as text.
 DOCUMENT_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".txt", ".text", ".md"})
 _SNIFF_BYTES = 1024
+_CHUNK = 1024 * 1024
 _SAMPLE = 8192
 #: Share of control characters (or undecodable bytes) above which "text" is binary.
 _BINARY_SHARE = 0.02
@@ -111,18 +112,31 @@ def recorded_source(source: str, *, keep_path: bool = False) -> str:
     return str(path.absolute()) if keep_path else path.name
 
 
+def read_capped(stream: BinaryIO, max_bytes: int, source: str) -> bytes:
+    """All of ``stream``, read in chunks and given up as soon as it passes ``max_bytes``
+    (a pipe or ``/dev/zero`` has no size to look at first); :class:`DocumentError` then."""
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := stream.read(min(_CHUNK, max_bytes + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            raise DocumentError(_too_big(source, f"more than {max_bytes:,} bytes", max_bytes))
+    return b"".join(chunks)
+
+
 def _from_stdin(
     stdin: BinaryIO | None, max_bytes: int, read: Reader[Result]
 ) -> Result | SourceFailure:
     stream = stdin if stdin is not None else sys.stdin.buffer
     try:
-        raw = stream.read(max_bytes + 1)
+        raw = read_capped(stream, max_bytes, "-")
+    except DocumentError as exc:
+        return SourceFailure("-", str(exc))
     except OSError as exc:
         return SourceFailure("-", f"-: cannot read standard input ({exc.strerror or exc})")
     if not raw:
         return SourceFailure("-", "-: nothing was read from standard input; pipe a saved page in")
-    if len(raw) > max_bytes:
-        return SourceFailure("-", _too_big("-", f"more than {max_bytes:,} bytes", max_bytes))
     return _read(raw, "-", read)
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from typing import Protocol
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, SoupStrainer, Tag
 from bs4.element import AttributeDict
-from bs4.filter import ElementFilter
 
 from archiver.platforms.base import EmbedRule
 
@@ -28,30 +28,43 @@ _LIST_VALUED = frozenset(
 _Check = tuple[tuple[str, ...], str | None, re.Pattern[str] | None]
 
 
-class EmbedCandidates(ElementFilter):
+class Claims(Protocol):
+    """Elements that hold an embed some other way than a rule says (the wrappers of
+    :mod:`archiver.documents.wrappers`): asked only about elements named in ``names``."""
+
+    names: frozenset[str]
+
+    def claims(self, name: str, attrs: Mapping[str, object]) -> bool: ...
+
+
+class EmbedCandidates(SoupStrainer):
     """Which top-level elements bs4 builds: those a rule may match, plus ``figure``.
 
-    bs4 consults the filter only while no admitted element is open, so an admitted
-    element is built with its whole subtree (an embed's inner ``<p>``, links, ``<br>``)
-    and a candidate nested anywhere else is admitted by itself; strings outside are
-    dropped. The test here is looser than :meth:`EmbedRule.matches` (class names as
-    substrings of the raw attribute, raw values), which the walk still applies to the
-    built element. Tags that change how bs4 builds the strings inside them (``pre``,
-    ``textarea``, ``template``, ruby text) are kept too, so an embed inside one reads as
-    it would in a full parse.
+    A ``SoupStrainer`` over the rules' tag names (and :attr:`ALWAYS`, and the names a
+    ``claims`` may claim) whose
+    ``allow_tag_creation`` (the hook bs4 documents for choosing which tags a
+    ``parse_only`` filter builds) also asks for the rule's class or attribute. bs4
+    consults the filter only while no admitted element is open, so an admitted element
+    is built with its whole subtree (an embed's inner ``<p>``, links, ``<br>``) and a
+    candidate nested anywhere else is admitted by itself; a strainer with name rules
+    builds no string outside them. The test here is looser than
+    :meth:`EmbedRule.matches` (class names as substrings of the raw attribute, raw
+    values), which the walk still applies to the built element. Tags that change how bs4
+    builds the strings inside them (``pre``, ``textarea``, ``template``, ruby text) are
+    kept too, so an embed inside one reads as it would in a full parse.
     """
 
     ALWAYS = frozenset({"figure", "pre", "textarea", "template", "rt", "rp"})
 
-    def __init__(self, rules: Mapping[str, tuple[EmbedRule, ...]]) -> None:
-        super().__init__()
+    def __init__(
+        self, rules: Mapping[str, tuple[EmbedRule, ...]], claims: Claims | None = None
+    ) -> None:
+        held = claims.names if claims is not None else frozenset()
+        super().__init__(name=sorted(self.ALWAYS | frozenset(rules) | held))
         self._checks: dict[str, tuple[_Check, ...]] = {
             tag: tuple(_check(rule) for rule in tag_rules) for tag, tag_rules in rules.items()
         }
-
-    @property
-    def includes_everything(self) -> bool:
-        return False
+        self._claims = claims
 
     def allow_tag_creation(
         self, nsprefix: str | None, name: str, attrs: Mapping[str, str] | None
@@ -69,22 +82,31 @@ class EmbedCandidates(ElementFilter):
                     if value is None or (pattern is not None and not pattern.search(str(value))):
                         continue
                 return True
-        return name in self.ALWAYS
+        if name in self.ALWAYS:
+            return True
+        claims = self._claims
+        return claims is not None and name in claims.names and claims.claims(name, attrs or {})
 
-    def allow_string_creation(self, string: str) -> bool:
-        return False
 
+def embed_tree(
+    text: str, rules: Mapping[str, tuple[EmbedRule, ...]], claims: Claims | None = None
+) -> BeautifulSoup:
+    """The page parsed by lxml, with only its embed candidates built (see the filter);
+    ``claims`` admits the elements it claims too.
 
-def embed_tree(text: str, rules: Mapping[str, tuple[EmbedRule, ...]]) -> BeautifulSoup:
-    """The page parsed by lxml, with only its embed candidates built (see the filter).
-
-    ``attribute_dict_class=AttributeDict``: bs4's lxml builder otherwise stores every
-    attribute through ``XMLAttributeDict.__setitem__``, which only turns ``None`` and
-    numbers into strings; lxml hands over nothing but strings, so the attributes are the
-    same, minus a Python call per attribute.
+    ``attribute_dict_class=AttributeDict`` (a documented tree-builder option) is a
+    measured speed-up, about a tenth of the extraction benchmark's time: bs4's lxml
+    builder otherwise stores every attribute through a subclass whose ``__setitem__``
+    only turns ``None`` and numbers into strings, and lxml hands over nothing but
+    strings. ``tests/documents/test_tree.py`` checks that every element of every
+    fixture page gets the same attributes as in a default parse, so a bs4 that starts
+    to need its own dictionary here fails there.
     """
     return BeautifulSoup(
-        text, "lxml", parse_only=EmbedCandidates(rules), attribute_dict_class=AttributeDict
+        text,
+        "lxml",
+        parse_only=EmbedCandidates(rules, claims),
+        attribute_dict_class=AttributeDict,
     )
 
 
@@ -93,12 +115,23 @@ def _check(rule: EmbedRule) -> _Check:
     return tuple(rule.classes), rule.attr, None if listed else rule.pattern
 
 
-def tags_named(soup: BeautifulSoup, names: frozenset[str]) -> Iterator[Tag]:
-    """Elements with one of ``names``, in document order: the single walk of the tree.
+def tags_named(
+    soup: BeautifulSoup, names: frozenset[str], claims: Claims | None = None
+) -> Iterator[Tag]:
+    """Elements with one of ``names`` (or that ``claims`` claims), in document order: the
+    single walk of the tree.
 
     The same as ``soup.find_all(list(names))``, without bs4's per-element filter
     machinery, which costs several times the walk itself on a large article.
     """
+    if claims is None:
+        for node in soup.descendants:
+            if isinstance(node, Tag) and node.name in names:
+                yield node
+        return
+    held = claims.names
     for node in soup.descendants:
-        if isinstance(node, Tag) and node.name in names:
+        if isinstance(node, Tag) and (
+            node.name in names or (node.name in held and claims.claims(node.name, node.attrs))
+        ):
             yield node

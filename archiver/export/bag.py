@@ -11,25 +11,30 @@ is what validates it (``bagit.py --validate``, ``archiver verify``).
 
 Nothing appears at the target path until the bag is complete: work happens in a hidden
 sibling directory that is renamed (or, for a zip, moved) into place at the end.
+
+The zip is written through :mod:`zipfile`'s public API; only its central directory is
+kept on disk until the end (:mod:`~archiver.export.zip_spill`, the one trick, named and
+tested there), so memory stays flat however many files a bundle holds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import pickle
 import re
 import secrets
 import shutil
 import sqlite3
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import IO
 
 from archiver.errors import ArchiverError
+from archiver.export.zip_spill import CentralDirectorySpill
 
 ALGORITHMS: tuple[str, ...] = ("sha256", "sha512")
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
@@ -79,7 +84,7 @@ class PayloadStream:
 
     def __init__(self, bag: BagWriter, relpath: str, local: Path) -> None:
         self._bag, self._relpath, self._local = bag, relpath, local
-        self._handle: BinaryIO = local.open("xb")
+        self._handle: IO[bytes] = local.open("xb")
         self._hashes = _Hashes()
 
     def write(self, text: str) -> None:
@@ -123,7 +128,7 @@ class BagWriter:
         self.bytes = 0
         #: Names written and other facts too many to keep in memory (see :class:`DiskIndex`).
         self.index = DiskIndex(self.work / "index.sqlite")
-        self._zip: zipfile.ZipFile | None = None
+        self._zip: CentralDirectorySpill | None = None
         self._data = os.path.join(self.work, "data")
         self._stamp = datetime.now(UTC).timetuple()[:6]
         if as_zip:
@@ -131,7 +136,10 @@ class BagWriter:
             self.spool.mkdir()
             self.tags = self.work / "tags"
             self.tags.mkdir()
-            self._zip = _StreamingZip(self.work / "bag.zip", self.work / "central-directory")
+            self._zip = CentralDirectorySpill(
+                zipfile.ZipFile(self.work / "bag.zip", "w", allowZip64=True),
+                self.work / "central-directory",
+            )
             self._prefix = f"{target.stem}/"
         else:
             self.spool = self.tags = self.work / "bag"
@@ -158,8 +166,9 @@ class BagWriter:
         with open(source, "rb") as src:
             if self._zip is not None:
                 big = os.fstat(src.fileno()).st_size > 0x7FFF0000
-                with self._zip.open(self._zip_info(relpath), "w", force_zip64=big) as out:
+                with self._zip.archive.open(self._zip_info(relpath), "w", force_zip64=big) as out:
                     _pump(src, out, hashes)
+                self._zip.spill()
             else:
                 local = os.path.join(self._data, relpath)
                 os.makedirs(os.path.dirname(local), exist_ok=True)
@@ -186,11 +195,12 @@ class BagWriter:
         if self._zip is not None:
             with (
                 local.open("rb") as src,
-                self._zip.open(
+                self._zip.archive.open(
                     self._zip_info(relpath), "w", force_zip64=hashes.size > 0x7FFF0000
                 ) as out,
             ):
                 shutil.copyfileobj(src, out, CHUNK)
+            self._zip.spill()
             local.unlink()
         self._record(relpath, hashes)
 
@@ -211,8 +221,19 @@ class BagWriter:
 
     # -- tag files and the move into place -----------------------------------------------
 
-    def finish(self, info: Iterable[tuple[str, str]], *, replace: bool = False) -> Path:
-        """Write the tag files, then move the finished bag to ``target``."""
+    def finish(
+        self,
+        info: Iterable[tuple[str, str]],
+        *,
+        replace: bool = False,
+        seal: Callable[[Path], dict[str, bytes]] | None = None,
+    ) -> Path:
+        """Write the tag files, then move the finished bag to ``target``.
+
+        ``seal`` is called with the folder of tag files once the tag manifests are
+        written, and returns more tag files (relative path -> bytes) that no manifest
+        lists: a timestamp over the tag manifest cannot be listed in it.
+        """
         for manifest in self._manifests:
             manifest.close()
         self.index.close()
@@ -229,9 +250,14 @@ class BagWriter:
             ) as out:
                 for tag in tag_files:
                     out.write(f"{_file_hashes(self.tags / tag)[index]}  {tag}\n")
+        sealed = _write_sealed(self.tags, seal(self.tags) if seal else {})
         if self._zip is not None:
-            for tag in [*tag_files, *(f"tagmanifest-{a}.txt" for a in ALGORITHMS)]:
-                self._zip.write(self.tags / tag, arcname=self._zip_info(tag, tag=True).filename)
+            for tag in [*tag_files, *(f"tagmanifest-{a}.txt" for a in ALGORITHMS), *sealed]:
+                with (
+                    (self.tags / tag).open("rb") as src,
+                    self._zip.archive.open(self._zip_info(tag, tag=True), "w") as out,
+                ):
+                    shutil.copyfileobj(src, out, CHUNK)
             self._zip.close()
             self._zip = None
             _replace_file(self.work / "bag.zip", self.target, replace)
@@ -246,7 +272,9 @@ class BagWriter:
             manifest.close()
         self.index.close()
         if self._zip is not None:
-            self._zip.abandon()
+            # The zip goes with the work directory; a member left open makes close() refuse.
+            with contextlib.suppress(OSError, ValueError):
+                self._zip.close()
             self._zip = None
         shutil.rmtree(self.work, ignore_errors=True)
 
@@ -273,58 +301,15 @@ class DiskIndex:
         self._db.close()
 
 
-class _SpilledInfos:
-    """Stands in for ``ZipFile.filelist``: zipfile keeps every member's ZipInfo until it
-    writes the central directory at the end; these go to a file and are read back then."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._out = path.open("wb")
-        self._count = 0
-
-    def append(self, info: zipfile.ZipInfo) -> None:
-        pickle.dump(info, self._out, protocol=pickle.HIGHEST_PROTOCOL)
-        self._count += 1
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __iter__(self) -> Iterator[zipfile.ZipInfo]:
-        self._out.flush()
-        with self._path.open("rb") as spilled:
-            for _ in range(self._count):
-                yield pickle.load(spilled)
-
-    def close(self) -> None:
-        self._out.close()
-
-
-class _NamesElsewhere(dict[str, zipfile.ZipInfo]):
-    """Stands in for ``ZipFile.NameToInfo``: names are checked in the :class:`DiskIndex`."""
-
-    def __setitem__(self, key: str, value: zipfile.ZipInfo) -> None:
-        pass
-
-
-class _StreamingZip(zipfile.ZipFile):
-    """A write-only ZipFile whose memory does not grow with its number of members."""
-
-    def __init__(self, path: Path, spill: Path) -> None:
-        super().__init__(path, "w", allowZip64=True)
-        self._spilled = _SpilledInfos(spill)
-        self.filelist = self._spilled  # type: ignore[assignment]
-        self.NameToInfo = _NamesElsewhere()
-
-    def close(self) -> None:
-        super().close()
-        self._spilled.close()
-
-    def abandon(self) -> None:
-        """Close without writing a central directory (the file is about to be deleted)."""
-        if self.fp is not None:
-            self._didModify = False
-            super().close()
-        self._spilled.close()
+def _write_sealed(tags: Path, files: dict[str, bytes]) -> list[str]:
+    """Write the tag files a seal returned; their names."""
+    for relpath, data in files.items():
+        _check(relpath)
+        if relpath.split("/")[0] == "data" or (tags / relpath).exists():
+            raise ValueError(f"a seal may not write {relpath!r}")
+        (tags / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tags / relpath).write_bytes(data)
+    return list(files)
 
 
 def _check(relpath: str) -> None:
@@ -332,7 +317,7 @@ def _check(relpath: str) -> None:
         raise ValueError(f"unsafe payload path {relpath!r}")
 
 
-def _pump(src: BinaryIO, out: BinaryIO, hashes: _Hashes) -> None:
+def _pump(src: IO[bytes], out: IO[bytes], hashes: _Hashes) -> None:
     while chunk := src.read(CHUNK):
         hashes.update(chunk)
         out.write(chunk)

@@ -19,9 +19,7 @@ is bounded by the disk, not by memory. Layout (under the bag's ``data/``)::
 from __future__ import annotations
 
 import json
-import mimetypes
 import os
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,25 +27,32 @@ from typing import Any
 from archiver import __version__
 from archiver.config import ExportSettings
 from archiver.export.bag import BagWriteError, BagWriter, PayloadStream, bagging_date
-from archiver.export.cite import apa, bibtex, csl_item, ris
+from archiver.export.catalog import CaptureEntry, CatalogEntry, EvidenceEntry, MediaEntry
+from archiver.export.cite import ArchivedCopy, apa_reference_list, bibtex, csl_item, ris
 from archiver.export.selection import (
-    CaptureEntry,
-    EvidenceEntry,
+    SHA256_NAME,
     ExportError,
     Item,
-    MediaEntry,
     Selection,
     archived_copy,
     evidence_of,
     first_or_empty,
     select_items,
 )
-from archiver.export.viewer import PageInfo, Summary, page_end, page_start, render_item
+from archiver.export.timestamps import BundleTimestamps, TagStamper
+from archiver.export.viewer import (
+    PageInfo,
+    Summary,
+    media_extension,
+    page_end,
+    page_start,
+    render_item,
+)
 from archiver.export.warc_copy import WarcCopyError, WarcExcerpt
-from archiver.store import Archive
+from archiver.record import Post
+from archiver.store import Archive, CaptureRow, MediaRow
 
 WARC_NAME = "archiver-bundle.warc.gz"
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 _README = """This is an archiver bundle: a BagIt bag (RFC 8493) of archived social-media posts.
 
   index.html                 open in a browser: every post, its capture, hashes, citations
@@ -57,6 +62,8 @@ _README = """This is an archiver bundle: a BagIt bag (RFC 8493) of archived soci
   captures/warc/             WARC records of live fetches, copied unchanged from the archive
   media/<sha256>.<ext>       downloaded media files (named by SHA-256)
   citations/                 CSL-JSON, BibTeX, RIS and an APA reference list
+  timestamps/                RFC 3161 timestamps of the captures (their Merkle paths and tokens);
+                             ../timestamps/ holds one over tagmanifest-sha256.txt (the whole bag)
 
 To check it: `archiver verify <bundle>`, or without archiver:
   1. `bagit.py --validate <bundle>` checks every file against manifest-sha256/sha512.txt;
@@ -64,7 +71,10 @@ To check it: `archiver verify <bundle>`, or without archiver:
      fields schema, key, platform, post_id, url, author, created_at, title, text, lang,
      media (each reduced to kind, url, alt), links, hashtags, mentions, in_reply_to,
      quotes; compare "sha256:<hex>" with the record's content_hash
-     (https://www.rfc-editor.org/rfc/rfc8785; archiver's docs/record.md, "Content hash").
+     (https://www.rfc-editor.org/rfc/rfc8785; archiver's docs/record.md, "Content hash");
+  3. the timestamps: `openssl ts -verify -data tagmanifest-sha256.txt -in
+     timestamps/tagmanifest-sha256.txt.<tsa>.tsr -CAfile timestamps/certificates.pem`
+     (archiver's docs/evidence.md says what they prove and how to check a capture's).
 """
 
 
@@ -114,6 +124,10 @@ class BundleReport:
     bytes: int = 0
     #: Evidence the archive refers to but could not supply (a damaged archive).
     missing: list[str] = field(default_factory=list)
+    #: Captures shipped with their Merkle path and tokens (data/timestamps/).
+    timestamped_captures: int = 0
+    #: Each authority asked to stamp the bag: its time, or why it gave none.
+    bundle_timestamps: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -121,8 +135,46 @@ class BundleReport:
         return data
 
 
+#: Names of archive formats archiver does not write: a bundle named so would be a
+#: directory (or a zip) under a misleading name.
+UNSUPPORTED_SUFFIXES: tuple[str, ...] = (
+    ".tar.gz",
+    ".tgz",
+    ".tar",
+    ".gz",
+    ".tar.bz2",
+    ".tbz2",
+    ".bz2",
+    ".tar.xz",
+    ".txz",
+    ".xz",
+    ".zst",
+    ".7z",
+    ".rar",
+)
+
+
+def check_out_name(out: Path, fmt: str | None = None) -> None:
+    """Refuse an ``--out`` named like an archive format archiver does not write."""
+    name = out.name.lower()
+    suffix = next((s for s in UNSUPPORTED_SUFFIXES if name.endswith(s)), None)
+    if suffix is None:
+        return
+    stem = out.name[: -len(suffix)] or "bundle"
+    if fmt is not None:
+        raise ExportError(
+            f"--format {fmt} writes one plain file, not a {suffix} archive; "
+            f"name it like {stem}.{fmt.replace('markdown', 'md').replace('csl-json', 'json')}"
+        )
+    raise ExportError(
+        f"archiver does not write {suffix} bundles; give a directory (--out {stem}) "
+        f"or a zip (--out {stem}.zip)"
+    )
+
+
 def check_target(out: Path, *, force: bool) -> None:
     """Refuse an existing target unless ``force``, and never replace what is not a bundle."""
+    check_out_name(out)
     if not out.exists() and not out.is_symlink():
         return
     if not force:
@@ -138,8 +190,7 @@ def check_target(out: Path, *, force: bool) -> None:
 
 
 def _media_name(sha256: str, content_type: str | None) -> str:
-    extension = mimetypes.guess_extension((content_type or "").split(";")[0].strip()) or ""
-    return f"media/{sha256}{extension if extension.isascii() else ''}"
+    return f"media/{sha256}{media_extension(content_type)}"
 
 
 class _BundleWriter:
@@ -154,6 +205,8 @@ class _BundleWriter:
         self.bib = bag.open_stream("citations/references.bib")
         self.ris = bag.open_stream("citations/references.ris")
         self.apa = bag.open_stream("citations/references-apa.txt")
+        #: APA sorts by author, so its list is written at the end.
+        self.apa_entries: list[tuple[Post, ArchivedCopy | None]] = []
         self.html = bag.open_stream("index.html")
         self.warc = WarcExcerpt(
             archive.home,
@@ -162,6 +215,7 @@ class _BundleWriter:
             bag.index,
         )
         self._home = os.fspath(archive.home)
+        self.timestamps = BundleTimestamps(archive, bag)
         self.csl.write("[")
 
     def streams(self) -> list[PayloadStream]:
@@ -171,42 +225,40 @@ class _BundleWriter:
         media = [self._media(row) for row in item.media]
         captures = [self._capture(row) for row in item.captures]
         self.report.captures += len(captures)
+        self.timestamps.add(item.row.key, item.captures)
         copy = archived_copy(item, self.archive_url) if item.post is not None else None
         if item.post is not None and item.record_json:
             self.report.posts += 1
             self.posts.write(item.record_json + "\n")
             separator = "," if self.report.posts > 1 else ""
-            entry = json.dumps(csl_item(item.post, copy), ensure_ascii=False)
-            self.csl.write(f"{separator}\n{entry}")
+            reference = json.dumps(csl_item(item.post, copy), ensure_ascii=False)
+            self.csl.write(f"{separator}\n{reference}")
             self.bib.write(bibtex(item.post, copy) + "\n\n")
             self.ris.write(ris(item.post, copy) + "\r\n")
-            self.apa.write(apa(item.post, copy) + "\n\n")
+            self.apa_entries.append((item.post, copy))
         else:
             self.report.unavailable += 1
         row = item.row
-        self.catalog.write(
-            json.dumps(
-                {
-                    "key": row.key,
-                    "url": row.url,
-                    "status": row.status,
-                    "status_detail": row.status_detail,
-                    "content_hash": row.content_hash,
-                    "first_captured_at": row.first_captured_at,
-                    "last_captured_at": row.last_captured_at,
-                    "capture_count": row.capture_count,
-                    "media": [entry.to_json() for entry in media],
-                    "captures": [entry.to_json() for entry in captures],
-                },
-                ensure_ascii=False,
-            )
-            + "\n"
+        entry = CatalogEntry(
+            key=row.key,
+            url=row.url,
+            status=item.state,
+            reason=item.reason,
+            status_detail=row.status_detail,
+            last_checked_at=item.last_checked_at,
+            content_hash=row.content_hash if item.post is not None else None,
+            first_captured_at=row.first_captured_at,
+            last_captured_at=row.last_captured_at,
+            capture_count=row.capture_count,
+            media=media,
+            captures=captures,
         )
+        self.catalog.write(entry.to_line())
         self.html.write(render_item(item, copy, media, captures))
 
     def _blob(self, sha256: str | None, relpath: str) -> str | None:
         """Copy a blob of the archive into the bag; its bundle path, or None if missing."""
-        if not sha256 or not _SHA256.fullmatch(sha256):
+        if not sha256 or not SHA256_NAME.fullmatch(sha256):
             if sha256:
                 self.report.missing.append(f"blob with an invalid name {sha256!r}")
             return None
@@ -227,15 +279,23 @@ class _BundleWriter:
             self.report.raw_files += 1
         return relpath
 
-    def _media(self, row: Any) -> MediaEntry:
+    def _media(self, row: MediaRow) -> MediaEntry:
         path = (
             self._blob(row.sha256, _media_name(row.sha256, row.content_type))
             if row.sha256
             else None
         )
-        return MediaEntry(row.url, row.kind, row.alt, row.sha256, row.content_type, row.size, path)
+        return MediaEntry(
+            url=row.url,
+            kind=row.kind,
+            alt=row.alt,
+            sha256=row.sha256,
+            content_type=row.content_type,
+            size=row.size,
+            path=path,
+        )
 
-    def _capture(self, row: Any) -> CaptureEntry:
+    def _capture(self, row: CaptureRow) -> CaptureEntry:
         evidence: list[EvidenceEntry] = []
         for entry in evidence_of(row):
             sha = entry.get("sha256")
@@ -282,6 +342,8 @@ class _BundleWriter:
 
     def close(self) -> None:
         self.csl.write("\n]\n")
+        for reference in apa_reference_list(self.apa_entries):
+            self.apa.write(reference + "\n\n")
         self.html.write(
             page_end(
                 Summary(
@@ -296,6 +358,8 @@ class _BundleWriter:
             stream.close()
         self.warc.close()
         self.report.warc_records = self.warc.records
+        self.timestamps.close()
+        self.report.timestamped_captures = self.timestamps.captures
         self.bag.add_bytes("README.txt", _README.encode("utf-8"))
 
 
@@ -307,8 +371,12 @@ def export_bundle(
     info: BagInfo | None = None,
     archive_url: str | None = None,
     force: bool = False,
+    seal: TagStamper | None = None,
 ) -> BundleReport:
-    """Write the selected posts to ``out``: a directory, or a zip when it ends in ``.zip``."""
+    """Write the selected posts to ``out``: a directory, or a zip when it ends in ``.zip``.
+
+    ``seal`` stamps the finished bag's tag manifest (see :mod:`archiver.export.timestamps`).
+    """
     info = info or BagInfo()
     check_target(out, force=force)
     items = first_or_empty(select_items(archive, selection), selection)
@@ -335,7 +403,7 @@ def export_bundle(
         for item in items:
             writer.add(item)
         writer.close()
-        bag.finish(info.tags(), replace=force)
+        bag.finish(info.tags(), replace=force, seal=seal)
     except BagWriteError as exc:
         bag.abort()
         raise ExportError(str(exc)) from exc
@@ -344,4 +412,6 @@ def export_bundle(
         raise
     report = writer.report
     report.files, report.bytes = bag.files, bag.bytes
+    if seal is not None:
+        report.bundle_timestamps = seal.summary()
     return report

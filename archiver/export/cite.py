@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from archiver.export.cite_parts import (
@@ -45,6 +45,7 @@ __all__ = [
     "ArchivedCopy",
     "CitationError",
     "apa",
+    "apa_reference_list",
     "bibtex",
     "chicago",
     "chicago_note",
@@ -74,18 +75,55 @@ STYLES: tuple[str, ...] = (
 # -- the prose styles --------------------------------------------------------------
 
 
-def apa(post: Post, copy: ArchivedCopy | None = None) -> str:
-    """APA 7: ``Author [@handle]. (Year, Month Day). First 20 words [Post]. Platform. URL``."""
+def apa(post: Post, copy: ArchivedCopy | None = None, year_suffix: str = "") -> str:
+    """APA 7: ``Author [@handle]. (Year, Month Day). First 20 words [Post]. Platform. URL``,
+    then the archived copy as a sentence of its own. ``year_suffix`` is the ``a``/``b`` a
+    reference list gives works of one author in one year (:func:`apa_reference_list`)."""
     when = parse_when(post.created_at)
-    date = f"({when.year}, {MONTHS[when.month - 1]} {when.day})" if when else "(n.d.)"
+    if when:
+        date = f"({when.year}{year_suffix}, {MONTHS[when.month - 1]} {when.day})"
+    else:
+        date = f"(n.d.{'-' + year_suffix if year_suffix else ''})"
     words = first_words(post.title or post.text) or "[Untitled]"
     title = f"{words}{attachments(post)} [{descriptor(post)}]"
     author = author_with_handle(post)
     head = f"{end_mark(author)} {date}. {title}." if author else f"{title}. {date}."
     text = f"{head} {platform_label(post)}. {post.url}"
     if copy is not None:
-        text += f" Archived {long_date(copy.captured_at)}, {where(copy)}."
-    return text
+        text += f". Archived {long_date(copy.captured_at)}, {where(copy)}."
+    return one_line(text)
+
+
+def apa_reference_list(entries: Iterable[tuple[Post, ArchivedCopy | None]]) -> list[str]:
+    """An APA 7 reference list: sorted by author, then date (undated first), then title,
+    with ``2026a``/``2026b`` for works of one author in one year."""
+    keyed = sorted(
+        (
+            (
+                (author_with_handle(post) or post_title(post)).casefold(),
+                post.created_at or "",
+                post_title(post).casefold(),
+                post.key,
+            ),
+            post,
+            copy,
+        )
+        for post, copy in entries
+    )
+    groups: dict[tuple[str, str], int] = {}
+    for (author, created, _title, _key), _post, _copy in keyed:
+        group = (author, created[:4])
+        groups[group] = groups.get(group, 0) + 1
+    seen: dict[tuple[str, str], int] = {}
+    references = []
+    for (author, created, _title, _key), post, copy in keyed:
+        group = (author, created[:4])
+        suffix = ""
+        if groups[group] > 1:
+            suffix = "abcdefghijklmnopqrstuvwxyz"[seen.get(group, 0) % 26]
+            seen[group] = seen.get(group, 0) + 1
+        references.append(apa(post, copy, suffix))
+    return references
 
 
 def mla(post: Post, copy: ArchivedCopy | None = None) -> str:
@@ -110,7 +148,7 @@ def mla(post: Post, copy: ArchivedCopy | None = None) -> str:
             text += f" {copy.archive_name}, {day}, {re.sub(r'^https?://', '', copy.url)}."
         else:
             text += f" Accessed {day}."
-    return text
+    return one_line(text)
 
 
 def chicago(post: Post, copy: ArchivedCopy | None = None) -> str:
@@ -123,7 +161,7 @@ def chicago(post: Post, copy: ArchivedCopy | None = None) -> str:
     text += f" {platform_label(post)}, {end_mark(date)} {post.url}."
     if copy is not None:
         text += f" Archived {long_date(copy.captured_at)}, {where(copy)}."
-    return text
+    return one_line(text)
 
 
 def chicago_note(post: Post, copy: ArchivedCopy | None = None) -> str:
@@ -138,7 +176,7 @@ def chicago_note(post: Post, copy: ArchivedCopy | None = None) -> str:
     text += ", ".join(part for part in rest if part)
     if copy is not None:
         text += f", archived {long_date(copy.captured_at)}, {where(copy)}"
-    return text + "."
+    return one_line(text + ".")
 
 
 # -- Wikipedia ------------------------------------------------------------------------
@@ -234,7 +272,7 @@ def tex(value: str) -> str:
 
 
 def _bib_url(url: str) -> str:
-    return url.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
+    return one_line(url).replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
 def _archive_note(copy: ArchivedCopy) -> str:
@@ -243,11 +281,11 @@ def _archive_note(copy: ArchivedCopy) -> str:
 
 def bibtex(post: Post, copy: ArchivedCopy | None = None) -> str:
     """A biblatex ``@online`` entry (UTF-8; names braced so they are never re-ordered)."""
-    author = author_with_handle(post)
+    author, short = author_with_handle(post), _short_title(post)
     fields: list[tuple[str, str | None]] = [
         ("author", "{" + tex(author) + "}" if author else None),
         ("title", tex(post_title(post)) or "Untitled post"),
-        ("shorttitle", tex(_short_title(post)) if _short_title(post) else None),
+        ("shorttitle", tex(short) if short else None),
         ("date", iso_date(post.created_at)),
         ("organization", tex(platform_label(post))),
         ("titleaddon", f"[{descriptor(post)}]"),

@@ -93,12 +93,43 @@ def iso_date(value: str | None) -> str | None:
 
 
 def one_line(text: str) -> str:
+    """``text`` on one line, each run of whitespace (line breaks too) as one space. A
+    citation is one line: a name, a URL or a post must not start a line of its own (a
+    forged reference in a list, a forged RIS tag). Other characters stay as they are:
+    the data is exact, and the CLI shows control characters as escapes."""
     return re.sub(r"\s+", " ", text).strip()
 
 
+_PAIRS = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", "«": "»"}
+_TRAILING = " ,;:-–—/&"
+
+
+def _balanced(text: str) -> bool:
+    """True when every bracket and quote opened in ``text`` is closed in it."""
+    if text.count('"') % 2:
+        return False
+    stack: list[str] = []
+    for char in text:
+        if char in _PAIRS:
+            stack.append(_PAIRS[char])
+        elif char in _PAIRS.values() and (not stack or stack.pop() != char):
+            return False
+    return not stack
+
+
 def first_words(text: str, count: int = 20) -> str:
-    """The first ``count`` words; a URL, hashtag or emoji counts as one word (APA 7)."""
-    return " ".join(one_line(text).split(" ")[:count]) if text.strip() else ""
+    """The first ``count`` words; a URL, hashtag or emoji counts as one word (APA 7).
+
+    A cut falls on a word boundary and never leaves an open quote or bracket or a
+    dangling comma: words are given back until what remains is balanced."""
+    words = one_line(text).split(" ") if text.strip() else []
+    if len(words) <= count:
+        return " ".join(words)
+    for end in range(count, 0, -1):
+        kept = " ".join(words[:end]).rstrip(_TRAILING)
+        if kept and _balanced(kept):
+            return kept
+    return " ".join(words[:count]).rstrip(_TRAILING)
 
 
 def clip(text: str, limit: int) -> str:

@@ -16,6 +16,7 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from archiver.export.cite import apa, bibtex, csl_item, platform_label, ris
+from archiver.export.cite import apa_reference_list as cite_list
 from archiver.export.selection import Item, archived_copy
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "csl-json", "bibtex", "ris", "markdown")
@@ -76,8 +77,8 @@ def write_csv(items: Iterable[Item], out: TextIO, archive_url: str | None = None
             "platform": row.platform,
             "post_id": row.post_id,
             "url": row.url,
-            "status": row.status,
-            "status_detail": row.status_detail,
+            "status": item.state,
+            "status_detail": ", ".join(filter(None, (item.reason, row.status_detail))) or None,
             "first_captured_at": row.first_captured_at,
             "last_captured_at": row.last_captured_at,
             "capture_count": row.capture_count,
@@ -137,13 +138,13 @@ def write_ris(items: Iterable[Item], out: TextIO, archive_url: str | None = None
 
 
 def apa_reference_list(items: Iterable[Item], out: TextIO, archive_url: str | None = None) -> int:
-    """APA references, one per paragraph (plain text)."""
-    count = 0
-    for item in items:
-        if item.post is not None:
-            out.write(apa(item.post, archived_copy(item, archive_url)) + "\n\n")
-            count += 1
-    return count
+    """APA references, one per paragraph (plain text), in reference-list order."""
+    references = cite_list(
+        (item.post, archived_copy(item, archive_url)) for item in items if item.post is not None
+    )
+    for reference in references:
+        out.write(reference + "\n\n")
+    return len(references)
 
 
 def _md(text: str) -> str:
@@ -168,7 +169,7 @@ def write_markdown(items: Iterable[Item], out: TextIO, archive_url: str | None =
         count += 1
         if post is None:
             out.write(
-                f"\n## {_md(row.key)}\n\nStatus: {_md(row.status)}; no copy was captured. "
+                f"\n## {_md(row.key)}\n\nStatus: {_md(item.status_text)}; no copy was captured. "
                 f"{_url(row.url)}\n"
             )
             continue
@@ -181,9 +182,8 @@ def write_markdown(items: Iterable[Item], out: TextIO, archive_url: str | None =
         out.write(f"> {_md(post.text) if post.text else '(no text)'}\n\n")
         for media in post.media:
             out.write(f"- {_md(media.kind)}: {_url(media.url)}\n")
-        status = row.status + (f" ({row.status_detail})" if row.status_detail else "")
         out.write(
-            f"\nOriginal: {_url(post.url)}  \nStatus: {_md(status)}; captured "
+            f"\nOriginal: {_url(post.url)}  \nStatus: {_md(item.status_text)}; captured "
             f"{post.capture.captured_at} ({post.capture.method})  \n"
             f"Content hash: `{post.content_hash}`\n\n"
         )

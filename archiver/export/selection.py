@@ -14,16 +14,19 @@ import itertools
 import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from archiver.errors import ArchiverError
 from archiver.export.cite import ArchivedCopy
 from archiver.record import Post, without_userinfo
 from archiver.store import Archive, CaptureRow, MediaRow, PostSummary, StoredPost
+from archiver.store.checks import reason_of, state_text, states_of, status_sql
+from archiver.vocabulary import date_value
 
 PAGE = 200
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$")
+#: How a blob is named: its SHA-256 in lower-case hex (anything else is not a blob name).
+SHA256_NAME = re.compile(r"[0-9a-f]{64}")
 
 
 class ExportError(ArchiverError):
@@ -54,12 +57,15 @@ class Selection:
 @dataclass
 class Item:
     """One selected post: its archive row, its record as stored (None if never seen
-    available), its captures (oldest first) and its media rows."""
+    available), its captures (oldest first), its media rows, its status word and when a
+    check last saw it (None: never checked)."""
 
     row: PostSummary
     record_json: str | None = None
     captures: list[CaptureRow] = field(default_factory=list)
     media: list[MediaRow] = field(default_factory=list)
+    state: str = "unchecked"
+    last_checked_at: str | None = None
 
     @property
     def key(self) -> str:
@@ -70,6 +76,15 @@ class Item:
         """The record parsed (its content hash checked), when first asked for: a JSON Lines
         export copies the stored text and never needs it."""
         return post_of(self.record_json)
+
+    @property
+    def status_text(self) -> str:
+        """The status word with the platform's reason and words, for people."""
+        return state_text(self.state, self.row.status, self.row.status_detail)
+
+    @property
+    def reason(self) -> str | None:
+        return reason_of(self.row.status)
 
 
 def post_of(record_json: str | None) -> Post | None:
@@ -105,18 +120,11 @@ def resolve(archive: Archive, refs: Sequence[str]) -> list[str]:
     return keys
 
 
-def _check_date(name: str, value: str | None) -> None:
-    if value and not _DATE.match(value):
-        raise ExportError(
-            f"--{name} must be a date like 2026-03-04 (or an ISO time), got {value!r}"
-        )
-
-
 def select_items(
     archive: Archive, selection: Selection, page: int = PAGE, *, evidence: bool = True
 ) -> Iterator[Item]:
-    """Every selected post, oldest first, with its record, and (``evidence``) its captures
-    and media, fetched a page at a time."""
+    """Every selected post, oldest first, with its record, its state and (``evidence``) its
+    captures and media, fetched a page at a time."""
     filters = (selection.platform, selection.author, selection.since, selection.until)
     if (
         not selection.refs
@@ -128,15 +136,15 @@ def select_items(
             "nothing selected: give KEYs/URLs, a filter (--platform, --author, "
             "--since, --until, --status) or --all"
         )
-    _check_date("since", selection.since)
-    _check_date("until", selection.until)
+    date_value(selection.since, "--since")
+    date_value(selection.until, "--until")
     keys = resolve(archive, selection.refs) if selection.refs else None
     rows = archive.list_posts(
         platform=selection.platform,
         author=selection.author,
         since=selection.since,
         until=selection.until,
-        status=selection.status,
+        where=[status_sql(selection.status)] if selection.status else (),
         keys=keys,
         batch_size=page,
     )
@@ -145,9 +153,18 @@ def select_items(
         records = archive.records_for(batch_keys)
         captures = archive.captures_for(batch_keys) if evidence else {}
         media = archive.media_for(batch_keys) if evidence else {}
+        states = states_of(archive, batch_keys)
         for row in batch:
             key = row.key
-            yield Item(row, records.get(key), captures.get(key, []), media.get(key, []))
+            state = states[key]
+            yield Item(
+                row,
+                records.get(key),
+                captures.get(key, []),
+                media.get(key, []),
+                state.state,
+                state.last_checked_at,
+            )
 
 
 def first_or_empty(items: Iterator[Item], selection: Selection) -> Iterator[Item]:
@@ -201,65 +218,20 @@ def evidence_of(capture: CaptureRow) -> list[dict[str, Any]]:
     return [entry for entry in entries if isinstance(entry, dict)]
 
 
-@dataclass(frozen=True)
-class EvidenceEntry:
-    """One response or document behind a capture, as a bundle holds it."""
-
-    url: str | None
-    sha256: str | None
-    #: Where the bytes are in the bundle (``captures/raw/<sha256>``), None when missing.
-    path: str | None
-    http_status: int | None = None
-    content_type: str | None = None
-    purpose: str | None = None
-    warc_path: str | None = None
-    warc_offset: int | None = None
-    warc_record_id: str | None = None
-    source_warc_file: str | None = None
-    source_warc_offset: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return _shallow(self)
-
-
-@dataclass(frozen=True)
-class CaptureEntry:
-    """One capture of a post (append-only evidence), as a bundle describes it."""
-
-    id: int | None
-    captured_at: str
-    method: str
-    source: str
-    raw_sha256: str
-    content_hash: str | None
-    status: str
-    status_detail: str | None
-    http_status: int | None
-    evidence: list[EvidenceEntry]
-    record: dict[str, Any] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-ready, without copying ``record`` (``dataclasses.asdict`` deep-copies)."""
-        data = _shallow(self)
-        data["evidence"] = [entry.to_json() for entry in self.evidence]
-        return data
-
-
-@dataclass(frozen=True)
-class MediaEntry:
-    """A media item of a post; ``path`` is set when the downloaded file is in the bundle."""
-
-    url: str
-    kind: str
-    alt: str | None
-    sha256: str | None
-    content_type: str | None
-    size: int | None
-    path: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return _shallow(self)
-
-
-def _shallow(entry: Any) -> dict[str, Any]:
-    return {item.name: getattr(entry, item.name) for item in fields(entry)}
+def missing_blobs(
+    archive: Archive, captures: Sequence[CaptureRow], media: Sequence[MediaRow]
+) -> list[str]:
+    """One line for each blob that a post's captures or media name but the archive's blob
+    store no longer holds (deleted or lost from the archive home): ``show`` warns with
+    them, as ``export`` does for what it could not copy."""
+    named = [(row.sha256, f"media {row.url}") for row in media]
+    named += [
+        (entry.get("sha256"), f"raw bytes of capture {capture.id}")
+        for capture in captures
+        for entry in evidence_of(capture)
+    ]
+    return [
+        f"blob {sha} ({what}) is missing from the archive"
+        for sha, what in named
+        if isinstance(sha, str) and not (SHA256_NAME.fullmatch(sha) and archive.blobs.exists(sha))
+    ]

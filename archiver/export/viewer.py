@@ -12,14 +12,20 @@ The page is written in three parts (:func:`page_start`, :func:`render_item` per 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from lxml import etree
+
+from archiver.export.catalog import CaptureEntry, MediaEntry
 from archiver.export.cite import ArchivedCopy, apa, bibtex, chicago, mla, platform_label, wikipedia
 from archiver.export.cite_parts import MONTHS, parse_when
-from archiver.export.selection import CaptureEntry, Item, MediaEntry, anchor_of
+from archiver.export.selection import Item, anchor_of
 from archiver.record import Post
+from archiver.vocabulary import GONE_STATES
 
 CSP = (
     "default-src 'none'; img-src 'self' file: data:; media-src 'self' file:; "
@@ -58,6 +64,43 @@ ul.captures{margin:.25rem 0;padding-left:1.1rem;font-size:.85rem}
 footer{border-top:1px solid var(--line);margin-top:2rem;padding-top:1rem}
 @media print{details{display:block}details>*{display:block}article.post{break-inside:avoid}}
 """
+
+
+#: Downloaded media the page may show as media: the element and the file extension each
+#: type is stored under. Anything else (SVG, HTML, XML, PDF, a type the server did not
+#: name: whatever could carry script) is stored as ``.bin`` and offered only as a
+#: download, so neither the page nor a browser opening the file runs it.
+PASSIVE_MEDIA: dict[str, tuple[str, str]] = {
+    "image/jpeg": ("img", ".jpg"),
+    "image/png": ("img", ".png"),
+    "image/gif": ("img", ".gif"),
+    "image/webp": ("img", ".webp"),
+    "image/avif": ("img", ".avif"),
+    "image/bmp": ("img", ".bmp"),
+    "video/mp4": ("video", ".mp4"),
+    "video/webm": ("video", ".webm"),
+    "video/ogg": ("video", ".ogv"),
+    "video/quicktime": ("video", ".mov"),
+    "audio/mpeg": ("audio", ".mp3"),
+    "audio/mp4": ("audio", ".m4a"),
+    "audio/aac": ("audio", ".aac"),
+    "audio/ogg": ("audio", ".ogg"),
+    "audio/opus": ("audio", ".opus"),
+    "audio/wav": ("audio", ".wav"),
+    "audio/flac": ("audio", ".flac"),
+}
+INERT_EXTENSION = ".bin"
+
+
+def passive_media(content_type: str | None) -> tuple[str, str] | None:
+    """``(element, extension)`` for a passive media type, None for anything else."""
+    return PASSIVE_MEDIA.get((content_type or "").split(";")[0].strip().lower())
+
+
+def media_extension(content_type: str | None) -> str:
+    """The extension a downloaded file of ``content_type`` is stored under in a bundle."""
+    shown = passive_media(content_type)
+    return shown[1] if shown else INERT_EXTENSION
 
 
 @dataclass(frozen=True)
@@ -151,14 +194,18 @@ def _media(entries: list[MediaEntry]) -> str:
     for media in entries:
         alt = media.alt or ""
         caption = f"<figcaption>{_e(alt)}</figcaption>" if alt else ""
-        kind = (media.content_type or "").split("/")[0] or media.kind
-        if media.path and kind in ("image", "photo", "gif"):
+        shown = passive_media(media.content_type)
+        tag = shown[0] if shown and media.path else None
+        if tag == "img":
             body = f'<img src="{_e(media.path)}" alt="{_e(alt)}" loading="lazy">'
-        elif media.path and kind in ("video", "audio"):
-            tag = "video" if kind == "video" else "audio"
+        elif tag:
             body = f'<{tag} controls preload="none" src="{_e(media.path)}"></{tag}>'
         elif media.path:
-            body = f'<a href="{_e(media.path)}" download>{_e(media.kind)} file</a>'
+            declared = media.content_type or "no declared type"
+            body = (
+                f'<a href="{_e(media.path)}" download>{_e(media.kind)} file</a> '
+                f"({_e(declared)}: not a passive image, video or audio type, so kept inert)"
+            )
         else:
             body = f"{_e(media.kind)} (not downloaded): {_link(media.url)}"
         figures.append(f"<figure>{body}{caption}</figure>")
@@ -220,8 +267,7 @@ def render_item(
 ) -> str:
     """One post as an ``<article>``: who, when, what it said, its media, link and evidence."""
     post, row = item.post, item.row
-    gone = row.status != "archived"
-    status = row.status + (f": {row.status_detail}" if row.status_detail else "")
+    gone = item.state in GONE_STATES
     parts = [f'<article class="post" id="{_e(anchor_of(item.key))}">', _byline(item, post)]
     if post is not None:
         if post.title:
@@ -238,7 +284,8 @@ def render_item(
     url = post.url if post is not None else row.url
     facts = [
         f"<dt>Original</dt><dd>{_link(url)}</dd>",
-        f'<dt>Status</dt><dd class="status {"gone" if gone else "archived"}">{_e(status)}</dd>',
+        f'<dt>Status</dt><dd class="status {"gone" if gone else "archived"}">'
+        f"{_e(item.status_text)}</dd>",
         f"<dt>Key</dt><dd><code>{_e(item.key)}</code></dd>",
     ]
     if post is not None:
@@ -252,7 +299,10 @@ def render_item(
     for entry in media:
         if entry.sha256:
             facts.append(f"<dt>Media SHA-256</dt><dd><code>{_e(entry.sha256)}</code></dd>")
-    facts.append(f"<dt>Last checked</dt><dd>{_time(row.last_captured_at)}</dd>")
+    if item.last_checked_at:
+        facts.append(f"<dt>Last checked</dt><dd>{_time(item.last_checked_at)}</dd>")
+    else:
+        facts.append("<dt>Checked</dt><dd>never: not rechecked since it was captured</dd>")
     parts.append(f'<dl class="facts">{"".join(facts)}</dl>')
     parts.append(
         f"<details><summary>Captures ({len(captures)})</summary>{_captures(captures)}</details>"
@@ -271,3 +321,69 @@ def page_end(summary: Summary) -> str:
         "<code>archiver verify</code> on the bundle, or <code>bagit.py --validate</code> and the "
         "content-hash recipe in README.txt.</p></footer>\n</body>\n</html>\n"
     )
+
+
+# -- reading the cards back (for verify) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    """What one post's card shows: its anchor, author, title, text and content hash."""
+
+    anchor: str
+    author: str | None
+    title: str | None
+    text: str | None
+    content_hash: str | None
+
+
+def read_cards(handle: BinaryIO) -> Iterator[Card]:
+    """Every ``<article class="post">`` of a page this module wrote, in order.
+
+    The page is parsed as a stream (lxml's pull parser, each card dropped once read), so
+    a page of any size is read in flat memory. A page that is not one archiver wrote
+    yields fewer or different cards, which the caller names.
+    """
+    parser = etree.HTMLPullParser(events=("end",), tag="article", encoding="utf-8")
+    while True:
+        chunk = handle.read(1 << 16)
+        if chunk:
+            parser.feed(chunk)
+        else:
+            parser.close()
+        for _, element in parser.read_events():
+            if "post" in (element.get("class") or "").split():
+                yield _card(element)
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+        if not chunk:
+            return
+
+
+def _card(article: etree._Element) -> Card:
+    def text_of(tag: str, css_class: str) -> str | None:
+        for element in article.iter(tag):
+            if css_class in (element.get("class") or "").split():
+                return "".join(element.itertext())
+        return None
+
+    content_hash = None
+    for term in article.iter("dt"):
+        value = term.getnext()
+        if "".join(term.itertext()) == "Content hash" and value is not None:
+            content_hash = "".join(value.itertext())
+            break
+    return Card(
+        anchor=article.get("id") or "",
+        author=text_of("span", "author"),
+        title=text_of("h2", "title"),
+        text=text_of("div", "text"),
+        content_hash=content_hash,
+    )
+
+
+def as_shown(text: str) -> str:
+    """``text`` as an HTML parser gives it back from the page: line ends as ``\\n`` and
+    NUL as U+FFFD (HTML allows neither raw), for comparing a card with its record."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")

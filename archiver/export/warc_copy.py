@@ -3,55 +3,73 @@
 A run's WARC file holds every exchange of that run, most of them about posts a bundle
 does not include; shipping whole files would leak what else the archivist looked at and
 bloat the bundle. In a ``.warc.gz`` every record is its own gzip member, so a record can
-be cut out exactly: from its offset to the end of its member. The response record is
-copied together with the request record written right after it (``WARC-Concurrent-To``),
-both unchanged, so their record ids and digests still match the archive's originals.
+be cut out exactly: warcio's :class:`ArchiveIterator`, started at the record's offset,
+reads its headers and gives its length (to the end of its member). The response record
+is copied together with the request record written right after it
+(``WARC-Concurrent-To``), both byte for byte, so their record ids and digests still
+match the archive's originals.
 """
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
 
 from archiver import __version__
 from archiver.errors import ArchiverError
 from archiver.export.bag import DiskIndex, PayloadStream
 
-_HEAD = 8192
+_GZIP_MAGIC = b"\x1f\x8b"
+#: What warcio and zlib raise on bytes that are not a readable WARC record.
+READ_ERRORS = (
+    ArchiveLoadFailed,
+    StatusAndHeadersParserException,
+    OSError,
+    EOFError,
+    ValueError,
+    zlib.error,
+)
 
 
 class WarcCopyError(ArchiverError):
     """A referenced WARC record cannot be read; the message names file and offset."""
 
 
-def _member(handle: BinaryIO, offset: int) -> tuple[int, bytes]:
-    """Length of the gzip member at ``offset`` and the start of its decompressed bytes."""
+def _headers(record: ArcWarcRecord) -> dict[str, str]:
+    names = ("WARC-Type", "WARC-Record-ID", "WARC-Concurrent-To")
+    return {name: record.rec_headers.get_header(name) or "" for name in names}
+
+
+def _records_at(handle: BinaryIO, offset: int) -> list[tuple[int, int, dict[str, str]]]:
+    """The record at ``offset`` and, when one can be read, the record after it:
+    ``(offset, length, headers)`` each."""
     handle.seek(offset)
-    inflater = zlib.decompressobj(wbits=31)
-    fed, head = 0, bytearray()
-    while not inflater.eof:
-        chunk = handle.read(1 << 16)
-        if not chunk:
-            raise WarcCopyError("truncated gzip member")
-        fed += len(chunk)
-        data = chunk
-        while data and not inflater.eof:
-            out = inflater.decompress(data, 1 << 16)
-            if len(head) < _HEAD:
-                head += out[: _HEAD - len(head)]
-            data = inflater.unconsumed_tail
-    return fed - len(inflater.unused_data), bytes(head)
-
-
-def _header(head: bytes, name: str) -> str | None:
-    match = re.search(rb"(?im)^" + re.escape(name.encode()) + rb":[ \t]*(.*?)\r?$", head)
-    return match.group(1).decode("utf-8", "replace").strip() if match else None
+    if handle.read(2) != _GZIP_MAGIC:
+        raise WarcCopyError("not the start of a gzip member")
+    handle.seek(offset)
+    records = ArchiveIterator(handle, no_record_parse=True)
+    first = next(records, None)
+    if first is None:
+        raise WarcCopyError("no WARC record starts there")
+    found = [(records.get_record_offset(), records.get_record_length(), _headers(first))]
+    try:
+        following = next(records, None)
+        if following is not None:
+            found.append(
+                (records.get_record_offset(), records.get_record_length(), _headers(following))
+            )
+    except READ_ERRORS:
+        pass  # no readable record after it: the response is copied alone
+    return found
 
 
 class WarcExcerpt:
@@ -99,27 +117,21 @@ class WarcExcerpt:
         source = self._source(warc_file)
         with source.open("rb") as handle:
             try:
-                length, head = _member(handle, offset)
-            except (zlib.error, WarcCopyError) as exc:
+                records = _records_at(handle, offset)
+            except (*READ_ERRORS, WarcCopyError) as exc:
                 raise WarcCopyError(
                     f"{warc_file} @ {offset}: not a gzip WARC record ({exc})"
                 ) from exc
-            if not head.startswith(b"WARC/"):
-                raise WarcCopyError(f"{warc_file} @ {offset}: no WARC record starts there")
-            found = _header(head, "WARC-Record-ID")
+            (_, length, headers), *after = records
+            found = headers["WARC-Record-ID"]
             if record_id and found != record_id:
                 raise WarcCopyError(
                     f"{warc_file} @ {offset}: record is {found}, expected {record_id}"
                 )
             spans = [(offset, length)]
-            try:
-                next_length, next_head = _member(handle, offset + length)
-                if _header(next_head, "WARC-Concurrent-To") == found and (
-                    _header(next_head, "WARC-Type") == "request"
-                ):
-                    spans.append((offset + length, next_length))
-            except (zlib.error, WarcCopyError):
-                pass
+            for start, size, following in after:
+                if following["WARC-Type"] == "request" and following["WARC-Concurrent-To"] == found:
+                    spans.append((start, size))
             stream = self.stream or self._start()
             new_offset = stream.tell()
             for start, size in spans:

@@ -9,9 +9,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from archiver.record import Post
 from archiver.store import AddOutcome
 
 ItemStatus = Literal["ok", "archived", "unavailable", "failed", "empty", "skipped"]
+
+
+def is_empty(post: Post) -> bool:
+    """True for a record with nothing a citation could quote: no text (nor title), no
+    author name or handle, no media. Such a record is never stored as an archived copy:
+    it is what a login wall, a consent page or a bare embed (a video player, a widget
+    that loads the post later) reads as, not the post."""
+    has_text = bool(post.text.strip() or (post.title or "").strip())
+    return not (has_text or post.author.name or post.author.handle or post.media)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
 from archiver.documents import DocumentResult, SourceFailure, iter_documents
-from archiver.ingest.batch import ItemReport, Progress, Summary
+from archiver.ingest.batch import ItemReport, Progress, Summary, is_empty
 from archiver.record import Post
 from archiver.store import Archive, Evidence, Observation
 
@@ -59,14 +60,16 @@ def add_documents(
     pending_reports: list[ItemReport] = []
     pending_bytes = 0
 
+    def tell(report: ItemReport) -> None:
+        summary.count(report)
+        if progress:
+            progress(report)
+
     def flush() -> None:
         nonlocal pending_bytes
-        outcomes = archive.add(pending)
-        summary.count_posts(outcomes)
+        summary.count_posts(archive.add(pending))
         for report in pending_reports:
-            summary.count(report)
-            if progress:
-                progress(report)
+            tell(report)
         pending.clear()
         pending_reports.clear()
         pending_bytes = 0
@@ -76,25 +79,27 @@ def add_documents(
     )
     for result in documents:
         if isinstance(result, SourceFailure):
-            report = ItemReport(result.source, "failed", result.message)
-            summary.count(report)
-            if progress:
-                progress(report)
+            tell(ItemReport(result.source, "failed", result.message))
             continue
         if not result.posts:
             message = "; ".join(result.warnings) or f"no embedded posts found in {result.source}"
-            report = ItemReport(result.source, "empty", message)
-            summary.count(report)
-            if progress:
-                progress(report)
+            tell(ItemReport(result.source, "empty", message))
             continue
         if on_posts:
             on_posts(result.posts)
-        observations = document_observations(result)
-        pending.extend(observations)
-        warning = "; ".join(result.warnings) or None
-        keys = tuple(post.key for post in result.posts)
-        pending_reports.append(ItemReport(result.source, "ok", warning, keys))
+        kept = [post for post in result.posts if not is_empty(post)]
+        then = "fetching it live instead" if on_posts else "`add --fetch` fetches the post live"
+        warnings = result.warnings + [
+            f"{post.key}: the embed holds no text, author or media to archive; {then}"
+            for post in result.posts
+            if is_empty(post)
+        ]
+        if not kept:
+            tell(ItemReport(result.source, "empty", "; ".join(warnings)))
+            continue
+        pending.extend(document_observations(replace(result, posts=kept)))
+        keys = tuple(post.key for post in kept)
+        pending_reports.append(ItemReport(result.source, "ok", "; ".join(warnings) or None, keys))
         pending_bytes += len(result.raw)
         if len(pending) >= batch_posts or pending_bytes >= batch_bytes:
             flush()

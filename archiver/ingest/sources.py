@@ -1,6 +1,15 @@
 """Telling post URLs from saved documents among the sources a user names.
 
-Stdin holding only URL lines is a URL list; anything else on stdin is a document.
+Standard input and ``--from`` files are read within ``[documents] max_bytes``, the cap
+documents have, given up as soon as they pass it (a pipe has no size to check first).
+
+Standard input is a list of URLs when it reads as one: not HTML, at least one line a
+bare ``http(s)://`` URL, and bare URLs at least half of its lines (blank lines and
+``#`` comments aside). Then every other line is tried as a URL too and fails on its own
+line, as in a ``--from`` file, instead of the whole input being read as a document. A
+plain-text article mentions URLs as well, but between paragraphs of prose, so its
+URL lines are the few; it stays a document, whose bare post-URL lines
+:mod:`archiver.documents` reads as posts.
 """
 
 from __future__ import annotations
@@ -10,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from archiver.documents.sources import DocumentError, read_capped, sniff_kind
 
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 #: Anything that starts like a URL (``ftp://…``, a bare ``https://``): fetching it says why
@@ -29,18 +40,25 @@ class SplitSources:
 
 
 def split_sources(
-    sources: Sequence[str], *, stdin: BinaryIO | None = None, url_file: Path | None = None
+    sources: Sequence[str],
+    *,
+    max_bytes: int,
+    stdin: BinaryIO | None = None,
+    url_file: Path | None = None,
 ) -> SplitSources:
-    """Separate post URLs from documents. Stdin (``-``) holding only URL lines is a URL
-    list; anything else on stdin is a saved document."""
+    """Separate post URLs from documents; stdin (``-``) is a URL list when it reads as one.
+
+    Raises :class:`~archiver.documents.DocumentError` when stdin or ``url_file`` holds
+    more than ``max_bytes``.
+    """
     documents: list[str] = []
     urls: list[str] = []
     stdin_document: bytes | None = None
     for source in sources:
         if source == "-":
-            data = stdin.read() if stdin is not None else b""
-            listed = _url_lines(data)
-            if listed:
+            data = read_capped(stdin, max_bytes, "standard input") if stdin else b""
+            listed = url_list(data)
+            if listed is not None:
                 urls.extend(listed)
             else:
                 documents.append("-")
@@ -50,20 +68,34 @@ def split_sources(
         else:
             documents.append(source)
     if url_file is not None:
-        urls.extend(read_url_file(url_file))
+        urls.extend(read_url_file(url_file, max_bytes=max_bytes))
     return SplitSources(documents, urls, stdin_document)
 
 
-def _url_lines(data: bytes) -> list[str]:
+def url_list(data: bytes) -> list[str] | None:
+    """The lines of ``data`` to fetch, when it reads as a list of URLs; else None."""
     try:
-        lines = [line.strip() for line in data.decode("utf-8-sig").splitlines()]
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return []
-    lines = [line for line in lines if line and not line.startswith("#")]
-    return lines if lines and all(is_url(line) for line in lines) else []
+        return None
+    if sniff_kind(text) == "html":
+        return None
+    lines = _listed(text)
+    bare = sum(1 for line in lines if is_url(line))
+    return lines if bare and 2 * bare >= len(lines) else None
 
 
-def read_url_file(path: Path) -> list[str]:
+def read_url_file(path: Path, *, max_bytes: int) -> list[str]:
     """URLs from a file, one per line; blank lines and ``#`` comments ignored."""
-    text = path.read_text(encoding="utf-8-sig")
+    with path.open("rb") as handle:
+        data = read_capped(handle, max_bytes, str(path))
+    try:
+        return _listed(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DocumentError(
+            f"{path}: not UTF-8 text; give a file of post URLs, one per line"
+        ) from None
+
+
+def _listed(text: str) -> list[str]:
     return [s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#")]

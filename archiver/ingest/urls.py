@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from archiver.config import Settings
-from archiver.ingest.batch import ItemReport, Progress, Summary
+from archiver.ingest.batch import ItemReport, Progress, Summary, is_empty
 from archiver.net.client import HttpClient
 from archiver.net.fetch import FetchResult, download_media, fetch_many, with_media_evidence
 from archiver.net.warc import WarcWriter
@@ -76,6 +76,24 @@ def observation_of(result: FetchResult) -> Observation | None:
             live=True,
         )
     return None
+
+
+def refuse_empty(result: FetchResult) -> FetchResult:
+    """``result`` failed when the post it read is empty (:func:`is_empty`), unless the
+    answer was itself the document (a PDF, an image: its bytes are what is cited)."""
+    if result.post is None or not is_empty(result.post) or _is_document_body(result):
+        return result
+    error = (
+        "the answer held no text, no author and no media (a login wall or an empty page?); "
+        "nothing was archived"
+    )
+    return replace(result, status="failed", post=None, error=error)
+
+
+def _is_document_body(result: FetchResult) -> bool:
+    kind = (result.evidence[-1].content_type or "") if result.evidence else ""
+    kind = kind.split(";")[0].strip().lower()
+    return bool(kind) and not any(part in kind for part in ("text/", "html", "xml", "json"))
 
 
 def report_of(result: FetchResult) -> ItemReport:
@@ -163,9 +181,10 @@ async def _fetch_into(
         summary.count_posts(archive.add(batch))
 
     with WarcWriter(archive.home) as warc:
-        async with HttpClient(settings.http, warc=warc) as client:
+        async with HttpClient.for_settings(settings, warc=warc) as client:
             try:
-                async for result in fetch_many(urls, client, settings.endpoints):
+                async for fetched in fetch_many(urls, client, settings.endpoints):
+                    result = refuse_empty(fetched)
                     problems: list[str] = []
                     if media and result.post is not None and result.post.media:
                         result, problems = await _with_media(archive, client, settings, result)

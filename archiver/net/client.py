@@ -3,8 +3,10 @@
 Platform modules only describe requests (sans-I/O); this module performs them. It
 keeps a run polite (see :mod:`archiver.net.politeness`) and honest: every response handed
 to a parser is written to WARC, and bodies are checked against their declared length
-(see :mod:`archiver.net.body`). Only failures that can heal are retried: connection
-errors, timeouts, truncated bodies, 429 and 5xx. A 404 is an answer, not a failure.
+(see :mod:`archiver.net.body`). Only failures that can heal are retried, within a
+deadline per request and a time budget per URL (see :mod:`archiver.net.retries`). It is
+safe by default: every connection passes the address guard (:mod:`archiver.net.guard`),
+and credentials in a URL are dropped before anything is sent.
 
 Requests carry no cookies from one another: every capture is a fresh, reproducible
 visit, and a 100,000-URL run keeps no cookie jar growing in memory.
@@ -13,9 +15,9 @@ visit, and a 100,000-URL run keeps no cookie jar growing in memory.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import logging
-import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,9 +26,8 @@ from types import TracebackType
 from urllib.parse import urljoin
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from archiver.config import HttpSettings
+from archiver.config import HttpSettings, Settings
 from archiver.net.body import (
     ACCEPT_ENCODING,
     Download,
@@ -37,14 +38,16 @@ from archiver.net.body import (
     read_body,
     read_media,
 )
+from archiver.net.guard import AddressGuard, AddressRefused
 from archiver.net.politeness import HostGate, Sleep, quota_delay, server_delay
+from archiver.net.retries import RetryPolicy, TimeBudget
 from archiver.net.transport import ShardedTransport, StatelessClient
 from archiver.net.warc import HttpExchange, WarcRef, WarcWriter
 from archiver.platforms.base import Request, Response
 from archiver.platforms.challenge import challenge_page, may_be_challenge
-from archiver.record import sha256_hex, utc_now
+from archiver.record import sha256_hex, utc_now, without_userinfo
 
-__all__ = ["Download", "FetchError", "HttpClient", "ResponseEvidence"]
+__all__ = ["Download", "FetchError", "HttpClient", "ResponseEvidence", "TimeBudget"]
 
 log = logging.getLogger(__name__)
 
@@ -86,38 +89,48 @@ class _Hop:
 
 
 class HttpClient:
-    """One ``httpx.AsyncClient`` per run: ``async with HttpClient(settings) as client``.
+    """One ``httpx.AsyncClient`` per run: ``async with HttpClient.for_settings(s) as client``.
 
-    ``warc`` records every response handed to a parser; ``sleep`` is injectable so
-    tests can see (and skip) every wait; ``transport`` lets tests mock the network.
+    ``guard`` decides which addresses may be connected to (by default only public
+    ones); ``warc`` records every response handed to a parser; ``sleep`` is injectable
+    so tests can see (and skip) every wait; ``transport`` lets tests mock the network.
     """
 
     def __init__(
         self,
         settings: HttpSettings,
         *,
+        guard: AddressGuard | None = None,
         warc: WarcWriter | None = None,
         sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings
+        self.guard = guard or AddressGuard()
         self.warc = warc
-        self._sleep = sleep
         self.gate = HostGate(
             concurrency=settings.concurrency,
             per_host_concurrency=settings.per_host_concurrency,
             interval_seconds=settings.per_host_interval_seconds,
             sleep=sleep,
         )
+        self.retries = RetryPolicy(settings, self.gate, sleep)
         self._client = StatelessClient(
             timeout=httpx.Timeout(
                 settings.timeout_seconds, connect=settings.connect_timeout_seconds, pool=None
             ),
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=False,
+            trust_env=False,  # no proxy or credentials from the environment around the guard
             transport=transport
-            or ShardedTransport(settings.concurrency, settings.per_host_concurrency),
+            or ShardedTransport(settings.concurrency, settings.per_host_concurrency, self.guard),
         )
+
+    @classmethod
+    def for_settings(cls, settings: Settings, *, warc: WarcWriter | None = None) -> HttpClient:
+        """The client a command uses: ``[http]``, and the guard ``[endpoints]`` and
+        ``[network]`` open."""
+        return cls(settings.http, guard=AddressGuard.from_settings(settings), warc=warc)
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -135,17 +148,28 @@ class HttpClient:
 
     # -- public API ------------------------------------------------------------------
 
-    async def get(self, request: Request) -> Response:
-        response, _ = await self.get_with_evidence(request)
+    def budget(self) -> TimeBudget:
+        """A fresh time budget for one URL (``http.url_budget_seconds``), to share between
+        the requests that fetching it takes."""
+        return TimeBudget(self.settings.url_budget_seconds)
+
+    async def get(self, request: Request, *, budget: TimeBudget | None = None) -> Response:
+        response, _ = await self.get_with_evidence(request, budget=budget)
         return response
 
-    async def get_with_evidence(self, request: Request) -> tuple[Response, ResponseEvidence]:
+    async def get_with_evidence(
+        self, request: Request, *, budget: TimeBudget | None = None
+    ) -> tuple[Response, ResponseEvidence]:
         """Perform ``request``, following redirects; write it to WARC when enabled.
 
         Any final status comes back as a response except 429 and 5xx, which are retried
         and, once retries are exhausted, raise :class:`FetchError`.
         """
-        hops = await self._follow(request.url, self._headers(request.browser, request.headers))
+        url = without_userinfo(request.url)
+        if url != request.url:
+            request = dataclasses.replace(request, url=url)
+        headers = self._headers(request.browser, request.headers)
+        hops = await self._follow(url, headers, budget or self.budget())
         ref = await self._record(hops)
         final = hops[-1]
         response = Response(
@@ -169,13 +193,26 @@ class HttpClient:
         )
         return response, evidence
 
-    async def resolve(self, url: str, *, stop_at: Callable[[str], bool] | None = None) -> str:
+    async def resolve(
+        self,
+        url: str,
+        *,
+        stop_at: Callable[[str], bool] | None = None,
+        budget: TimeBudget | None = None,
+    ) -> str:
         """Where a short link leads: its redirects (and a meta refresh) followed.
 
         ``stop_at(location)`` true ends the walk at that location without fetching it
         (the runner stops at the first URL that is no longer a short link).
         """
-        hops = await self._follow(url, self._headers(False, ()), meta_refresh=True, stop_at=stop_at)
+        url = without_userinfo(url)
+        hops = await self._follow(
+            url,
+            self._headers(False, ()),
+            budget or self.budget(),
+            meta_refresh=True,
+            stop_at=stop_at,
+        )
         await self._record(hops)
         last = hops[-1]
         if len(hops) == 1 and last.location is None and last.status >= 400:
@@ -194,16 +231,38 @@ class HttpClient:
         max_bytes: int,
         allowed_types: Sequence[str],
         directory: Path | None = None,
+        budget: TimeBudget | None = None,
     ) -> Download:
         """Fetch a media file: type and size checked, SHA-256 computed while it streams.
 
         Kept in memory, or in a temporary file in ``directory`` when one is given.
         """
         policy = MediaPolicy(max_bytes, tuple(t.lower() for t in allowed_types), directory)
-        hops = await self._follow(url, self._headers(False, ()), media=policy)
+        url = without_userinfo(url)
+        hops = await self._follow(
+            url, self._headers(False, ()), budget or self.budget(), media=policy
+        )
         download = hops[-1].download
         assert download is not None
         return download
+
+    async def post(self, url: str, body: bytes, *, content_type: str, accept: str) -> Response:
+        """POST ``body`` to a service (an RFC 3161 time-stamp query) and return its answer.
+
+        Same limits, retries and politeness as a GET; never redirected (a redirect comes
+        back as the response) and not written to WARC: what archiver asks a service is
+        its own question, not evidence of a post.
+        """
+        headers = self._headers(False, (("Content-Type", content_type), ("Accept", accept)))
+        hop = await self._fetch(url, headers, None, self.budget(), content=body)
+        return Response(
+            request=Request(url, purpose="post"),
+            status=hop.status,
+            url=hop.url,
+            headers=hop.headers,
+            body=hop.body,
+            received_at=hop.received_at,
+        )
 
     # -- redirects and retries -------------------------------------------------------
 
@@ -219,6 +278,7 @@ class HttpClient:
         self,
         url: str,
         headers: dict[str, str],
+        budget: TimeBudget,
         *,
         media: MediaPolicy | None = None,
         meta_refresh: bool = False,
@@ -227,9 +287,11 @@ class HttpClient:
         hops: list[_Hop] = []
         current = url
         while True:
-            hop = await self._fetch(current, headers, media)
+            hop = await self._fetch(current, headers, media, budget)
             if hop.location is None and meta_refresh:
                 hop.location = _meta_refresh_target(hop)
+            if hop.location is not None:
+                hop.location = without_userinfo(hop.location)
             hops.append(hop)
             if hop.location is None or (stop_at is not None and stop_at(hop.location)):
                 return hops
@@ -244,59 +306,57 @@ class HttpClient:
                 )
             current = hop.location
 
-    async def _fetch(self, url: str, headers: dict[str, str], media: MediaPolicy | None) -> _Hop:
-        """One hop, retried on transient failures.
-
-        The first attempt runs bare: most requests succeed at once, and building the
-        retry machinery costs ~50 µs a request (5% of throughput at concurrency 64).
-        """
-        attempts = self.settings.max_attempts
+    async def _fetch(
+        self,
+        url: str,
+        headers: dict[str, str],
+        media: MediaPolicy | None,
+        budget: TimeBudget,
+        *,
+        content: bytes | None = None,
+    ) -> _Hop:
+        """One hop (a POST of ``content`` when given), every attempt in one loop (see
+        :mod:`archiver.net.retries`)."""
+        method = "GET" if content is None else "POST"
         try:
-            return await self._attempt(url, headers, media, 1)
-        except TransientError as error:
-            if attempts <= 1:
-                raise _exhausted(url, error, attempts) from error
-            wait = self._wait_after(error, 1)
-            log.info("GET %s: attempt 1 failed (%s); retrying in %.1f s", url, error, wait)
-            await self._sleep(wait)
-        retrying = AsyncRetrying(  # attempts 2..N; tenacity counts them from 1
-            stop=stop_after_attempt(attempts - 1),
-            wait=lambda state: self._wait_after(_error_of(state), state.attempt_number + 1),
-            retry=retry_if_exception_type(TransientError),
-            sleep=self._sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    number = attempt.retry_state.attempt_number + 1
-                    return await self._attempt(url, headers, media, number)
-        except TransientError as error:
-            raise _exhausted(url, error, attempts) from error
-        raise AssertionError("unreachable: tenacity either returns or raises")
-
-    def _wait_after(self, error: BaseException | None, attempt: int) -> float:
-        """The pause after failed ``attempt``: none when the host gate already holds one."""
-        if isinstance(error, TransientError) and error.host_wait:
-            return 0.0
-        return self._backoff(attempt)
-
-    def _backoff(self, attempt: int) -> float:
-        """initial × 2^(attempt-1), plus up to ``initial`` of jitter, capped at the max."""
-        initial = self.settings.backoff_initial_seconds
-        delay = initial * 2 ** (attempt - 1) + random.uniform(0, initial)
-        return min(delay, self.settings.backoff_max_seconds)
+            self.guard.check_url(url)
+            return await self.retries.run(
+                url,
+                budget,
+                lambda number: self._attempt(url, headers, media, number, budget, content),
+                method=method,
+            )
+        except AddressRefused as refused:
+            raise FetchError(f"refused {url}: {refused}", url=url) from refused
 
     # -- one attempt -----------------------------------------------------------------
 
     async def _attempt(
-        self, url: str, headers: dict[str, str], media: MediaPolicy | None, attempt: int
+        self,
+        url: str,
+        headers: dict[str, str],
+        media: MediaPolicy | None,
+        attempt: int,
+        budget: TimeBudget,
+        content: bytes | None = None,
     ) -> _Hop:
+        method = "GET" if content is None else "POST"
         async with self.gate.slot(url):
+            budget.start()
+            seconds = self.retries.deadline(budget)
+            if seconds <= 0:  # nothing left: not one byte is sent
+                raise self.retries.overran(seconds)
+            deadline = asyncio.timeout(seconds)
             try:
-                async with self._client.stream("GET", url, headers=headers) as response:
+                async with (
+                    deadline,
+                    self._client.stream(method, url, headers=headers, content=content) as response,
+                ):
                     return await self._read(url, response, media, attempt)
+            except TimeoutError as exc:
+                if not deadline.expired():
+                    raise
+                raise self.retries.overran(seconds) from exc
             except httpx.TimeoutException as exc:
                 advice = "try again later or raise http.timeout_seconds"
                 raise TransientError(f"timed out ({type(exc).__name__})", advice=advice) from exc
@@ -321,7 +381,7 @@ class HttpClient:
             if delay is not None and delay <= 0:
                 delay = None  # "retry now" gets our backoff all the same
             if delay is None and status == 429:  # throttled without a hint: the host backs off
-                delay = self._backoff(attempt)
+                delay = self.retries.backoff(attempt)
             if delay is not None:
                 self.gate.defer(url, delay)
             advice = "the server is limiting requests; try again later"
@@ -369,24 +429,6 @@ class HttpClient:
             return [warc.write_exchange(e) for e in exchanges][-1]
         refs = await asyncio.to_thread(lambda: [warc.write_exchange(e) for e in exchanges])
         return refs[-1]
-
-
-def _error_of(state: RetryCallState) -> BaseException | None:
-    return state.outcome.exception() if state.outcome else None
-
-
-def _exhausted(url: str, error: TransientError, attempts: int) -> FetchError:
-    return FetchError(
-        f"GET {url} failed after {attempts} attempts: {error}; {error.advice}",
-        url=url,
-        status=error.status,
-    )
-
-
-def _log_retry(state: RetryCallState) -> None:
-    wait = state.next_action.sleep if state.next_action else 0.0
-    number = state.attempt_number + 1
-    log.info("attempt %d failed (%s); retrying in %.1f s", number, _error_of(state), wait)
 
 
 def _meta_refresh_target(hop: _Hop) -> str | None:

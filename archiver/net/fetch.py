@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -71,16 +71,18 @@ async def fetch_url(
 
     ``router`` replaces the registry of every platform (tests and benchmarks bring their
     own). User info in ``url`` is dropped before anything is requested or recorded.
+    Every request made for ``url`` shares one time budget (``http.url_budget_seconds``).
     """
     target = web_address(url)
     if target is None:
         return FetchResult(url, "failed", error=f"not a web address: {url.strip()!r}")
     evidence: list[ResponseEvidence] = []
     ref: PostRef | None = None
+    budget = client.budget()
     try:
         if router.is_short_link(target):
             location = await client.resolve(
-                target, stop_at=lambda location: not router.is_short_link(location)
+                target, stop_at=lambda location: not router.is_short_link(location), budget=budget
             )
             target = without_userinfo(location)
         routed = router.match(target)
@@ -89,7 +91,7 @@ async def fetch_url(
         platform, ref = routed
         request = platform.first_request(ref, endpoints)
         for _ in range(max_steps):
-            response, item = await client.get_with_evidence(request)
+            response, item = await client.get_with_evidence(request, budget=budget)
             evidence.append(item)
             method = request.method
             outcome = platform.read(ref, response, endpoints)
@@ -134,7 +136,7 @@ async def fetch_many(
     on_result: Callable[[FetchResult], None] | None = None,
     router: Registry = REGISTRY,
     in_flight: int | None = None,
-) -> AsyncIterator[FetchResult]:
+) -> AsyncGenerator[FetchResult, None]:
     """Fetch every URL, yielding results as they complete (not in input order).
 
     ``urls`` is consumed lazily and at most ``in_flight`` fetches (default: twice the

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from archiver.platforms.base import Gone, ParseError, Reason, Request, Response, gone_for_status
-from archiver.platforms.text import element_text
+from archiver.platforms.text import element_text, first_tags
 from archiver.record import Author, Capture, Media, MediaKind, PlatformName, Post, parse_iso_utc
 
 #: What to send to get an ActivityStreams object instead of the HTML page.
@@ -89,7 +89,7 @@ def content_parts(markup: str) -> Content:
     """Text, outbound links and quote-fallback links of status HTML."""
     if not markup.strip():
         return Content()
-    soup = BeautifulSoup(markup, "lxml")
+    soup = BeautifulSoup(first_tags(markup), "lxml")
     root = soup.body or soup
     quote_links: list[str] = []
     for fallback in root.select(".quote-inline"):
@@ -183,11 +183,12 @@ def _total(collection: Any) -> int | None:
 
 
 def _content_and_lang(obj: dict[str, Any]) -> tuple[str, str | None]:
-    content_map = obj.get("contentMap")
-    langs = list(content_map) if isinstance(content_map, dict) else []
+    found = obj.get("contentMap")
+    content_map: dict[str, Any] = found if isinstance(found, dict) else {}
+    langs = list(content_map)
     content = obj.get("content")
     if not isinstance(content, str) and langs:
-        content = content_map[langs[0]]  # type: ignore[index]
+        content = content_map[langs[0]]
     lang = langs[0] if len(langs) == 1 else None
     return (content if isinstance(content, str) else ""), lang
 

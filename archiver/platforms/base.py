@@ -29,7 +29,15 @@ from archiver.config import Endpoints
 from archiver.errors import EXIT_PARTIAL, ArchiverError
 from archiver.platforms.challenge import challenge_page
 from archiver.platforms.urls import clean_url, host_of
-from archiver.record import Capture, CaptureMethod, PlatformName, Post, sha256_hex, utc_now
+from archiver.record import (
+    Author,
+    Capture,
+    CaptureMethod,
+    PlatformName,
+    Post,
+    sha256_hex,
+    utc_now,
+)
 
 
 class Reason(StrEnum):
@@ -195,6 +203,18 @@ class Platform(ABC):
     def text_embeds(self, text: str, capture: Capture) -> list[Post]:
         """Posts found in an article's flattened plain text. Most platforms leave none."""
         return []
+
+    def minimal_post(self, ref: PostRef, capture: Capture) -> Post:
+        """The record a bare reference to ``ref`` makes (an embed that holds only the
+        post's URL or id: a link-only block, an oEmbed placeholder): what the URL says.
+        Platforms whose ids say more (X and TikTok ids hold the time) add it."""
+        return Post(
+            platform=ref.platform,
+            post_id=ref.post_id,
+            url=ref.url,
+            author=Author(handle=ref.handle),
+            capture=capture,
+        )
 
     @abstractmethod
     def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:

@@ -43,8 +43,10 @@ from archiver.platforms.bluesky_thread import (
     post_view,
     profile_url,
 )
-from archiver.platforms.text import find_hashtags, paragraph_and_links, parse_display_date, tag_text
-from archiver.record import Author, Capture, Media, Post, parse_iso_utc
+from archiver.platforms.locales import parse_display_date
+from archiver.platforms.quoted import read_quoted
+from archiver.platforms.text import find_hashtags, tag_text
+from archiver.record import Author, Capture, Post, parse_iso_utc
 
 # ``@(?<![\w@.]@)`` is ``(?<![\w@.])@`` with the "@" first, which the regex engine finds faster.
 _MENTION = re.compile(
@@ -63,10 +65,13 @@ def find_mentions(text: str) -> list[str]:
 # ---- saved-HTML embeds ---------------------------------------------------------------
 
 
-def _verbatim_text(paragraph: Tag) -> tuple[str, bool]:
-    """The embed ``<p>`` as the post's own text, and whether it ends in the embed marker."""
+def _verbatim_text(paragraph: Tag) -> str:
+    """An embed ``<p>`` as the post's own text, without the ``[image or embed]`` link.
+
+    That link says only that something is attached, with no address of its own (it
+    points at the post), so it is neither text nor a media item.
+    """
     parts: list[str] = []
-    marker = False
     for child in paragraph.contents:
         if isinstance(child, NavigableString):
             if isinstance(child, Comment):
@@ -79,39 +84,28 @@ def _verbatim_text(paragraph: Tag) -> tuple[str, bool]:
             parts.append("\n")
         elif isinstance(child, Tag):
             shown = tag_text(child)
-            if shown.strip() == _EMBED_MARKER:
-                marker = True
-            else:
+            if shown.strip() != _EMBED_MARKER:
                 parts.append(shown)
-    return normal_text("".join(parts)), marker
+    return normal_text("".join(parts))
 
 
 def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
-    """``blockquote.bluesky-embed`` as the app's Embed dialog writes it."""
-    ref = match_post(str(element.get("data-bluesky-uri", "")))
-    paragraph, outside_links, _ = paragraph_and_links(element)
-    date_anchor = None
-    for anchor in reversed(outside_links):
-        linked = match_post(str(anchor["href"]))
-        if linked is not None:
-            date_anchor, ref = anchor, ref or linked
-            break
+    """``blockquote.bluesky-embed`` as the app's Embed dialog writes it, or as a CMS
+    reprints it (see :mod:`archiver.platforms.quoted`)."""
+    quoted = read_quoted(element, match_post)
+    ref = match_post(str(element.get("data-bluesky-uri", ""))) or (quoted.ref if quoted else None)
     if ref is None:
         return None
-    text, marker = _verbatim_text(paragraph) if paragraph is not None else ("", False)
-    outside = "".join(
-        tag_text(child) if isinstance(child, Tag) else str(child)
-        for child in element.contents
-        if child is not paragraph and child is not date_anchor and not isinstance(child, Comment)
-    )
-    signature = _SIGNATURE.match(outside)
+    paragraphs = quoted.paragraphs if quoted else element.find_all("p")
+    text = "\n\n".join(filter(None, map(_verbatim_text, paragraphs)))
+    signature = _SIGNATURE.match(quoted.signature) if quoted else None
     name = (signature.group("name").strip() or None) if signature else None
     handle = signature.group("handle").lower() if signature else ref.handle
     if name is not None and name.lower() in (handle, f"@{handle}"):
         name = None  # the embed prints the handle when there is no display name
     actor = ref.post_id.rsplit("/", 1)[0]
-    date_text = tag_text(date_anchor).strip() if date_anchor else ""
-    lang = paragraph.get("lang") if paragraph is not None else None
+    date_text = tag_text(quoted.date_anchor).strip() if quoted else ""
+    lang = paragraphs[0].get("lang") if paragraphs else None
     return Post(
         platform="bluesky",
         post_id=ref.post_id,
@@ -126,7 +120,6 @@ def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
         or parse_display_date(date_text),  # an ISO date starts with its year's digits
         text=text,
         lang=str(lang) if lang else None,
-        media=[Media(kind="unknown", url=ref.url)] if marker else [],
         links=flattened.find_urls(text),
         hashtags=find_hashtags(text),
         mentions=find_mentions(text),
@@ -184,7 +177,7 @@ class BlueskyPlatform(Platform):
                     ),
                     created_at=created_at,
                     text=body,
-                    text_truncated=excerpt.cut,
+                    text_truncated=excerpt.cut or flattened.visibly_cut(body),
                     links=flattened.find_urls(body),
                     hashtags=find_hashtags(body),
                     mentions=find_mentions(body),

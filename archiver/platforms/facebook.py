@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import quote as percent_encoded
 
 from bs4 import NavigableString, Tag
 
 from archiver.config import Endpoints
 from archiver.platforms import meta_oembed
 from archiver.platforms.base import EmbedRule, Outcome, Platform, PostRef, Request, Response
-from archiver.platforms.text import element_text, find_hashtags, parse_display_date
-from archiver.record import Author, Capture, Post
+from archiver.platforms.locales import credit_line, parse_display_date
+from archiver.platforms.text import element_text, find_hashtags
+from archiver.record import Author, Capture, Media, Post
 
 _SITE = "https://www.facebook.com"
 _HOST = re.compile(r"(?:^|\.)(?:facebook\.com|fb\.com)$")
@@ -120,7 +122,11 @@ def _author_of_ref(ref: PostRef) -> Author:
 
 
 def _children(quote: Tag) -> tuple[str | None, list[Tag], list[Tag | NavigableString]]:
-    """Split an embed blockquote into (video title, text paragraphs, byline nodes)."""
+    """Split an embed blockquote into (video title, text paragraphs, byline nodes).
+
+    The byline follows the last paragraph as Facebook writes it; CMSs that sanitise the
+    embed wrap it in a ``<p>`` of its own, which is then the byline, not text.
+    """
     title: str | None = None
     paragraphs: list[Tag] = []
     byline: list[Tag | NavigableString] = []
@@ -139,7 +145,30 @@ def _children(quote: Tag) -> tuple[str | None, list[Tag], list[Tag | NavigableSt
             title, byline = element_text(child) or None, []
         elif isinstance(child, Tag | NavigableString):
             byline.append(child)
+    loose = "".join(_node_text(node) for node in byline).strip()
+    if paragraphs and not loose and _is_byline(paragraphs[-1]):
+        shown = paragraphs.pop().children
+        byline = [node for node in shown if isinstance(node, Tag | NavigableString)]
     return title, paragraphs, byline
+
+
+def _node_text(node: Tag | NavigableString) -> str:
+    return element_text(node) if isinstance(node, Tag) else str(node)
+
+
+def _is_byline(paragraph: Tag) -> bool:
+    """A paragraph that credits the post (in any language, :mod:`locales`), or that links
+    both to a profile and to a post, with little else: the byline, not the post's text."""
+    if credit_line(element_text(paragraph)) is not None:
+        return True
+    links = paragraph.find_all("a", href=True)
+    hrefs = [str(link["href"]) for link in links]
+    credited = any(_profile(href) is not None for href in hrefs)
+    dated = any(_match(href) is not None for href in hrefs)
+    rest = element_text(paragraph)
+    for link in links:
+        rest = rest.replace(element_text(link), "", 1)
+    return credited and dated and len(rest.strip()) <= 40
 
 
 def _links_in(nodes: Iterable[Tag | NavigableString]) -> Iterator[Tag]:
@@ -152,7 +181,9 @@ def _links_in(nodes: Iterable[Tag | NavigableString]) -> Iterator[Tag]:
 
 
 def _read_byline(nodes: list[Tag | NavigableString]) -> tuple[Author | None, str | None]:
-    """Author (from the first profile link, in any language) and the date, if English."""
+    """Author (from the first profile link) and date (from the post link's label), read
+    from the links in any language; the words of the credit line (:mod:`locales`) when
+    the links are missing."""
     author: Author | None = None
     date: str | None = None
     for link in _links_in(nodes):
@@ -161,13 +192,11 @@ def _read_byline(nodes: list[Tag | NavigableString]) -> tuple[Author | None, str
             author = found.model_copy(update={"name": element_text(link) or None})
         elif date is None and _match(href) is not None:
             date = parse_display_date(element_text(link))
-    text = " ".join(
-        element_text(node) if isinstance(node, Tag) else str(node) for node in nodes
-    ).replace("\u00a0", " ")
-    if date is None and (tail := re.search(r".*\bon\s+(.+?)\s*$", text, re.DOTALL)):
-        date = parse_display_date(tail.group(1))
-    if author is None and (named := re.search(r"Posted by\s+(.+?)\s+on\b", text, re.DOTALL)):
-        author = Author(name=named.group(1).strip())
+    credit = credit_line(" ".join(map(_node_text, nodes)).replace("\u00a0", " "))
+    if credit is not None:
+        name, shown = credit
+        date = date or (parse_display_date(shown) if shown else None)
+        author = author or Author(name=name)
     return author, date
 
 
@@ -187,31 +216,44 @@ def _links_and_mentions(paragraphs: list[Tag]) -> tuple[list[str], list[str]]:
     return list(links), list(mentions)
 
 
+def shown_media(ref: PostRef) -> list[Media]:
+    """What an embed of a video shows: the video, whose file the markup never names; the
+    item points at Facebook's video player for it (``plugins/video.php``)."""
+    if not is_video(ref.url):
+        return []
+    player = f"{_SITE}/plugins/video.php?href={percent_encoded(ref.url, safe='')}"
+    return [Media(kind="video", url=player)]
+
+
 def _record(ref: PostRef, quote: Tag | None, capture: Capture) -> Post:
+    """The record of an embed of ``ref``: what its URL says, and what its blockquote
+    (text, byline), if it has one, adds."""
     author = _author_of_ref(ref)
-    if quote is None:
-        return Post(
-            platform="facebook", post_id=ref.post_id, url=ref.url, author=author, capture=capture
-        )
-    title, paragraphs, byline = _children(quote)
-    text = "\n\n".join(filter(None, (element_text(paragraph) for paragraph in paragraphs)))
-    by, date = _read_byline(byline)
-    if by is not None:
-        author = by if (by.handle or by.id) else author.model_copy(update={"name": by.name})
-    links, mentions = _links_and_mentions(paragraphs)
+    read: dict[str, Any] = {}
+    if quote is not None:
+        title, paragraphs, byline = _children(quote)
+        text = "\n\n".join(filter(None, (element_text(paragraph) for paragraph in paragraphs)))
+        by, date = _read_byline(byline)
+        if by is not None:
+            author = by if (by.handle or by.id) else author.model_copy(update={"name": by.name})
+        links, mentions = _links_and_mentions(paragraphs)
+        read = {
+            "created_at": date,
+            "title": title,
+            "text": text,
+            "text_truncated": text.endswith(_TRUNCATION),
+            "links": links,
+            "hashtags": find_hashtags(text),
+            "mentions": mentions,
+        }
     return Post(
         platform="facebook",
         post_id=ref.post_id,
         url=ref.url,
         author=author,
-        created_at=date,
-        title=title,
-        text=text,
-        text_truncated=text.endswith(_TRUNCATION),
-        links=links,
-        hashtags=find_hashtags(text),
-        mentions=mentions,
+        media=shown_media(ref),
         capture=capture,
+        **read,
     )
 
 
@@ -232,7 +274,8 @@ def parse_embed_div(element: Tag, capture: Capture) -> Post | None:
     ref = _match(str(element.get("data-href") or ""))
     if ref is None:
         return None
-    quote = element.find("blockquote", class_="fb-xfbml-parse-ignore")
+    # The pasted code's blockquote; a CMS may have dropped its class.
+    quote = element.find("blockquote", class_="fb-xfbml-parse-ignore") or element.find("blockquote")
     return _record(ref, quote if isinstance(quote, Tag) else None, capture)
 
 
@@ -253,6 +296,12 @@ def parse_plugin_iframe(element: Tag, capture: Capture) -> Post | None:
     if _inside_matched_div(element):
         return None
     ref = _match(str(element.get("src") or ""))
+    return _record(ref, None, capture) if ref is not None else None
+
+
+def parse_amp(element: Tag, capture: Capture) -> Post | None:
+    """``amp-facebook[data-href]``, as AMP pages embed a post or video: its ``href`` only."""
+    ref = _match(str(element.get("data-href") or ""))
     return _record(ref, None, capture) if ref is not None else None
 
 
@@ -283,10 +332,15 @@ class FacebookPlatform(Platform):
             parse=parse_bare_blockquote,
         ),
         EmbedRule(tag="iframe", attr="src", pattern=_PLUGIN_IFRAME, parse=parse_plugin_iframe),
+        EmbedRule(tag="amp-facebook", attr="data-href", parse=parse_amp),
     )
 
     def match(self, url: str) -> PostRef | None:
         return _match(url)
+
+    def minimal_post(self, ref: PostRef, capture: Capture) -> Post:
+        """What a post link alone says: its page (or person), and a video's player."""
+        return _record(ref, None, capture)
 
     def is_short_link(self, url: str) -> bool:
         """fb.watch/fb.me links, and ``facebook.com/share/[p|v|r/]<code>`` share links."""

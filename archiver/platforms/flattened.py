@@ -15,7 +15,9 @@ The rule, for a signature starting at offset ``s`` whose previous em-dash signat
 1. The *window* is ``text[f:s]`` without trailing whitespace. A trailing
    ``[image or embed]`` marker line (Bluesky) is removed and reported.
 2. The *block* is the part of the window after its last blank line (a line holding
-   only whitespace); the whole window when it has none.
+   only whitespace); the whole window when it has none. When that part holds nothing
+   but hashtags, mentions and links (a post's tail line), the paragraph before it is
+   part of the block too, if the two together fit in ``limit``.
 3. If the block's visible length (see :func:`visible_length`) is at most ``limit``
    (default :data:`POST_LIMIT`), the block is the post text.
 4. Otherwise the block also holds article prose: whole lines are dropped from its
@@ -38,6 +40,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from archiver.platforms.locales import DATE_PATTERN
+
 #: Longest post text accepted before a signature, in visible characters: X allows
 #: 280 weighted characters plus a 26-character ``pic.twitter.com/…`` media link and
 #: link labels a few characters longer than the 23 they count for; Bluesky allows
@@ -48,18 +52,10 @@ POST_LIMIT = 320
 TRAILING_MARKERS: tuple[str, ...] = ("[image or embed]",)
 
 _SP = r"[ \t\u00a0\u202f]"
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
-_DAY = r"(?:3[01]|[12]\d|0?[1-9])"
-_DATE = (
-    rf"(?:{_MONTH}{_SP}{_DAY},{_SP}\d{{4}}"
-    rf"|{_DAY}{_SP}{_MONTH}{_SP}\d{{4}}"
-    r"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?)"
-    rf"(?:,?{_SP}at{_SP}\d{{1,2}}:\d{{2}}(?:{_SP}?[AaPp]\.?[Mm]\.?)?)?"
-)
 _SIGNATURE = re.compile(
     rf"—{_SP}*(?P<name>[^\n—]{{0,100}}?){_SP}*"
     r"\(@(?P<handle>[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?)\)"
-    rf"{_SP}*\n?{_SP}*(?P<date>{_DATE})(?![\d:])"
+    rf"{_SP}*\n?{_SP}*(?P<date>{DATE_PATTERN})(?![\d:])"
 )
 _BLANK_LINE = re.compile(r"\n[ \t\r\u00a0]*\n")
 #: A sentence end followed by whitespace, or glued to a capital letter (converters that
@@ -68,9 +64,12 @@ _SENTENCE_END = re.compile(
     r"[.!?…][\"'”’»)\]]*(?:\s+|(?=[A-Z\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f]))"
 )
 _WHITESPACE = re.compile(r"\s+")
+#: A line of nothing but hashtags, mentions and links, as posts end.
+_TAIL = re.compile(r"\s*(?:(?:[#@]\w[\w.]*|(?:https?://)?\S+\.\S+/\S*)\s*)+")
 _URL = re.compile(
     r"(?<![\w@/.-])(?:https?://[^\s<>\"]+|(?:www\.)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/[^\s<>\"]*)"
 )
+_SHORTENED_LABEL = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+[\w-]+/\S*…$")
 _URL_TRAILING_PUNCT = ".,;:!?)]}'\"”’"
 
 
@@ -133,8 +132,15 @@ def post_text_before(text: str, end: int, floor: int = 0, limit: int = POST_LIMI
     start = floor
     blanks = list(_BLANK_LINE.finditer(window))
     if blanks:
-        start += blanks[-1].end()
-        window = window[blanks[-1].end() :]
+        last = blanks[-1].end()
+        # A last paragraph of nothing but hashtags, mentions and links is the post's tail
+        # line: the paragraph before it belongs to the post too, when both fit.
+        if _TAIL.fullmatch(window[last:]):
+            before = blanks[-2].end() if len(blanks) > 1 else 0
+            if visible_length(window[before:].strip()) <= limit:
+                last = before
+        start += last
+        window = window[last:]
     leading = len(window) - len(window.lstrip())
     start += leading
     block = window[leading:]
@@ -180,6 +186,15 @@ def _is_attachment(char: str) -> bool:
     if 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
         return True
     return unicodedata.category(char) in ("Mn", "Me", "Cf")
+
+
+def visibly_cut(text: str) -> bool:
+    """Whether ``text`` visibly goes on: it ends in "…" (X cuts long posts so), and that
+    "…" does not end a link label shortened for display ("example.org/floods/20…")."""
+    if not text.endswith("…"):
+        return False
+    last = text.rsplit(None, 1)[-1]
+    return _SHORTENED_LABEL.match(last) is None
 
 
 def text_post_id(handle: str, created_at: str | None, text: str) -> str:

@@ -28,9 +28,10 @@ from archiver.platforms.base import (
     Request,
     Response,
 )
+from archiver.platforms.locales import credit_line, is_view_on_instagram
 from archiver.platforms.text import element_text, find_hashtags
 from archiver.platforms.urls import host_of
-from archiver.record import Author, Capture, Post, parse_iso_utc
+from archiver.record import Author, Capture, Media, Post, parse_iso_utc
 
 _HOSTS = frozenset(
     {"instagram.com", "m.instagram.com", "instagr.am", "ddinstagram.com", "d.ddinstagram.com"}
@@ -43,13 +44,9 @@ _POST_PATH = re.compile(
 )
 _SHARE_PATH = re.compile(r"^/share/(?:(?:p|reel)/)?[A-Za-z0-9_-]+/?$")
 _PROFILE_PATH = re.compile(r"^/([A-Za-z0-9._]{1,30})/?$")
-_BYLINE = re.compile(
-    r"(?:shared|posted) by\s+"
-    r"(?:(?P<name>.+?)\s*\(@(?P<handle>[A-Za-z0-9._]+)\)|@(?P<bare>[A-Za-z0-9._]+))",
-    re.IGNORECASE | re.DOTALL,
-)
 _HANDLE_IN_PARENS = re.compile(r"\(@([A-Za-z0-9._]+)\)")
-_PLACEHOLDER = "view this post on instagram"
+#: Longest text a byline a site shortened or replaced may have ("Zum Beitrag", "Instagram").
+_SHORT = 80
 _EMBED_IFRAME = re.compile(r"instagram\.com/(?:[A-Za-z0-9._]+/)?(?:p|reels?|tv)/[\w-]+/embed")
 
 
@@ -66,18 +63,18 @@ def _is_instagram(url: str) -> bool:
 
 
 def parse_blockquote(element: Tag, capture: Capture) -> Post | None:
-    """A pasted ``blockquote.instagram-media`` (any version) to a record."""
+    """A pasted ``blockquote.instagram-media`` (any version, any language) to a record."""
     ref = _ref_of_blockquote(element)
     if ref is None:
         return None
     paragraphs = element.find_all("p")
-    byline = _byline_paragraph(paragraphs)
+    byline = _byline_paragraph(paragraphs, ref)
     caption = "\n\n".join(
         text
         for paragraph in paragraphs
         if paragraph is not byline
         and (text := element_text(paragraph))
-        and text.lower() != _PLACEHOLDER
+        and not is_view_on_instagram(text)
     )
     author = _author(byline, ref.handle)
     when = byline.find("time") if byline is not None else None
@@ -89,6 +86,8 @@ def parse_blockquote(element: Tag, capture: Capture) -> Post | None:
         author=author,
         created_at=created_at,
         text=caption,
+        text_truncated=caption.endswith("…"),
+        media=shown_media(ref.post_id),
         hashtags=find_hashtags(caption),
         mentions=meta_oembed.find_handles(caption),
         capture=capture,
@@ -98,12 +97,34 @@ def parse_blockquote(element: Tag, capture: Capture) -> Post | None:
 def parse_iframe(element: Tag, capture: Capture) -> Post | None:
     """The ``iframe`` embed.js leaves behind in pages saved after it ran: identity only."""
     ref = PLATFORM.match(str(element.get("src") or ""))
-    if ref is None:
-        return None
+    return _identity_post(ref, capture) if ref is not None else None
+
+
+def parse_amp(element: Tag, capture: Capture) -> Post | None:
+    """``amp-instagram[data-shortcode]``, as AMP pages embed a post: identity only."""
+    code = str(element.get("data-shortcode") or "").strip()
+    ref = PLATFORM.match(canonical_url(code)) if code else None
+    return _identity_post(ref, capture) if ref is not None else None
+
+
+def _identity_post(ref: PostRef, capture: Capture) -> Post:
     author = Author(handle=ref.handle, url=profile_url(ref.handle)) if ref.handle else Author()
     return Post(
-        platform="instagram", post_id=ref.post_id, url=ref.url, author=author, capture=capture
+        platform="instagram",
+        post_id=ref.post_id,
+        url=ref.url,
+        author=author,
+        media=shown_media(ref.post_id),
+        capture=capture,
     )
+
+
+def shown_media(shortcode: str) -> list[Media]:
+    """What every embed of a post shows: its photo or video (an Instagram post has no
+    other kind). The markup never gives the file's address, so the item points at the
+    post's embed page, which shows the media itself; kind ``unknown`` until a live fetch
+    says which."""
+    return [Media(kind="unknown", url=f"https://www.instagram.com/p/{shortcode}/embed/")]
 
 
 def _ref_of_blockquote(element: Tag) -> PostRef | None:
@@ -117,12 +138,28 @@ def _ref_of_blockquote(element: Tag) -> PostRef | None:
     return None
 
 
-def _byline_paragraph(paragraphs: list[Tag]) -> Tag | None:
-    """The last paragraph naming the author: "… shared by … (@handle)" or a ``<time>``."""
+def _byline_paragraph(paragraphs: list[Tag], ref: PostRef) -> Tag | None:
+    """The paragraph crediting the author, which is never caption text: the last one
+    that holds a ``<time>``, a ``(@handle)``, a credit line in any language
+    (:mod:`locales`) or a link to the author's profile; or, when the embed has a single
+    paragraph that is nothing but a short link to the post, that one (a v14 byline a
+    site shortened or replaced: "Zum Beitrag", "Instagram")."""
     for paragraph in reversed(paragraphs):
-        text = paragraph.get_text()
-        if paragraph.find("time") or _HANDLE_IN_PARENS.search(text) or _BYLINE.search(text):
+        text = element_text(paragraph)
+        if (
+            paragraph.find("time")
+            or _HANDLE_IN_PARENS.search(text)
+            or credit_line(text)
+            or _profile_link(paragraph)
+        ):
             return paragraph
+    if len(paragraphs) == 1:
+        links = paragraphs[0].find_all("a", href=True)
+        text = element_text(paragraphs[0])
+        only_link = len(links) == 1 and element_text(links[0]) == text
+        linked = PLATFORM.match(str(links[0]["href"])) if only_link else None
+        if linked is not None and linked.post_id == ref.post_id and len(text) <= _SHORT:
+            return paragraphs[0]
     return None
 
 
@@ -131,13 +168,12 @@ def _author(byline: Tag | None, fallback_handle: str | None) -> Author:
     handle: str | None = None
     if byline is not None:
         text = element_text(byline)
-        found = _BYLINE.search(text)
-        if found is not None:
-            name = found.group("name")
-            handle = found.group("handle") or found.group("bare")
-        else:
-            in_parens = _HANDLE_IN_PARENS.search(text)
-            handle = in_parens.group(1) if in_parens else None
+        in_parens = _HANDLE_IN_PARENS.search(text)
+        handle = in_parens.group(1) if in_parens else None
+        credit = credit_line(text)
+        name = credit[0] if credit else None
+        if name is not None and name.startswith("@"):  # "A post shared by @handle"
+            handle, name = handle or name[1:], None
         profile = _profile_link(byline)
         if profile is not None:
             # Older embeds link the name itself: "A post shared by <a>Name</a> (@handle)".
@@ -172,6 +208,7 @@ class InstagramPlatform(Platform):
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="blockquote", classes=frozenset({"instagram-media"}), parse=parse_blockquote),
         EmbedRule(tag="iframe", attr="src", pattern=_EMBED_IFRAME, parse=parse_iframe),
+        EmbedRule(tag="amp-instagram", attr="data-shortcode", parse=parse_amp),
     )
 
     def match(self, url: str) -> PostRef | None:
@@ -182,6 +219,10 @@ class InstagramPlatform(Platform):
             return None
         code = found.group("code")
         return PostRef("instagram", code, canonical_url(code), handle=found.group("user"))
+
+    def minimal_post(self, ref: PostRef, capture: Capture) -> Post:
+        """What a post link alone says, and that the post shows a photo or video."""
+        return _identity_post(ref, capture)
 
     def is_short_link(self, url: str) -> bool:
         """``instagram.com/share/(p|reel)/<code>`` links only redirect to the post."""

@@ -174,7 +174,8 @@ def string(value: Any) -> str | None:
 def _media(value: Any, kind: MediaKind) -> list[Media]:
     found: list[Media] = []
     for item in _list(value):
-        url, alt = (item, None) if isinstance(item, str) else (None, None)
+        url: str | None = item if isinstance(item, str) else None
+        alt: str | None = None
         if isinstance(item, dict):
             url = string(item.get("contentUrl")) or string(item.get("url"))
             alt = string(item.get("description")) or string(item.get("caption"))

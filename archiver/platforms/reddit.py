@@ -161,6 +161,11 @@ def parse_embed(element: Tag, capture: Capture) -> Post | None:
     return _embed_record(str(target["href"]), title, handle, capture)
 
 
+def parse_amp(element: Tag, capture: Capture) -> Post | None:
+    """``amp-reddit[data-src]``, as AMP pages embed a post or comment: its URL only."""
+    return _embed_record(str(element.get("data-src") or ""), None, None, capture)
+
+
 def flattened_posts(text: str, capture: Capture) -> list[Post]:
     """Flattened embeds whose title line kept its permalink (e.g. markdown)."""
     posts: list[Post] = []
@@ -188,6 +193,7 @@ class RedditPlatform(Platform):
             parse=parse_embed,
         ),
         EmbedRule(tag="div", classes=frozenset({"reddit-embed"}), parse=parse_embed),
+        EmbedRule(tag="amp-reddit", attr="data-src", parse=parse_amp),
     )
     short_link_hosts: ClassVar[frozenset[str]] = frozenset({"redd.it"})
     #: Share links (``share_id``, ``ref``, ``ref_source``), ad clicks (``rdt``) and how

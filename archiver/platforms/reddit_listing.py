@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from archiver.platforms.base import Gone, ParseError, Reason, Response, gone_for_status
 from archiver.platforms.text import clean_text
-from archiver.record import Author, Capture, Media, Post, from_epoch
+from archiver.record import Author, Capture, Media, MediaKind, Post, from_epoch
 
 WEB = "https://www.reddit.com"
 REDDIT_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*reddit\.com$")
@@ -83,9 +83,9 @@ def _media(data: dict[str, Any]) -> list[Media]:
     video = (data.get("secure_media") or data.get("media") or {}).get("reddit_video") or {}
     if video.get("fallback_url"):
         return [Media(kind="video", url=video["fallback_url"])]
-    target = data.get("url_overridden_by_dest") or data.get("url") or ""
+    target = _target(data)
     if urlsplit(target).hostname == "i.redd.it":
-        kind = "gif" if target.lower().endswith(".gif") else "photo"
+        kind: MediaKind = "gif" if target.lower().endswith(".gif") else "photo"
         return [Media(kind=kind, url=target)]
     images = (data.get("preview") or {}).get("images") or []
     return [
@@ -95,9 +95,15 @@ def _media(data: dict[str, Any]) -> list[Media]:
     ]
 
 
+def _target(data: dict[str, Any]) -> str:
+    """Where a link post points: ``url_overridden_by_dest``, or ``url`` in older answers
+    that lack it (for a self post, ``url`` is its own permalink, which callers skip)."""
+    return str(data.get("url_overridden_by_dest") or data.get("url") or "")
+
+
 def _links(data: dict[str, Any], text: str) -> list[str]:
     links: list[str] = []
-    target = data.get("url_overridden_by_dest") or ""
+    target = _target(data)
     if not data.get("is_self") and target and not data.get("crosspost_parent"):
         host = (urlsplit(target).hostname or "").lower()
         if host not in ("i.redd.it", "v.redd.it") and not REDDIT_HOST.match(host):

@@ -2,22 +2,35 @@
 
 Citations quote text, so every parser must agree on one rendering: entities decoded,
 ``<br>`` as a newline, paragraphs separated by a blank line, runs of spaces folded,
-Unicode NFC. Dates printed in embeds ("March 4, 2026", "May 13, 2025 at 11:37 PM")
-are read here too, since several platforms share the US-English forms.
+Unicode NFC. Dates printed in embeds, in any language, are read by
+:mod:`archiver.platforms.locales`.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
-from datetime import datetime
-from functools import lru_cache
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 
-from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
 
-_BLOCKS = frozenset({"p", "div", "li", "blockquote", "section", "h1", "h2", "h3", "h4", "pre"})
+#: Elements a browser lays out as blocks: their text is a paragraph of its own, so two of
+#: them never run together ("…uprising." then "#IranProtests" is two paragraphs).
+_BLOCKS = frozenset(
+    {"p", "div", "li", "blockquote", "section", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
+     "article", "aside", "header", "footer", "main", "nav", "figure", "figcaption",
+     "address", "details", "summary", "dialog", "dl", "dt", "dd", "ol", "ul", "fieldset",
+     "form", "hgroup", "hr", "table", "caption", "tr", "center"}
+)  # fmt: skip
+#: Table cells sit side by side: a space between them, not a paragraph break.
+_CELLS = frozenset({"td", "th"})
 _ALWAYS_SKIPPED = frozenset({"script", "style", "template", "svg"})
+#: The strings ``get_text`` reads when a tag names no types of its own (bs4's documented
+#: default for ``Tag.interesting_string_types``).
+_MAIN_CONTENT_STRINGS = frozenset({NavigableString, CData})
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 #: Only the runs ``_SPACES.sub(" ", …)`` would change (a lone space is left alone): the
 #: same result, without a replacement for every space between words.
@@ -25,6 +38,9 @@ _FOLDABLE = re.compile(r"[ \t\r\f\v\u00a0]{2,}|[\t\r\f\v\u00a0]")
 #: What a line must contain for ``_FOLDABLE`` to find anything in it.
 _FOLD_MARKS = ("  ", "\t", "\u00a0", "\r", "\f", "\v")
 _BLANKS = re.compile(r"\n{3,}")
+_TAG_START = re.compile("<")
+#: The most tags parsed from one piece of fetched markup (see :func:`first_tags`).
+MAX_TAGS = 100_000
 # The sign comes first so the regex engine can jump between signs; the look-behind then
 # checks the character before it (``#(?<![\w&#]#)`` is ``(?<![\w&#])#``, faster).
 _HASHTAG = re.compile(r"#(?<![\w&#]#)(\w{1,139})", re.UNICODE)
@@ -60,45 +76,71 @@ def element_text(element: Tag, skip: frozenset[str] = frozenset()) -> str:
 
 
 def _walk(node: Tag, parts: list[str], skip: frozenset[str]) -> None:
-    for child in node.contents:
-        if type(child) is NavigableString:  # not Comment, CData, Doctype...
-            parts.append(child.replace("\n", " "))
-            continue
-        if not isinstance(child, Tag) or child.name in skip:
-            continue
-        if child.name == "br":
-            parts.append("\n")
-        elif child.name in _BLOCKS:
-            parts.append("\n\n")
-            _walk(child, parts, skip)
-            parts.append("\n\n")
-        elif len(child.contents) == 1 and type(child.contents[0]) is NavigableString:
-            parts.append(child.contents[0].replace("\n", " "))  # a link: no need to recurse
+    """Depth-first, with a stack of its own: fetched markup may nest thousands deep."""
+    add = parts.append
+    stack: list[Iterator[PageElement]] = [iter(node.contents)]
+    closing: list[str] = [""]  # per level: what ends it (a block's break, a cell's space)
+    while stack:
+        for child in stack[-1]:
+            if type(child) is NavigableString:  # not Comment, CData, Doctype...
+                add(child.replace("\n", " "))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name in skip:
+                continue
+            if name == "br":
+                add("\n")
+                continue
+            contents = child.contents
+            if name in _BLOCKS:
+                end = "\n\n"
+            elif name in _CELLS:
+                end = " "
+            elif len(contents) == 1 and type(contents[0]) is NavigableString:
+                add(contents[0].replace("\n", " "))  # a link: no need to descend
+                continue
+            else:
+                end = ""
+            if end:
+                add(end)
+            stack.append(iter(contents))
+            closing.append(end)
+            break
         else:
-            _walk(child, parts, skip)
+            stack.pop()
+            end = closing.pop()
+            if end:
+                add(end)
 
 
 def tag_text(tag: Tag, separator: str = "") -> str:
-    """``tag.get_text(separator)``, without bs4's generic string-type machinery.
+    """``tag.get_text(separator)``, several times cheaper: the speed-up extraction needs.
 
-    Embed parsers read the text of many small elements (link labels, signature
-    lines); this is the same concatenation of the tag's NavigableString and CData
-    descendants in document order, several times cheaper. Tags whose strings bs4
-    types specially (``script``, ``style``, ``template``...) go to ``get_text``.
+    Embed parsers read the text of a few thousand small elements per article (link
+    labels, signature lines, dates); ``get_text`` costs about a tenth of the whole
+    extraction there (measured with ``bench/bench_extract.py``). This is the same rule
+    bs4 documents for ``get_text``: the tag's descendant strings whose exact type is in
+    its public ``interesting_string_types`` (NavigableString and CData when unset;
+    ``Script``, ``Stylesheet``, ``TemplateString``… inside ``script``, ``style``,
+    ``template``), in document order. ``tests/platforms/test_text.py`` compares the two
+    on every element of the embed fixtures, so a bs4 that changes the rule fails there.
     """
-    types = tag.interesting_string_types
-    if types is not None and types is not Tag.MAIN_CONTENT_STRING_TYPES:
-        return tag.get_text(separator)
+    declared = tag.interesting_string_types
+    types: AbstractSet[type[NavigableString]] = (
+        _MAIN_CONTENT_STRINGS if declared is None else declared
+    )
     contents = tag.contents
-    if len(contents) == 1 and type(contents[0]) is NavigableString:
+    if len(contents) == 1 and type(contents[0]) in types:
         return str(contents[0])  # a link label, a date: the common case
     parts: list[str] = []
-    stack = [iter(tag.contents)]
+    stack = [iter(contents)]
     while stack:
         for child in stack[-1]:
-            kind = type(child)
-            if kind is NavigableString or kind is CData:
-                parts.append(child)
+            if isinstance(child, NavigableString):
+                if type(child) in types:
+                    parts.append(child)
             elif isinstance(child, Tag):
                 stack.append(iter(child.contents))
                 break
@@ -107,42 +149,24 @@ def tag_text(tag: Tag, separator: str = "") -> str:
     return separator.join(parts)
 
 
-def paragraph_and_links(element: Tag) -> tuple[Tag | None, list[Tag], list[Tag]]:
-    """One walk of a quoted-post embed: its first ``<p>`` (the post text), the links
-    (``a[href]``) outside every ``<p>`` within ``element`` (signature, date), and the
-    links inside that first ``<p>``, each list in document order."""
-    paragraph: Tag | None = None
-    outside: list[Tag] = []
-    inside: list[Tag] = []
-    # where: 0 outside any <p>, 1 inside the first <p>, 2 inside another <p>.
-    stack = [(iter(element.contents), 0)]
-    while stack:
-        children, where = stack[-1]
-        for child in children:
-            if not isinstance(child, Tag):
-                continue
-            name = child.name
-            child_where = where
-            if name == "a":
-                if where < 2 and child.attrs.get("href") is not None:
-                    (inside if where else outside).append(child)
-            elif name == "p" and not where:
-                child_where = 2 if paragraph else 1
-                paragraph = paragraph or child
-            contents = child.contents
-            if len(contents) > 1 or (contents and isinstance(contents[0], Tag)):
-                stack.append((iter(contents), child_where))
-                break
-        else:
-            stack.pop()
-    return paragraph, outside, inside
+def first_tags(markup: str, limit: int | None = None) -> str:
+    """``markup`` cut before its ``limit``-th tag, so parsing it builds at most ``limit``
+    elements (lxml mends the cut). Fetched markup comes from anyone: bs4 keeps some 600
+    bytes per element, so a page of nothing but tags (``<b>`` is 3 bytes) within the body
+    cap would take gigabytes, nested or not. Real pages and posts say what archiver reads
+    from them (metadata, a post's text) long before."""
+    limit = MAX_TAGS if limit is None else limit
+    if markup.count("<") <= limit:
+        return markup
+    cut = next(itertools.islice(_TAG_START.finditer(markup), limit, None))
+    return markup[: cut.start()]
 
 
 def html_fragment_text(markup: str) -> str:
     """Plain text of an HTML fragment (API ``content`` fields and the like)."""
     if "<" not in markup:
         return clean_text(markup)
-    soup = BeautifulSoup(markup, "lxml")
+    soup = BeautifulSoup(first_tags(markup), "lxml")
     root = soup.body or soup
     return element_text(root)
 
@@ -155,43 +179,3 @@ def find_hashtags(text: str) -> list[str]:
 def find_mentions(text: str) -> list[str]:
     """@-mentions in plain text, without ``@``, in order, each once."""
     return list(dict.fromkeys(_MENTION.findall(text))) if "@" in text else []
-
-
-_MONTH_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%A, %B %d, %Y")
-_TIME_FORMATS = (
-    "%b %d, %Y at %I:%M %p",
-    "%B %d, %Y at %I:%M %p",
-    "%b %d, %Y at %H:%M",
-    "%B %d, %Y at %H:%M",
-)
-
-
-def parse_display_date(text: str) -> str | None:
-    """A date as embeds print it, to ``YYYY-MM-DD``.
-
-    Embed dates carry no time zone (X, Bluesky, Facebook print local dates), so
-    even when a clock time is shown only the calendar date is kept: claiming a
-    UTC instant would invent precision the source does not have.
-
-    ``strptime`` is slow and the embeds of one article tend to share a few dates, so
-    short texts are remembered (as plain ``str``, never a bs4 string tied to a tree).
-    """
-    text = str(text)
-    return _remembered_date(text) if len(text) <= 64 else _display_date(text)
-
-
-@lru_cache(maxsize=1024)
-def _remembered_date(text: str) -> str | None:
-    return _display_date(text)
-
-
-def _display_date(text: str) -> str | None:
-    value = _SPACES.sub(" ", text.replace("\u202f", " ")).strip().rstrip(".")
-    value = value.replace("Sept ", "Sep ")
-    for fmt in _TIME_FORMATS + _MONTH_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).strftime("%Y-%m-%d")
-        except ValueError:
-            continue
-    iso = re.match(r"^(\d{4}-\d{2}-\d{2})", value)
-    return iso.group(1) if iso else None

@@ -53,6 +53,7 @@ _USER_PATH = re.compile(r"^/@(?P<user>[\w.-]*)/(?:video|photo)/(?P<id>\d{6,20})/
 _BARE_PATH = re.compile(
     r"^/(?:share/video|embed/v2|embed|player/v1|v)/(?P<id>\d{6,20})(?:\.html)?/?$"
 )
+_PLAYER_SRC = re.compile(r"tiktok\.com/(?:embed/v2|embed|player/v1)/\d")
 _PROFILE_PATH = re.compile(r"^/@(?P<user>[\w.-]+)/?$")
 _SHORT_PATH = re.compile(r"^/t/[A-Za-z0-9]+/?$")
 # TikTok handles: letters, digits, "_" and "." (not last), up to 24 characters.
@@ -153,7 +154,36 @@ def parse_embed(element: Tag, capture: Capture) -> Post | None:
         for a in body.find_all("a", href=re.compile(r"/tag/"))
     ]
     hashtags = list(dict.fromkeys(tag for tag in tags if tag)) or find_hashtags(text)
-    return _record(post_id, _author(handle), text, hashtags=hashtags, capture=capture)
+    return _record(
+        post_id,
+        _author(handle),
+        text,
+        hashtags=hashtags,
+        media=shown_media(post_id),
+        capture=capture,
+    )
+
+
+def parse_player(element: Tag, capture: Capture) -> Post | None:
+    """The player TikTok's embed.js puts in place of the blockquote
+    (``iframe[src=…/embed/v2/<id>]``), or the one sites embed directly
+    (``…/player/v1/<id>``), or ``amp-tiktok[data-src]`` (an id or a post URL): identity,
+    and the date the id holds."""
+    value = str(element.get("src") or element.get("data-src") or "").strip()
+    found = (value, None) if value.isdigit() else _ids_in(value)
+    if found is None:
+        return None
+    post_id, handle = found
+    return PLATFORM.minimal_post(
+        PostRef("tiktok", post_id, post_url(handle, post_id), handle), capture
+    )
+
+
+def shown_media(post_id: str) -> list[Media]:
+    """What every embed of a post shows: its video (or photo slideshow). The markup never
+    gives the file's address, so the item points at TikTok's player for the post, which
+    plays only that; kind ``unknown`` until a live fetch says which."""
+    return [Media(kind="unknown", url=f"{WEB}/player/v1/{post_id}")]
 
 
 # --- oEmbed and the video page ---------------------------------------------------------
@@ -195,7 +225,8 @@ def _item_media(item: dict[str, Any]) -> list[Media]:
 
 def post_from_item(item: dict[str, Any], carry: Post | None, capture: Capture) -> Post:
     """The record from a page's ``itemStruct``."""
-    author = item.get("author") if isinstance(item.get("author"), dict) else {}
+    shown = item.get("author")
+    author: dict[str, Any] = shown if isinstance(shown, dict) else {}
     handle = author.get("uniqueId") or (carry.author.handle if carry else None)
     name = author.get("nickname") or (carry.author.name if carry else None)
     text = clean_text(str(item.get("desc") or ""))
@@ -239,6 +270,8 @@ class TikTokPlatform(Platform):
     name = "tiktok"
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="blockquote", classes=frozenset({"tiktok-embed"}), parse=parse_embed),
+        EmbedRule(tag="iframe", attr="src", pattern=_PLAYER_SRC, parse=parse_player),
+        EmbedRule(tag="amp-tiktok", attr="data-src", parse=parse_player),
     )
     short_link_hosts: ClassVar[frozenset[str]] = frozenset({"vm.tiktok.com", "vt.tiktok.com"})
     #: The app's share links (``?_r=1&_t=…&share_item_id=…``), web share and embed links.
@@ -256,6 +289,12 @@ class TikTokPlatform(Platform):
         return host in ("tiktok.com", "www.tiktok.com", "m.tiktok.com") and bool(
             _SHORT_PATH.match(parts.path)
         )
+
+    def minimal_post(self, ref: PostRef, capture: Capture) -> Post:
+        """What a post link alone says: the id, so the time, and maybe the handle; and
+        that the post shows a video (or photos)."""
+        media = shown_media(ref.post_id)
+        return _record(ref.post_id, _author(ref.handle), "", media=media, capture=capture)
 
     def match(self, url: str) -> PostRef | None:
         if self.is_short_link(url):

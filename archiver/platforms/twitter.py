@@ -16,7 +16,7 @@ import re
 from typing import ClassVar
 from urllib.parse import quote, urlencode, urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
 
 from archiver.config import Endpoints
 from archiver.platforms import flattened
@@ -34,13 +34,13 @@ from archiver.platforms.base import (
     Response,
     gone_for_status,
 )
+from archiver.platforms.locales import parse_display_date
+from archiver.platforms.quoted import read_quoted
 from archiver.platforms.text import (
     clean_text,
     element_text,
     find_hashtags,
     find_mentions,
-    paragraph_and_links,
-    parse_display_date,
     tag_text,
 )
 from archiver.platforms.twitter_status import (
@@ -90,40 +90,29 @@ def _split_trailing_pic_urls(text: str) -> tuple[str, list[str]]:
 
 
 def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
-    """``blockquote.twitter-tweet`` (or ``twitter-video``), current or 2014-era.
-
-    The date link is the last link to a status outside the text's ``<p>``; the
-    signature ("— Name (@handle)") is what the embed holds besides the two.
-    """
-    paragraph, outside_links, text_links = paragraph_and_links(element)
-    for date_anchor in reversed(outside_links):
-        ref = match_status(str(date_anchor["href"]))
-        if ref is not None:
-            break
-    else:
+    """``blockquote.twitter-tweet`` (or ``twitter-video``), current or 2014-era, with the
+    signature loose or in a paragraph of its own and the text in any number of paragraphs
+    (see :mod:`archiver.platforms.quoted`)."""
+    quoted = read_quoted(element, match_status)
+    if quoted is None:
         return None
-    outside = "".join(
-        tag_text(child) if isinstance(child, Tag) else str(child)
-        for child in element.contents
-        if child is not paragraph
-        and child is not date_anchor
-        and (isinstance(child, Tag) or type(child) is NavigableString)  # no comments
-    )
-    signature = _SIGNATURE.match(outside)
+    ref = quoted.ref
+    signature = _SIGNATURE.match(quoted.signature)
     name = (clean_text(signature.group("name")) or None) if signature else None
     handle = signature.group("handle") if signature else ref.handle
-    text, media, links, quotes = "", [], [], []
-    if paragraph is not None:
-        text, media, links, quotes = _paragraph_content(paragraph, text_links)
-    created_at = snowflake_time(ref.post_id) or parse_display_date(tag_text(date_anchor))
-    lang = paragraph.get("lang") if paragraph is not None else None
+    text, media, links, quotes = _paragraph_content(quoted.paragraphs, quoted.text_links)
+    if quoted.loose_text and not text:
+        text, media = _split_trailing_pics(clean_text(quoted.loose_text))
+    first = quoted.paragraphs[0] if quoted.paragraphs else None
+    lang = first.get("lang") if first is not None else None
     return Post(
         platform="twitter",
         post_id=ref.post_id,
         url=status_url(handle, ref.post_id),
         author=_author(name, handle),
-        created_at=created_at,
+        created_at=snowflake_time(ref.post_id) or parse_display_date(tag_text(quoted.date_anchor)),
         text=text,
+        text_truncated=flattened.visibly_cut(text),
         lang=str(lang) if lang else None,
         media=media,
         links=links,
@@ -135,10 +124,10 @@ def _parse_blockquote(element: Tag, capture: Capture) -> Post | None:
 
 
 def _paragraph_content(
-    paragraph: Tag, anchors: list[Tag] | None = None
+    paragraphs: list[Tag], anchors: list[Tag]
 ) -> tuple[str, list[Media], list[str], list[str]]:
-    """Text, media, links and quoted posts of an embed's ``<p>`` (``anchors``: its
-    ``a[href]`` elements, when the caller already has them).
+    """Text, media, links and quoted posts of an embed's text paragraphs (``anchors``:
+    their ``a[href]`` elements). Paragraphs are separated by a blank line.
 
     Links show their visible label (X prints the expanded URL, shortened with ``…``
     when long); a label that is a whole URL is recorded in ``links``, a ``t.co`` href
@@ -146,8 +135,6 @@ def _paragraph_content(
     """
     media: list[Media] = []
     urls: list[str] = []
-    if anchors is None:
-        anchors = paragraph.find_all("a", href=True)
     for anchor in anchors:
         label = tag_text(anchor).strip()
         if label.startswith(("#", "@", "$")):
@@ -160,7 +147,8 @@ def _paragraph_content(
         url = flattened.url_from_label(label) if host_of(href) == "t.co" else _clean_link(href)
         if url and url not in urls:
             urls.append(url)
-    text, trailing = _split_trailing_pic_urls(element_text(paragraph))
+    shown = [element_text(paragraph) for paragraph in paragraphs]
+    text, trailing = _split_trailing_pic_urls("\n\n".join(filter(None, shown)))
     if trailing:
         known = {item.url for item in media}
         media += [Media(kind="unknown", url=url) for url in trailing if url not in known]
@@ -190,26 +178,41 @@ def _minimal_post(ref: PostRef, capture: Capture) -> Post:
     )
 
 
-def _parse_wordpress_figure(element: Tag, capture: Capture) -> Post | None:
-    """A WordPress embed block whose oEmbed HTML was never rendered: just the URL."""
-    if element.find("blockquote") is not None or element.find("iframe") is not None:
-        return None  # the blockquote / iframe rule reads it
-    candidates = [str(a["href"]) for a in element.find_all("a", href=True)]
-    candidates += element.get_text(" ").split()
-    for candidate in candidates:
-        ref = match_status(candidate)
-        if ref is not None:
-            return _minimal_post(ref, capture)
-    return None
-
-
 def _parse_widget_iframe(element: Tag, capture: Capture) -> Post | None:
     """The iframe X's widgets.js leaves in place of the blockquote in a saved page."""
     ref = match_status(str(element.get("src", "")))
-    tweet_id = str(element.get("data-tweet-id", ""))
-    if ref is None and tweet_id.isdigit():
-        ref = PostRef("twitter", tweet_id, status_url(None, tweet_id))
     return _minimal_post(ref, capture) if ref else None
+
+
+def _parse_rendered_iframe(element: Tag, capture: Capture) -> Post | None:
+    """The same iframe in a page saved "complete": its ``src`` points at a local copy, and
+    only ``data-tweet-id`` names the post (a ``src`` that names it is the rule above's)."""
+    if match_status(str(element.get("src", ""))) is not None:
+        return None
+    ref = _ref_of_id(str(element.get("data-tweet-id", "")), element)
+    return _minimal_post(ref, capture) if ref else None
+
+
+def _parse_id_holder(element: Tag, capture: Capture) -> Post | None:
+    """An element that names a post in ``data-tweetid``/``data-tweet-id`` and nothing more:
+    ``amp-twitter`` (the id, or a whole status URL as some CMSs write it) and the lazy
+    wrappers (``div.js-tweet``) a script turns into an embed when the reader scrolls."""
+    value = element.get("data-tweetid") or element.get("data-tweet-id")
+    ref = _ref_of_id(str(value or ""), element)
+    return _minimal_post(ref, capture) if ref else None
+
+
+def _ref_of_id(value: str, element: Tag) -> PostRef | None:
+    """The post a ``data-tweet-id`` value names (digits or a status URL), with the
+    handle of a status link to the same post inside ``element``, if any."""
+    value = value.strip()
+    if not value.isdigit():
+        return match_status(value) if value else None
+    for anchor in element.find_all("a", href=True):
+        linked = match_status(str(anchor["href"]))
+        if linked is not None and linked.post_id == value:
+            return linked
+    return PostRef("twitter", value, status_url(None, value))
 
 
 # ---- live fetch -----------------------------------------------------------------------
@@ -262,20 +265,23 @@ class TwitterPlatform(Platform):
             parse=_parse_blockquote,
         ),
         EmbedRule(
-            tag="figure",
-            classes=frozenset({"wp-block-embed-twitter", "is-provider-twitter"}),
-            parse=_parse_wordpress_figure,
-        ),
-        EmbedRule(
             tag="iframe",
             attr="src",
             pattern=re.compile(r"platform\.twitter\.com/embed/Tweet\.html"),
             parse=_parse_widget_iframe,
         ),
+        EmbedRule(tag="iframe", attr="data-tweet-id", parse=_parse_rendered_iframe),
+        EmbedRule(tag="amp-twitter", attr="data-tweetid", parse=_parse_id_holder),
+        EmbedRule(tag="div", attr="data-tweetid", parse=_parse_id_holder),
+        EmbedRule(tag="div", attr="data-tweet-id", parse=_parse_id_holder),
     )
 
     def match(self, url: str) -> PostRef | None:
         return match_status(url)
+
+    def minimal_post(self, ref: PostRef, capture: Capture) -> Post:
+        """What a status link alone says: the id, so the time, and maybe the handle."""
+        return _minimal_post(ref, capture)
 
     def text_embeds(self, text: str, capture: Capture) -> list[Post]:
         posts = []
@@ -293,7 +299,7 @@ class TwitterPlatform(Platform):
                     author=_author(signature.name or None, signature.handle),
                     created_at=created_at,
                     text=body,
-                    text_truncated=excerpt.cut,
+                    text_truncated=excerpt.cut or flattened.visibly_cut(body),
                     media=media,
                     links=links,
                     hashtags=find_hashtags(body),

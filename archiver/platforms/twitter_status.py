@@ -32,6 +32,8 @@ _STATUS_PATH = re.compile(
 #: Snowflake epoch (2010-11-04T01:42:54.657Z). Ids before snowflakes were sequential
 #: and stayed below ~3e10; anything from 1e11 up decodes to a real creation time.
 _TWEPOCH_MS = 1288834974657
+#: The syndication API's ``mediaDetails[].type`` as the record's media kind.
+_MEDIA_KINDS: dict[str, MediaKind] = {"photo": "photo", "video": "video", "animated_gif": "gif"}
 _FIRST_SNOWFLAKE = 10**11
 _RADIX_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 #: Up to here ``time.gmtime`` formats the same four-digit years as ``datetime``, faster.
@@ -222,9 +224,7 @@ def _replace_url(text: str, url: str, replacement: str) -> str:
 def _tweet_media(data: dict[str, Any]) -> list[Media]:
     media: list[Media] = []
     for item in data.get("mediaDetails") or []:
-        kind: MediaKind = {"photo": "photo", "video": "video", "animated_gif": "gif"}.get(
-            str(item.get("type")), "unknown"
-        )
+        kind = _MEDIA_KINDS.get(str(item.get("type")), "unknown")
         poster = str(item.get("media_url_https") or "")
         if kind == "photo":
             url = _original_photo(poster)

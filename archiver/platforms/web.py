@@ -45,7 +45,7 @@ from archiver.platforms.page_meta import (
     page_meta_from_soup,
     read_page_meta,
 )
-from archiver.platforms.text import find_hashtags, find_mentions
+from archiver.platforms.text import find_hashtags, find_mentions, first_tags
 from archiver.platforms.urls import clean_url
 from archiver.record import Capture, Media, Post
 
@@ -167,7 +167,7 @@ class WebPlatform(Platform):
             return Found(
                 Post(platform=ref.platform, post_id=ref.post_id, url=ref.url, capture=capture)
             )
-        soup = BeautifulSoup(decode_page(response.body, content_type), "lxml")
+        soup = BeautifulSoup(first_tags(decode_page(response.body, content_type)), "lxml")
         meta = page_meta_from_soup(soup)
         signal = gone_signal(soup, meta)
         if signal is not None:

@@ -56,6 +56,12 @@ _PLAIN_EMBED = re.compile(
     r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/(?P<id>[0-9A-Za-z_-]{11})"
     r"(?:/[^?#\t\r\n]*)?(?:[?#][^\t\r\n]*)?"
 )
+#: Iframe titles that name the player, not the video (YouTube's embed code, CMS defaults).
+_GENERIC_TITLES = frozenset(
+    {"youtube video player", "youtube", "youtube video", "video", "video player",
+     "embedded video", "embedded content", "youtube-videoplayer", "lecteur vidéo youtube",
+     "reproductor de video de youtube", "player video di youtube", "youtube embed"}
+)  # fmt: skip
 _HANDLE_URL = re.compile(r"/@(?P<handle>[A-Za-z0-9._-]+)/?$")
 _CHANNEL_URL = re.compile(r"/channel/(?P<id>UC[0-9A-Za-z_-]{22})/?$")
 _PLAYER = re.compile(r"ytInitialPlayerResponse\s*=\s*\{")
@@ -101,9 +107,29 @@ def watch_url(video: str) -> str:
 
 
 def parse_iframe(element: Tag, capture: Capture) -> Post | None:
-    """A pasted ``<iframe src=".../embed/<id>">``: id and url only, the iframe has no text."""
-    video = video_id(str(element.get("src") or element.get("data-src") or ""))
+    """A pasted ``<iframe src=".../embed/<id>">``: id, url, and the video's title when the
+    iframe's ``title`` gives it (WordPress and most CMSs write the oEmbed title there;
+    YouTube's own embed code writes a generic "YouTube video player")."""
+    video = video_id(str(element.get("src") or ""))
     if video is None:
+        return None
+    title = clean_text(str(element.get("title") or ""))
+    if title.casefold() in _GENERIC_TITLES:
+        title = ""
+    return Post(
+        platform="youtube",
+        post_id=video,
+        url=watch_url(video),
+        title=title or None,
+        hashtags=find_hashtags(title),
+        capture=capture,
+    )
+
+
+def parse_amp(element: Tag, capture: Capture) -> Post | None:
+    """``amp-youtube[data-videoid]``, as AMP pages embed a video: id and url only."""
+    video = str(element.get("data-videoid") or "").strip()
+    if not _ID.match(video) or video in _NOT_IDS:
         return None
     return Post(platform="youtube", post_id=video, url=watch_url(video), capture=capture)
 
@@ -234,7 +260,7 @@ class YouTubePlatform(Platform):
     )
     embed_rules: ClassVar[tuple[EmbedRule, ...]] = (
         EmbedRule(tag="iframe", attr="src", pattern=_EMBED_SRC, parse=parse_iframe),
-        EmbedRule(tag="iframe", attr="data-src", pattern=_EMBED_SRC, parse=parse_iframe),
+        EmbedRule(tag="amp-youtube", attr="data-videoid", parse=parse_amp),
     )
 
     def match(self, url: str) -> PostRef | None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from archiver.recheck.selection import STATUS_VALUES, SelectionError, parse_cutoff
+from archiver.recheck.selection import parse_cutoff
 from archiver.store import Archive
 from archiver.store.check_queries import (
     CheckLine,
@@ -30,17 +30,10 @@ from archiver.store.checks import (
 )
 from archiver.store.reads import Clause
 from archiver.store.tables import CheckRow, CopyRow, RecheckRun
+from archiver.vocabulary import STATES, status_filter
 
 #: Column order for outcome tables.
-OUTCOME_COLUMNS = (
-    "available",
-    "changed",
-    "deleted",
-    "private",
-    "suspended",
-    "unavailable",
-    "other",
-)
+OUTCOME_COLUMNS = STATES
 
 
 @dataclass
@@ -96,11 +89,7 @@ def post_filters(status: str | None = None, gone_since: str | None = None) -> li
     """
     clauses: list[Clause] = []
     if status:
-        if status not in STATUS_VALUES:
-            raise SelectionError(
-                f"unknown status {status!r}; choose one of {', '.join(STATUS_VALUES)}"
-            )
-        clauses.append(status_sql(status))
+        clauses.append(status_sql(status_filter(status) or status))
     if gone_since:
         clauses.append(gone_since_sql(parse_cutoff(gone_since)))
     return clauses

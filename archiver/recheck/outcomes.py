@@ -106,6 +106,7 @@ def _seen(
     post = result.post
     assert post is not None
     method = post.capture.method
+    detail: str | None
     if post.key != target.key:
         detail = f"the platform now names this post {post.key}; not compared"
         return Verdict("available", previous, None, detail, http_status, method, post.content_hash)

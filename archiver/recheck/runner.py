@@ -203,7 +203,7 @@ async def _run(
             yield target.url
 
     try:
-        async with HttpClient(settings.http, warc=writer) as client:
+        async with HttpClient.for_settings(settings, warc=writer) as client:
             try:
                 stream = fetch_many(urls(), client, settings.endpoints, router=router)
                 async with aclosing(stream):  # on an interrupt, fetches in flight are cancelled

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from archiver.errors import ArchiverError
-from archiver.record import PLATFORMS, parse_iso_utc, to_utc_iso, without_userinfo
+from archiver.record import parse_iso_utc, to_utc_iso, without_userinfo
 from archiver.store import Archive
 from archiver.store.check_queries import PostFilter
-from archiver.store.checks import OUTCOMES, STATUS_OUTCOME
+from archiver.vocabulary import platform_name, status_filter
 
 
 class SelectionError(ArchiverError, ValueError):
@@ -24,8 +24,6 @@ class SelectionError(ArchiverError, ValueError):
 
 _AGE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
-#: Values ``--status`` accepts: outcomes, ``gone`` (any gone outcome), and stored statuses.
-STATUS_VALUES: tuple[str, ...] = (*OUTCOMES, "gone", *STATUS_OUTCOME, "blocked")
 
 
 def parse_cutoff(value: str, now: datetime | None = None) -> str:
@@ -69,14 +67,8 @@ class Selection:
                 "say which posts to check: KEY or URL arguments, --all, or a filter "
                 "(--platform, --author, --not-checked-since, --status)"
             )
-        if self.platform and self.platform not in PLATFORMS:
-            raise SelectionError(
-                f"unknown platform {self.platform!r}; choose one of {', '.join(PLATFORMS)}"
-            )
-        if self.status and self.status not in STATUS_VALUES:
-            raise SelectionError(
-                f"unknown status {self.status!r}; choose one of {', '.join(STATUS_VALUES)}"
-            )
+        platform_name(self.platform)
+        status_filter(self.status)
         if self.not_checked_since:
             parse_cutoff(self.not_checked_since)
 

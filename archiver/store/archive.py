@@ -8,24 +8,24 @@ points at bytes that exist.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, ExceptionContext
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlmodel import Session, col, create_engine, select
+from sqlalchemy.pool import QueuePool
+from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from archiver.blobs import BlobStore
 from archiver.errors import ArchiverError
 from archiver.record import Post, sha256_hex
-from archiver.store import reads
+from archiver.store import reads, sqlite_file
 from archiver.store.fts import fts_query
 from archiver.store.reads import Clause, PostSummary, StoredPost
-from archiver.store.schema import NewerArchiveError, prepare
+from archiver.store.schema import NewerArchiveError, current_version, prepare, schema_version
 from archiver.store.tables import CaptureRow, MediaRow
 from archiver.store.writer import write_batch
 
@@ -34,6 +34,15 @@ AddResult = Literal["new", "updated", "unchanged"]
 
 class StoreError(ArchiverError):
     """The archive cannot be opened or written; the message says what to do."""
+
+
+class DamagedArchiveError(StoreError):
+    """``archive.db`` is damaged (not SQLite, truncated, pages overwritten); nothing is
+    written to it."""
+
+
+class ReadOnlyArchiveError(StoreError):
+    """The archive home cannot be written (permissions, a read-only mount); it can be read."""
 
 
 @dataclass(frozen=True)
@@ -112,28 +121,52 @@ class AddOutcome:
     status: str
 
 
-def _configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+_ERRORS: dict[str, type[StoreError]] = {
+    "damaged": DamagedArchiveError,
+    "read-only": ReadOnlyArchiveError,
+}
+
+
+def _raise(finding: sqlite_file.Finding | None) -> None:
+    if finding is not None:
+        raise _ERRORS.get(finding.trouble, StoreError)(finding.message)
 
 
 class Archive:
-    """An archive home: open it, add observations in batches, query posts and captures."""
+    """An archive home: open it, add observations in batches, query posts and captures.
 
-    def __init__(self, home: Path) -> None:
+    ``read_only`` opens an existing ``archive.db`` for reading only (SQLite refuses any
+    write); :meth:`for_reading` chooses it when the home cannot be written. Either way the
+    file's header is checked first, and damage SQLite meets later raises
+    :class:`DamagedArchiveError` (see :mod:`archiver.store.sqlite_file`).
+    """
+
+    def __init__(self, home: Path, *, read_only: bool = False, check: bool = False) -> None:
         self.home = Path(home)
-        try:
-            self.home.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create archive home {self.home}: {exc.strerror}") from exc
         self.db_path = self.home / "archive.db"
-        self.engine: Engine = create_engine(f"sqlite:///{self.db_path}")
-        event.listen(self.engine, "connect", _configure)
+        self.read_only = read_only
+        _raise(sqlite_file.prepare(self.home, read_only=read_only))
+        self.blobs = BlobStore(self.home / "blobs")
+        self.engine: Engine = create_engine(
+            "sqlite://",
+            creator=lambda: sqlite_file.connect(self.db_path, read_only=read_only),
+            poolclass=QueuePool,
+        )
+        event.listen(self.engine, "handle_error", self._explain)
         try:
+            self._prepare(check)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    def _prepare(self, check: bool) -> None:
+        if check:  # before anything is written, even the schema
+            with self.engine.connect() as connection:
+                _raise(sqlite_file.check(connection.exec_driver_sql, self.db_path))
+        try:
+            if self.read_only:
+                self._check_readable()
+                return
             prepare(self.engine)
         except NewerArchiveError as exc:
             raise StoreError(f"{self.db_path}: {exc}") from exc
@@ -142,8 +175,44 @@ class Archive:
                 f"{self.db_path} is not a usable archive database ({exc.orig}); "
                 "choose another --home or move the file away"
             ) from exc
-        self.blobs = BlobStore(self.home / "blobs")
         self.blobs.upgrade_layout()
+
+    def _check_readable(self) -> None:
+        """A read-only archive cannot be given tables or upgraded: it must be current."""
+        with self.engine.connect() as connection:
+            wanted = [*SQLModel.metadata.tables, "posts_fts"]
+            _raise(sqlite_file.missing_tables(connection.exec_driver_sql, self.db_path, wanted))
+            version = schema_version(connection)
+        if version > current_version():
+            raise NewerArchiveError(version)
+        if version < current_version():
+            raise StoreError(
+                f"{self.db_path} was made by an older archiver and must be upgraded, which "
+                "needs write access: open it once where its folder can be written"
+            )
+
+    @classmethod
+    def for_reading(cls, home: Path) -> Archive:
+        """Open ``home`` to read: as usual when it can be written (so an archive made by an
+        older version gains new tables), read-only when it cannot (permissions, a
+        read-only mount), so list, search, show and export still work there. A database
+        small enough for ``PRAGMA quick_check`` to be cheap is checked too."""
+        home = Path(home)
+        db_path = home / "archive.db"
+        cheap = not db_path.exists() or db_path.stat().st_size <= sqlite_file.CHEAP_CHECK_BYTES
+        read_only = home.is_dir() and not sqlite_file.home_is_writable(home)
+        return cls(home, read_only=read_only, check=cheap)
+
+    @classmethod
+    def for_writing(cls, home: Path) -> Archive:
+        """Open ``home`` to add to it, once ``PRAGMA quick_check`` found the database
+        sound, whatever its size: writing into a damaged b-tree can spread the damage."""
+        return cls(home, check=True)
+
+    def _explain(self, context: ExceptionContext) -> None:
+        """Any SQLite error becomes what it means for the archive (damaged, read-only, busy,
+        full), so every command says so in one line instead of an unexpected error."""
+        _raise(sqlite_file.explain(context.original_exception, self.db_path))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -22,8 +22,8 @@ from archiver.store.checks import (
     GONE,
     LAST_CHECK_SQL,
     LAST_DEFINITIVE_SQL,
-    outcome_of_status,
     sql_in,
+    state_sql,
     status_sql,
 )
 from archiver.store.pager import Walk, walk
@@ -171,36 +171,36 @@ def _prior_hashes(connection: Any, keys: Sequence[str], baseline: int) -> dict[s
 
 @dataclass
 class OutcomeCounts:
-    """Posts by platform and current outcome, plus how many were never checked or last failed."""
+    """Posts by platform and state, plus how many had their latest check fail."""
 
     by_platform: dict[str, dict[str, int]] = field(default_factory=dict)
-    never_checked: dict[str, int] = field(default_factory=dict)
     last_check_failed: dict[str, int] = field(default_factory=dict)
 
 
 def outcome_counts(archive: Archive) -> OutcomeCounts:
-    """Each post counted once, under ``changed`` when its latest definitive check saw an edit,
-    else under the outcome its status stands for (``other`` for statuses that say nothing).
+    """Each post counted once, under its state (``unchecked`` until a check has seen it).
 
-    One grouped query. The posts are read from ix_posts_status_platform_key alone, and each
-    post's latest checks are two look-ups that read ix_checks_post_id_outcome alone: at
-    100,000 posts that beat every set-based form measured (joins on the checks grouped by
-    post), since SQLite joins by looking up, never by hashing or merging.
+    One grouped query: the posts are read from an index, and each post's latest checks are
+    look-ups on ix_checks_post_id_outcome, which at 100,000 posts beat every set-based form
+    measured (joins on the checks grouped by post), since SQLite joins by looking up.
     """
-    query = text(
-        "SELECT platform, status, last_definitive = 'changed', last_any, COUNT(*) FROM ("
-        f"SELECT posts.platform, posts.status, {LAST_DEFINITIVE_SQL} AS last_definitive, "
+    # Grouped twice: first by the stored columns (read from ix_posts_status_platform_key
+    # alone), then the few groups by state.
+    grouped = (
+        "SELECT platform, status, last_definitive, last_any = 'error' AS failed, COUNT(*) AS n "
+        f"FROM (SELECT posts.platform, posts.status, {LAST_DEFINITIVE_SQL} AS last_definitive, "
         f"{LAST_CHECK_SQL} AS last_any FROM posts) GROUP BY 1, 2, 3, 4"
+    )
+    query = text(
+        f"SELECT platform, {state_sql('status', 'last_definitive')}, failed, SUM(n) "
+        f"FROM ({grouped}) GROUP BY 1, 2, 3"
     )
     counts = OutcomeCounts()
     with archive.engine.connect() as connection:
-        for platform, status, changed, last_any, number in connection.execute(query):
-            outcome = "changed" if changed else (outcome_of_status(status) or "other")
+        for platform, state, failed_last, number in connection.execute(query):
             by = counts.by_platform.setdefault(platform, {})
-            by[outcome] = by.get(outcome, 0) + number
-            if last_any is None:
-                counts.never_checked[platform] = counts.never_checked.get(platform, 0) + number
-            elif last_any == "error":
+            by[state] = by.get(state, 0) + number
+            if failed_last:
                 failed = counts.last_check_failed
                 failed[platform] = failed.get(platform, 0) + number
     return counts

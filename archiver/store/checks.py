@@ -17,26 +17,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import bindparam, insert, text
 from sqlmodel import Session, col, select
 
 from archiver.record import utc_now
 from archiver.store.archive import Archive
 from archiver.store.reads import keys_sql
 from archiver.store.tables import CheckRow, CopyRow, RecheckRun
+from archiver.vocabulary import GONE_STATES, STATES
 
-#: Every outcome a check can have.
+#: Every outcome a check can have: the states a check can find, or ``error``.
 OUTCOMES: tuple[str, ...] = (
-    "available",
-    "changed",
-    "deleted",
-    "private",
-    "suspended",
-    "unavailable",
+    *(state for state in STATES if state not in ("unchecked", "other")),
     "error",
 )
 #: Outcomes that say the post cannot be seen.
-GONE: tuple[str, ...] = ("deleted", "private", "suspended", "unavailable")
+GONE: tuple[str, ...] = GONE_STATES
 #: Outcomes that say the post can be seen.
 SEEN: tuple[str, ...] = ("available", "changed")
 
@@ -90,23 +86,83 @@ FIRST_GONE_SQL = (
 )
 
 
-def status_sql(value: str, *, use_index: bool = True) -> tuple[str, dict[str, Any]]:
-    """A SQL filter on posts for ``--status``: an outcome name, ``gone``, or a raw status.
+#: The post's state (:data:`archiver.vocabulary.STATES`): ``unchecked`` until a check has
+#: seen it, ``changed`` when its latest definitive check saw an edit, otherwise what its
+#: stored status stands for (``other`` for a status that says nothing, like ``blocked``).
+def state_sql(status: str = "posts.status", last_definitive: str = LAST_DEFINITIVE_SQL) -> str:
+    """The state as SQL over a stored status and the latest definitive outcome, given as
+    SQL expressions (by default a post row's own; a grouped query passes its columns)."""
+    return (
+        f"CASE WHEN {status} = 'archived' AND {last_definitive} IS NULL THEN 'unchecked' "
+        f"WHEN {status} = 'archived' AND {last_definitive} = 'changed' THEN 'changed' "
+        f"ELSE CASE {status} "
+        + " ".join(f"WHEN '{status}' THEN '{state}'" for status, state in STATUS_OUTCOME.items())
+        + " ELSE 'other' END END"
+    )
 
-    ``available``/``deleted``/``private``/``suspended``/``unavailable``/``gone`` read the
-    post's status (which follows its latest definitive check); ``changed`` is a post whose
-    latest definitive check found an edit; ``error`` one whose latest check failed.
-    Anything else is compared with the stored status as it is (``not_found``, ``archived``).
+
+STATE_SQL = state_sql()
+
+
+def status_sql(value: str, *, use_index: bool = True) -> tuple[str, dict[str, Any]]:
+    """A SQL filter on posts for ``--status``: a state, ``gone`` or ``error``.
+
+    The value must be one of :data:`archiver.vocabulary.STATUS_FILTERS` (checked by
+    :func:`archiver.vocabulary.status_filter`); ``--status S`` selects exactly the posts
+    every command shows as ``S``. ``error`` is a post whose latest check failed.
     ``use_index=False`` keeps SQLite off the status index (for queries walking the keys).
     """
     column = "posts.status" if use_index else "+posts.status"
-    if value == "changed":
-        return f"{LAST_DEFINITIVE_SQL} = 'changed'", {}
     if value == "error":
         return f"{LAST_CHECK_SQL} = 'error'", {}
-    if value == "gone" or value in OUTCOMES:
+    if value == "gone" or value in GONE:
         return f"{column} IN {sql_in(statuses_of(value))}", {}
-    return f"{column} = :raw_status", {"raw_status": value}
+    if value == "other":
+        return f"{column} NOT IN {sql_in(STATUS_OUTCOME)}", {}
+    if value in ("unchecked", "available", "changed"):
+        last = {"unchecked": "IS NULL", "available": "= 'available'", "changed": "= 'changed'"}
+        return f"{column} = 'archived' AND {LAST_DEFINITIVE_SQL} {last[value]}", {}
+    raise ValueError(f"not a status filter: {value!r}")
+
+
+@dataclass(frozen=True)
+class PostState:
+    """A post's status word and when a check last saw it (None: never)."""
+
+    state: str
+    last_checked_at: str | None
+
+
+#: When the post's latest definitive check answered (NULL when none has).
+LAST_CHECKED_SQL = (
+    "(SELECT MAX(c.checked_at) FROM checks c WHERE c.post_key = posts.key AND c.outcome != 'error')"
+)
+
+
+def states_of(archive: Archive, keys: Sequence[str], page: int = 500) -> dict[str, PostState]:
+    """The state of each post in ``keys`` (one query a page), as every command shows it."""
+    query = text(
+        f"SELECT posts.key, {STATE_SQL}, {LAST_CHECKED_SQL} FROM posts WHERE posts.key IN :keys"
+    ).bindparams(bindparam("keys", expanding=True))
+    found: dict[str, PostState] = {}
+    with archive.engine.connect() as connection:
+        for start in range(0, len(keys), page):
+            chunk = list(keys[start : start + page])
+            for key, state, checked_at in connection.execute(query, {"keys": chunk}):
+                found[key] = PostState(state, checked_at)
+    return found
+
+
+def reason_of(status: str) -> str | None:
+    """The platform's reason behind a state (``not_found``), None for a post seen there."""
+    return None if status == "archived" else status
+
+
+def state_text(state: str, status: str, detail: str | None) -> str:
+    """``deleted (not_found, This Post was deleted by the Post author.)`` for people."""
+    reason = reason_of(status)
+    because = ", ".join(filter(None, (reason if reason != state else None, detail)))
+    return state + (f" ({because})" if because else "")
 
 
 def gone_since_sql(moment: str) -> tuple[str, dict[str, Any]]:

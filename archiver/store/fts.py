@@ -31,7 +31,7 @@ def reindex_posts(connection: Connection, posts: Sequence[Mapping[str, Any]]) ->
     Each entry's rowid is its post's rowid in ``posts``, so replacing one is an indexed
     lookup: the cost of a batch does not grow with the size of the archive.
     """
-    rowids = dict(
+    rowids: dict[str, int] = dict(
         connection.execute(
             text("SELECT key, rowid FROM posts WHERE key IN :keys").bindparams(
                 bindparam("keys", expanding=True)

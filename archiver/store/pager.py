@@ -14,6 +14,7 @@ out, so no read is held open while the caller works (a recheck writes between pa
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,7 +87,12 @@ def _pages(
             # is ours, with named parameters, which sqlite3 binds as they are.
             driver = connection.connection.driver_connection
             assert driver is not None, "a connection checked out of the pool is open"
-            rows = driver.execute(statement, params).fetchall()
+            try:
+                rows = driver.execute(statement, params).fetchall()
+            except sqlite3.DatabaseError:
+                # Run it once more through SQLAlchemy, whose error events say what the
+                # failure means for the archive (damaged, busy, full) in one line.
+                rows = list(connection.exec_driver_sql(statement, params).tuples())
         if rows:
             yield rows
         if len(rows) < page:

@@ -17,13 +17,14 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from archiver.errors import ArchiverError
 from archiver.store import tables  # noqa: F401  (registers every table with SQLModel.metadata)
 from archiver.store.fts import ensure_fts
 
 Step = Callable[[Connection], None]
 
 
-class NewerArchiveError(Exception):
+class NewerArchiveError(ArchiverError):
     """The archive was written by a later archiver, whose schema this one does not know."""
 
     def __init__(self, version: int) -> None:
@@ -71,13 +72,21 @@ def current_version() -> int:
 
 
 def create_missing_indexes(connection: Connection) -> None:
-    """Create every index the tables declare that the archive lacks (for upgrade steps)."""
+    """Create every index the tables declare that the archive lacks (for upgrade steps).
+
+    Tables the archive does not have yet are left to ``create_all``, which makes them with
+    their indexes after the steps have run.
+    """
+    existing = set(inspect(connection).get_table_names())
     for table in SQLModel.metadata.sorted_tables:
+        if table.name not in existing:
+            continue
         for index in table.indexes:
             index.create(connection, checkfirst=True)
 
 
-def _version(connection: Connection) -> int:
+def schema_version(connection: Connection) -> int:
+    """The schema version the archive records (0 before versions were recorded)."""
     return int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
 
 
@@ -92,7 +101,7 @@ def prepare(engine: Engine) -> None:
     SQLAlchemy's errors for a file that is not an SQLite database.
     """
     with engine.connect() as connection:
-        version, new = _version(connection), _is_new(connection)
+        version, new = schema_version(connection), _is_new(connection)
         if version > current_version():
             raise NewerArchiveError(version)
         if not new and version == current_version():
@@ -101,7 +110,7 @@ def prepare(engine: Engine) -> None:
             return
     with engine.connect() as connection:
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # one writer upgrades; others wait
-        version, new = _version(connection), _is_new(connection)
+        version, new = schema_version(connection), _is_new(connection)
         if version > current_version():
             raise NewerArchiveError(version)
         if new:

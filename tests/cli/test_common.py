@@ -15,6 +15,7 @@ import archiver
 from archiver.cli import app
 from archiver.cli.common import guarded
 from archiver.net.body import FetchError
+from archiver.store import Archive
 from tests.conftest import FIXTURES
 
 ARTICLE = FIXTURES / "articles" / "news-x-embeds.txt"
@@ -67,7 +68,12 @@ def _broken_config(tmp: Path) -> list[str]:
 
 def _home_is_a_file(tmp: Path) -> list[str]:
     (tmp / "home").write_text("not a directory")
-    return ["list", "--home", str(tmp / "home")]
+    return ["add", str(ARTICLE), "--home", str(tmp / "home")]
+
+
+def _empty_archive(tmp: Path) -> Path:
+    Archive(tmp).close()
+    return tmp
 
 
 # One case per error the CLI maps, each raised by the library under a real command.
@@ -83,7 +89,10 @@ ERROR_CASES = {
         "cannot tell the report format of r.pdf",
     ),
     "ExportError": (
-        lambda tmp: ["export", "twitter:1", "--out", str(tmp / "b.zip"), "--home", str(tmp)],
+        lambda tmp: [
+            *("export", "twitter:1", "--out", str(tmp / "b.zip")),
+            *("--home", str(_empty_archive(tmp))),
+        ],
         "not in the archive: twitter:1",
     ),
     "BundleUnreadable": (lambda tmp: ["verify", str(tmp / "nothing.zip")], "does not exist"),
@@ -116,3 +125,63 @@ def test_an_error_class_sets_its_exit_code(capsys: pytest.CaptureFixture[str]) -
     assert capsys.readouterr().err == (
         "error: http://127.0.0.1:9/x: connection refused retry later\n"
     )
+
+
+READ_ONLY = [
+    ("list",),
+    ("status",),
+    ("search", "flood"),
+    ("show", "twitter:1"),
+    ("cite", "twitter:1"),
+    ("export", "--all", "--format", "csv"),
+    ("recheck", "--all"),
+]
+
+
+@pytest.mark.parametrize("args", READ_ONLY, ids=lambda args: args[0])
+def test_read_only_commands_never_create_an_archive(
+    args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ARCHIVER_HOME", raising=False)
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 2
+    assert result.stderr == "error: no archive at ./archive (use --home or ARCHIVER_HOME)\n"
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+    elsewhere = tmp_path / "empty"
+    monkeypatch.setenv("ARCHIVER_HOME", str(elsewhere))
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 2 and f"no archive at {elsewhere} " in result.stderr
+    assert not elsewhere.exists()
+
+
+def test_add_creates_the_archive_that_list_then_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ARCHIVER_HOME", raising=False)
+    assert CliRunner().invoke(app, ["add", str(ARTICLE)]).exit_code == 0
+    assert (tmp_path / "archive" / "archive.db").is_file()
+    listed = CliRunner().invoke(app, ["list", "--json"])
+    assert listed.exit_code == 0 and listed.stdout.count("\n") >= 1
+
+
+def _commands() -> list[str]:
+    import typer.main
+
+    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", _commands())
+def test_flags_take_no_value_in_help(name: str) -> None:
+    result = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    flags = [line for line in result.stdout.splitlines() if "<bool>" in line]
+    assert [line for line in flags if "--help" not in line] == []
+
+
+def test_shell_completion_is_offered() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "120"})
+    assert "--install-completion" in result.stdout and "--show-completion" in result.stdout

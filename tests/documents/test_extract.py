@@ -566,6 +566,57 @@ def test_html_and_text_copies_of_the_article_agree() -> None:
     ]
 
 
+def test_wordpress_embed_blocks_but_not_image_credits() -> None:
+    result = extract_bytes(
+        (ARTICLES / "wordpress-embed-blocks.html").read_bytes(), "wp.html", captured_at=WHEN
+    )
+    screenshot, bare = result.posts  # the image block's credit link is no embed
+    assert (screenshot.key, screenshot.author.handle) == (
+        "twitter:2021509511377969728",
+        "quayferries",
+    )
+    assert screenshot.text == (
+        "From 16 February the 07:10 sailing leaves at 07:25. Full timetable on our site."
+    )
+    assert screenshot.created_at == "2026-02-11T09:00:00.000Z"  # completed from the snowflake
+    assert (bare.key, bare.url) == (
+        "twitter:2008871234565169728",
+        "https://x.com/lotte_pegel/status/2008871234565169728",
+    )
+    assert bare.created_at == "2026-01-07T12:00:00.000Z"
+
+
+def test_an_image_credit_does_not_hide_the_posts_in_the_text() -> None:
+    """A credit linking to a post made a record, so the page was taken to have embeds and
+    its flattened X quote was never looked for."""
+    result = extract_bytes(
+        (ARTICLES / "wordpress-figures.html").read_bytes(), "wp.html", captured_at=WHEN
+    )
+    [post] = result.posts
+    assert (post.platform, post.author.handle, post.created_at) == (
+        "twitter",
+        "quay_harbour",
+        "2026-01-07",
+    )
+    assert post.text == "Crews on the east wall from 7am. Please keep clear of the slipway."
+
+
+def test_reader_view_keeps_paragraphs_tail_lines_and_visible_cuts() -> None:
+    """Embeds reduced to paragraphs (no markup, no links) are read as flattened text:
+    the hashtag line stays a paragraph of its own post, French dates read, and a post X
+    cut with "…" says so."""
+    result = extract_bytes(
+        (ARTICLES / "reader-view.html").read_bytes(), "reader.html", captured_at=WHEN
+    )
+    rights, ana = result.posts
+    assert rights.text == "Stop the crackdown on the uprising.\n\n#IranProtests #FreeThemAll"
+    assert [m.url for m in rights.media] == ["https://pic.twitter.com/Qk7Lm2"]
+    assert (rights.author.handle, rights.created_at) == ("rights_desk", "2026-01-07")
+    assert not rights.text_truncated
+    assert ana.text.endswith("until about ten, when…")
+    assert (ana.created_at, ana.text_truncated) == ("2026-01-08", True)
+
+
 def test_all_embeds_article_has_every_platform() -> None:
     expected = json.loads((ARTICLES / "all-embeds.expected.json").read_text(encoding="utf-8"))
     result = extract_bytes(

@@ -29,8 +29,9 @@ from bench.real_pages import (
     text_right,
 )
 
-FIELDS_RIGHT_FLOOR = 97
-POSTS_FOUND_FLOOR = 24
+FIELDS_RIGHT_FLOOR = 508
+EMBEDDED_FIELDS_RIGHT_FLOOR = 508
+POSTS_FOUND_FLOOR = 155
 LINKED_FOUND_FLOOR = 0
 
 
@@ -41,6 +42,7 @@ def score() -> Score:
 
 def test_score_does_not_fall_below_todays(score: Score) -> None:
     assert score.fields_right >= FIELDS_RIGHT_FLOOR, score.summary() + "\n" + score.breakdown()
+    assert score.embedded_fields_right >= EMBEDDED_FIELDS_RIGHT_FLOOR, score.summary()
     assert score.posts_found >= POSTS_FOUND_FLOOR, score.summary()
     assert score.linked_found >= LINKED_FOUND_FLOOR, score.summary()
 
@@ -115,6 +117,7 @@ def test_a_missed_post_loses_every_field_and_a_stray_record_is_an_extra() -> Non
     stray = _post("text-0123456789abcdef", url="https://x.com/diktator")
     score_page("p.html", {"posts": [EXPECTED, {**EXPECTED, "linked_only": True}]}, [stray], score)
     assert (score.posts_found, score.linked_expected, score.fields_right) == (0, 1, 0)
+    assert (score.fields_expected, score.embedded_fields_expected) == (14, 7)
     assert {miss.field for miss in score.misses} >= {"found", "text", "created_at"}
     assert score.extras == [("p.html", "twitter:text-0123456789abcdef")]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from bs4 import BeautifulSoup, Comment, Tag
 
 from archiver.documents import extract_bytes
-from archiver.documents.tree import embed_tree, tags_named
+from archiver.documents.tree import EmbedCandidates, embed_tree, tags_named
 from archiver.platforms.registry import REGISTRY
+from tests.conftest import FIXTURES
 
 TWEET = (
     '<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Gauge at 3.1 m<br>and rising '
@@ -114,3 +118,33 @@ def test_an_embed_wrapped_in_a_paragraph_keeps_its_identity() -> None:
     assert post.author.name == "River Desk"
     assert post.text == "Gauge at 3.1 m\nand rising"
     assert [item.url for item in post.media] == ["https://pic.twitter.com/Ab1"]
+
+
+@pytest.mark.parametrize(
+    "path", sorted(FIXTURES.rglob("*.html")), ids=lambda path: str(path.relative_to(FIXTURES))
+)
+def test_every_built_element_is_as_a_full_parse_builds_it(path: Path) -> None:
+    """The embed tree is built with bs4's plain attribute dictionary, for speed: each
+    element it keeps must still serialise, and carry attributes, exactly as in a default
+    parse of the same page, on every fixture."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    tree = embed_tree(text, rules())
+    full = BeautifulSoup(text, "lxml")
+
+    whole = str(full)
+    for element in tree.contents:
+        assert str(element) in whole
+    full_tags = iter((tag.name, tag.attrs) for tag in full.find_all(True))
+    for tag in tree.find_all(True):  # in order, each found later in the full parse
+        assert any(seen == (tag.name, tag.attrs) for seen in full_tags), tag.name
+
+
+def test_the_filter_builds_no_string_outside_a_candidate_and_tests_tags_by_rule() -> None:
+    candidates = EmbedCandidates(rules())
+
+    assert not candidates.excludes_everything
+    assert not candidates.allow_string_creation("Intro text.")
+    assert candidates.allow_tag_creation(None, "blockquote", {"class": "twitter-tweet"})
+    assert not candidates.allow_tag_creation(None, "blockquote", {"class": "pull-quote"})
+    assert not candidates.allow_tag_creation(None, "p", {})
+    assert candidates.allow_tag_creation(None, "template", {})

@@ -3,11 +3,15 @@ record), a downloaded image, and a post the platform has since deleted."""
 
 from __future__ import annotations
 
+import shutil
 import struct
+import subprocess
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import bagit
 import pytest
 
 from archiver.net.warc import HttpExchange, WarcRef, WarcWriter
@@ -166,3 +170,52 @@ def fixture_bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
         result = runner.invoke(app, ["export", "--all", "--out", str(out), "--home", str(home)])
         assert result.exit_code == 0, result.stderr
     return directory, zipped
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory bundle of :func:`build_archive`, exported once per test module."""
+    from archiver.export.bundle import export_bundle
+    from archiver.export.selection import Selection
+
+    work = tmp_path_factory.mktemp("exported")
+    built = build_archive(work / "archive")
+    with Archive(built.home) as archive:
+        export_bundle(archive, Selection(everything=True), work / "bundle")
+    return work / "bundle"
+
+
+@pytest.fixture
+def bundle(exported: Path, tmp_path: Path) -> Path:
+    """A fresh copy of :func:`exported` to alter."""
+    return Path(shutil.copytree(exported, tmp_path / "bundle"))
+
+
+def rebag(path: Path) -> None:
+    """Regenerate every manifest, as a forger who altered a file would."""
+    bagit.Bag(str(path)).save(manifests=True)
+
+
+def verify_cli(path: Path, *, own_process: bool = False) -> subprocess.CompletedProcess[str]:
+    """``archiver verify PATH`` as a user runs it: through the CLI, in this process, or in
+    its own where a hang is the risk (FIFOs, devices, bombs, deep nesting). The timeout is
+    only a guard against a hang, never a measure."""
+    command = [sys.executable, "-m", "archiver", "verify", str(path)]
+    if own_process:
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    from typer.testing import CliRunner
+
+    from archiver.cli import app
+
+    result = CliRunner().invoke(app, ["verify", str(path)])
+    return subprocess.CompletedProcess(command, result.exit_code, result.stdout, result.stderr)
+
+
+def refused(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line a refused bundle gets (exit 2, nothing on stdout)."""
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]

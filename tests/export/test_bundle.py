@@ -170,7 +170,7 @@ def test_citations_are_written_for_every_captured_post(built: Built, tmp_path: P
     ris = (out / "data/citations/references.ris").read_bytes()
     assert ris.count(b"TY  - ELEC\r\n") == 3 and ris.count(b"ER  - \r\n") == 3
     apa = (out / "data/citations/references-apa.txt").read_text("utf-8").strip().split("\n\n")
-    assert len(apa) == 3 and apa[1].startswith("River Watch [@riverwatch]. (2026, January 7).")
+    assert len(apa) == 3 and apa[0].startswith("River Watch [@riverwatch]. (2026a, January 7).")
 
 
 @pytest.mark.parametrize("as_zip", [False, True])
@@ -377,7 +377,13 @@ def test_missing_evidence_is_reported_and_the_rest_exported(built: Built, tmp_pa
     assert report.missing == [
         f"blob {built.png_sha256} (media/{built.png_sha256}.png) is missing from the archive"
     ]
-    assert verify_bundle(tmp_path / "bundle").ok
+    assert bagit.Bag(str(tmp_path / "bundle")).validate()  # the manifests say what is there
+    found = [str(p) for p in verify_bundle(tmp_path / "bundle").problems]
+    assert found == [
+        f"data/captures/captures.jsonl: line 3 ({built.keys[0]}): media "
+        f"https://pic.twitter.com/AbC123 (blob {built.png_sha256}) is not in the bundle; "
+        "the archive could not supply it when the bundle was made"
+    ]
 
 
 def test_zip_metadata_disagreeing_with_the_central_directory_is_named(
@@ -420,3 +426,60 @@ def _flipped(data: bytes) -> bytes:
     changed = bytearray(data)
     changed[len(changed) // 2] ^= 0x01
     return bytes(changed)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        (
+            "image/svg+xml",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        ),
+        ("text/html; charset=utf-8", b"<html><script>alert(2)</script></html>"),
+        ("application/xml", b"<?xml version='1.0'?><x/>"),
+        (None, b"GIF89a unknown"),
+    ],
+)
+def test_active_media_types_are_exported_inert(
+    built: Built, tmp_path: Path, content_type: str | None, body: bytes
+) -> None:
+    with Archive(built.home) as archive:
+        sha = archive.blobs.put(body)
+        archive.record_media_download(
+            built.keys[0], "https://pic.twitter.com/AbC123", sha, content_type, len(body), "x"
+        )
+    out = tmp_path / "bundle"
+    export(built, out)
+    assert (out / f"data/media/{sha}.bin").read_bytes() == body
+    assert not list((out / "data/media").glob(f"{sha}.[!b]*"))  # .bin only, never .svg/.html
+    html = (out / "data/index.html").read_text("utf-8")
+    assert f'src="media/{sha}' not in html  # never an <img>, <video> or <audio>
+    assert f'<a href="media/{sha}.bin" download>' in html
+    assert verify_bundle(out).ok
+
+
+def test_captures_jsonl_carries_the_archives_hashes(built: Built, tmp_path: Path) -> None:
+    """Every hash in captures.jsonl is the archive's own and the recomputed one: the post's
+    (the same as its posts.jsonl line) and each capture's (its record's)."""
+    out = tmp_path / "bundle"
+    export(built, out)
+    posts = {
+        record["key"]: record["content_hash"]
+        for record in map(json.loads, (out / "data/posts.jsonl").read_text("utf-8").splitlines())
+    }
+    lines = (out / "data/captures/captures.jsonl").read_text("utf-8").splitlines()
+    checked = 0
+    with Archive(built.home) as archive:
+        for entry in map(json.loads, lines):
+            row = archive.get(entry["key"])
+            assert row is not None
+            assert entry["content_hash"] == posts.get(entry["key"]) == row.content_hash
+            stored = {c.id: c for c in archive.captures(entry["key"])}
+            for capture in entry["captures"]:
+                assert capture["content_hash"] == stored[capture["id"]].content_hash
+                assert capture["raw_sha256"] == stored[capture["id"]].raw_sha256
+                if capture["record"] is not None:
+                    recomputed = content_hash_of_dict(capture["record"])
+                    assert capture["content_hash"] == recomputed
+                    checked += 1
+    assert checked == 3 and len(posts) == 3

@@ -272,3 +272,33 @@ def test_attachments_follow_media_kinds() -> None:
     video = make_post(media=[Media(kind="video", url="https://v.example/1.mp4")])
     assert "[Video attached] [Post]" in apa(video)
     assert "attached" not in apa(DATE_ONLY)
+
+
+HOSTILE = make_post(
+    text="Line one\r\nTY  - ELEC\n\nFake Author. (2020). Forged. [/b] \x1b[2J\x07 <script>",
+    author=Author(name="Evil\nER  - \r\nTY  - ELEC\x1b]0;pwned\x07", handle="h\n@x [bold]"),
+    title=None,
+    url="https://x.com/riverwatch/status/1000000000000000001\n\x1b[31m",
+    lang="en\nN1  - injected",
+    hashtags=["floods\r\nKW  - forged"],
+)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_names_text_and_urls_are_data_in_every_style(style: str) -> None:
+    text = cite(HOSTILE, style, COPY)
+    if style == "csl-json":
+        item = json.loads(text)[0]  # JSON escapes everything: the data stays exact
+        assert item["author"][0]["literal"] == f"{HOSTILE.author.name} [@h\n@x [bold]]"
+        return
+    lines = text.rstrip("\r\n").replace("\r\n", "\n").split("\n")
+    if style == "ris":
+        assert [line[:6] for line in lines].count("TY  - ") == 1
+        assert [line[:6] for line in lines].count("ER  - ") == 1
+        assert all(re.match(r"^[A-Z][A-Z0-9]  - ", line) for line in lines), lines
+    elif style == "bibtex":
+        assert len(lines) == len(re.findall(r"^\s+\w+ = \{", text, re.M)) + 2
+    else:
+        assert len(lines) == 1, lines
+    assert "[/b]" in text or style in ("wikipedia",)  # Rich markup stays plain text
+    assert "\x1b" in text  # kept as data: the CLI shows it as an escape

@@ -216,4 +216,111 @@ def test_missing_evidence_warns_and_exits_1(built: Built, tmp_path: Path) -> Non
     code, _, err = run("export", "--all", "--out", tmp_path / "b", "--home", built.home)
     assert code == 1
     assert f"warning: WARC record {built.warc.file}: no such WARC file in the archive home" in err
-    assert run("verify", tmp_path / "b")[0] == 0
+    code, _, err = run("verify", tmp_path / "b")
+    assert code == 1
+    assert (
+        f"FAILED data/captures/captures.jsonl: line 4 ({built.keys[2]}): WARC record "
+        f"{built.warc.record_id} is not in the bundle; the archive could not supply it"
+    ) in err
+
+
+@pytest.fixture
+def umask_027() -> object:
+    previous = os.umask(0o027)
+    yield
+    os.umask(previous)
+
+
+@pytest.mark.usefixtures("umask_027")
+def test_exported_files_follow_the_users_umask(built: Built, tmp_path: Path) -> None:
+    for fmt, name in (("csv", "posts.csv"), ("bibtex", "refs.bib")):
+        code, _, err = run(
+            "export", "--all", "--format", fmt, "--out", tmp_path / name, "--home", built.home
+        )
+        assert code == 0, err
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o640, fmt
+    code, _, err = run("export", "--all", "--out", tmp_path / "b.zip", "--home", built.home)
+    assert code == 0, err
+    assert (tmp_path / "b.zip").stat().st_mode & 0o777 == 0o640
+    code, _, err = run("export", "--all", "--out", tmp_path / "b", "--home", built.home)
+    assert code == 0, err
+    assert (tmp_path / "b").stat().st_mode & 0o777 == 0o750
+    assert (tmp_path / "b" / "data" / "index.html").stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "archiver does not write .tar.gz bundles; give a directory (--out bundle)"),
+        (("--format", "csv"), "--format csv writes one plain file, not a .tar.gz archive"),
+    ],
+)
+@pytest.mark.parametrize("name", ["bundle.tar.gz", "bundle.tgz", "bundle.tar.xz", "bundle.7z"])
+def test_unsupported_archive_names_are_refused(
+    built: Built, tmp_path: Path, args: tuple[str, ...], message: str, name: str
+) -> None:
+    code, out, err = run("export", "--all", *args, "--out", tmp_path / name, "--home", built.home)
+    assert code == 2 and out == ""
+    suffix = name.removeprefix("bundle")
+    assert message.replace(".tar.gz", suffix) in err
+    assert "or a zip (--out bundle.zip)" in err or "name it like bundle.csv" in err
+    assert not (tmp_path / name).exists()
+    assert [p for p in tmp_path.iterdir() if p != built.home] == []  # no partial bundle
+
+
+def test_style_and_format_take_any_case(built: Built) -> None:
+    code, lower, _ = run("cite", built.keys[0], "--style", "apa", "--home", built.home)
+    assert code == 0
+    assert run("cite", built.keys[0], "--style", "APA", "--home", built.home) == (0, lower, "")
+    code, out, _ = run("export", "--all", "--format", "CSV", "--home", built.home)
+    assert code == 0 and out.startswith("key,platform")
+    code, _, err = run("cite", built.keys[0], "--style", "ap", "--home", built.home)
+    assert code == 2 and "unknown style 'ap' (did you mean apa?)" in err
+
+
+def test_cite_json_nests_csl_json_as_an_object(built: Built) -> None:
+    code, out, _ = run("cite", built.keys[0], "--style", "csl-json", "--json", "--home", built.home)
+    assert code == 0
+    cited = json.loads(out)
+    assert isinstance(cited["citation"], list)  # CSL-JSON data is an array of items
+    assert cited["citation"][0]["type"] == "post"
+    code, out, _ = run("cite", built.keys[0], "--json", "--home", built.home)
+    assert code == 0 and isinstance(json.loads(out)["citation"], str)
+
+
+def test_json_authors_are_always_objects(built: Built) -> None:
+    code, out, _ = run("list", "--json", "--home", built.home)
+    assert code == 0
+    listed = [json.loads(line) for line in out.splitlines()]
+    code, out, _ = run("show", built.keys[0], "--json", "--home", built.home)
+    shown = json.loads(out)["record"]["author"]
+    first = next(row for row in listed if row["key"] == built.keys[0])
+    assert first["author"] == {"name": shown["name"], "handle": shown["handle"]}
+    assert all(isinstance(row["author"], dict) for row in listed)
+def test_a_missing_blob_is_a_warning_in_show_and_export_and_fails_verify(
+    built: Built, tmp_path: Path
+) -> None:
+    from archiver.store import Archive
+
+    with Archive(built.home) as archive:
+        raw = archive.captures(built.keys[0])[0].raw_sha256
+        archive.blobs.path_for(built.png_sha256).unlink()
+        archive.blobs.path_for(raw).unlink()
+    code, out, err = run("show", built.keys[0], "--home", built.home)
+    assert code == 0 and "Barrier holds" in out
+    assert err.splitlines() == [
+        f"warning: blob {built.png_sha256} (media https://pic.twitter.com/AbC123) is missing "
+        "from the archive",
+        f"warning: blob {raw} (raw bytes of capture 1) is missing from the archive",
+    ]
+    code, out, err = run("export", built.keys[0], "--out", tmp_path / "b.zip", "--home", built.home)
+    assert code == 1 and "wrote" in out
+    assert err.splitlines() == [
+        f"warning: blob {built.png_sha256} (media/{built.png_sha256}.png) is missing from the "
+        "archive",
+        f"warning: blob {raw} (captures/raw/{raw}) is missing from the archive",
+    ]
+    code, _, err = run("verify", tmp_path / "b.zip")
+    assert code == 1
+    assert f"raw bytes of capture 1 (blob {raw}) is not in the bundle" in err
+    assert f"media https://pic.twitter.com/AbC123 (blob {built.png_sha256}) is not in" in err

@@ -47,5 +47,5 @@ def test_markdown_escapes_markup_and_links_only_web_urls(built: Built, tmp_path:
     assert 'Barrier holds \\<script\\>alert("x")\\</script\\>' in text
     assert "<script>" not in text
     assert "Original: <https://x.com/riverwatch/status/1000000000000000001>" in text
-    assert "Status: deleted; no copy was captured." in text
+    assert "Status: deleted (404 from the syndication endpoint); no copy was captured." in text
     assert "- photo: <https://pic.twitter.com/AbC123>" in text

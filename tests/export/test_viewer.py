@@ -66,7 +66,7 @@ def test_every_post_is_shown_with_author_date_text_link_and_hashes(
     assert "8 January 2026, 09:15 UTC" in api.get_text()
     gone = soup.find(id=anchor_of(built.deleted_key))
     assert gone is not None
-    assert "deleted: 404 from the syndication endpoint" in gone.select_one(".status").get_text()
+    assert "deleted (404 from the syndication endpoint)" in gone.select_one(".status").get_text()
     assert "No copy of this post was ever captured." in gone.get_text()
     assert "Ана Сергеевна" in soup.get_text()
 
@@ -136,3 +136,33 @@ def test_safe_href_and_shown_time() -> None:
     assert shown_time("2026-03-04") == "4 March 2026"
     assert shown_time("2026-03-04T05:06:07Z") == "4 March 2026, 05:06 UTC"
     assert shown_time(None) == ""
+
+
+def test_odd_names_and_text_are_shown_as_data_and_the_bundle_verifies(
+    built: Built, tmp_path: Path
+) -> None:
+    from archiver.export.verify import verify_bundle
+    from archiver.store import Evidence, Observation
+
+    text = "Line one\r\nline two\x00 [/b] \x1b[2J <script>alert(1)</script> &amp;"
+    source = "saved\n</a><script>alert(2)</script>\x1b[31m.html"
+    post = make_post(
+        "1000000000000000042",
+        text=text,
+        title="[bold]<b>title</b>\r",
+        author=Author(name="Name\n<i>[/i]\x07", handle="odd"),
+        source=source,
+    )
+    with Archive(built.home) as archive:
+        archive.add([Observation.of_post(post, [Evidence(url=source, body=b"<html>x</html>")])])
+        export_bundle(archive, Selection(refs=(post.key,)), tmp_path / "odd")
+    html = (tmp_path / "odd/data/index.html").read_text("utf-8")
+    soup = BeautifulSoup(html, "lxml")
+    assert soup.find("script") is None and soup.find("i") is None and soup.find("b") is None
+    card = soup.find(id=anchor_of(post.key))
+    assert card is not None
+    shown = text.replace("\r\n", "\n").replace("\x00", "\ufffd")  # as HTML parsers read it
+    assert card.select_one(".text").get_text() == shown
+    assert card.select_one(".author").get_text() == "Name\n<i>[/i]\x07"
+    assert source.replace("\n", "") in card.select_one("ul.captures").get_text().replace("\n", "")
+    assert verify_bundle(tmp_path / "odd").ok

@@ -23,45 +23,12 @@ from werkzeug import Request as WRequest
 from werkzeug import Response as WResponse
 
 from archiver.config import HttpSettings
-from archiver.net.client import FetchError, HttpClient
+from archiver.net.client import FetchError
 from archiver.net.warc import WarcWriter
 from archiver.platforms.base import Request
+from tests.net.local import Sleeps, local_client, settings
 
 T = TypeVar("T")
-
-
-def settings(**changes: Any) -> HttpSettings:
-    values: dict[str, Any] = {
-        "user_agent": "archiver-test/1 (+https://example.org)",
-        "browser_user_agent": "Mozilla/5.0 (test browser)",
-        "timeout_seconds": 2.0,
-        "connect_timeout_seconds": 2.0,
-        "max_redirects": 5,
-        "concurrency": 8,
-        "per_host_concurrency": 4,
-        "max_attempts": 4,
-        "backoff_initial_seconds": 0.01,
-        "backoff_max_seconds": 0.05,
-        "retry_after_cap_seconds": 30.0,
-        "max_body_bytes": 100_000,
-    }
-    values.update(changes)
-    return HttpSettings(**values)
-
-
-class Sleeps:
-    """An injected sleep that records every wait and does not really wait."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        await asyncio.sleep(0)
-
-    @property
-    def real(self) -> list[float]:
-        return [s for s in self.calls if s > 0]
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -69,23 +36,8 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 async def get(http: HttpSettings, url: str, sleeps: Sleeps | None = None, **kw: Any) -> Any:
-    async with HttpClient(http, sleep=sleeps or Sleeps(), **kw) as client:
+    async with local_client(http, sleep=sleeps or Sleeps(), **kw) as client:
         return await client.get(Request(url))
-
-
-@pytest.fixture(scope="module")
-def local_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def httpserver(local_server: HTTPServer) -> Iterator[HTTPServer]:
-    """pytest-httpserver's fixture, but on 127.0.0.1 (its default is "localhost")."""
-    yield local_server
-    local_server.clear()
 
 
 @pytest.fixture
@@ -134,7 +86,7 @@ def test_a_host_told_to_wait_makes_its_other_requests_wait(httpserver: HTTPServe
     sleeps = Sleeps()
 
     async def scenario() -> list[float]:
-        async with HttpClient(settings(), sleep=sleeps) as client:
+        async with local_client(settings(), sleep=sleeps) as client:
             await client.get(Request(httpserver.url_for("/a")))
             waits_for_a = list(sleeps.real)
             await client.get(Request(httpserver.url_for("/b")))  # another path, same host
@@ -328,7 +280,7 @@ def test_headers_user_agents_and_final_url(httpserver: HTTPServer) -> None:
     assert run(get(settings(), url)).request.url == url
 
     async def browser() -> None:
-        async with HttpClient(settings(), sleep=Sleeps()) as client:
+        async with local_client(settings(), sleep=Sleeps()) as client:
             await client.get(Request(url, browser=True, headers=(("X-Token", "abc"),)))
 
     run(browser())
@@ -392,7 +344,7 @@ def test_resolve_follows_a_short_link(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/post/43").respond_with_data("post")
 
     async def scenario() -> tuple[str, str]:
-        async with HttpClient(settings(), sleep=Sleeps()) as client:
+        async with local_client(settings(), sleep=Sleeps()) as client:
             return await client.resolve(httpserver.url_for("/s")), await client.resolve(
                 httpserver.url_for("/m")
             )
@@ -400,7 +352,7 @@ def test_resolve_follows_a_short_link(httpserver: HTTPServer) -> None:
     assert run(scenario()) == (httpserver.url_for("/post/42"), httpserver.url_for("/post/43"))
 
     async def dead() -> str:
-        async with HttpClient(settings(), sleep=Sleeps()) as client:
+        async with local_client(settings(), sleep=Sleeps()) as client:
             return await client.resolve(httpserver.url_for("/dead"))
 
     with pytest.raises(FetchError, match="HTTP 404 without redirecting"):
@@ -432,7 +384,7 @@ class Gauge:
 
 
 async def get_all(http: HttpSettings, urls: list[str]) -> list[int]:
-    async with HttpClient(http, sleep=Sleeps()) as client:
+    async with local_client(http, sleep=Sleeps()) as client:
         responses = await asyncio.gather(*(client.get(Request(u)) for u in urls))
     return [r.status for r in responses]
 
@@ -469,7 +421,7 @@ def test_responses_are_written_to_a_valid_warc(httpserver: HTTPServer, tmp_path:
 
     async def scenario() -> Any:
         with WarcWriter(tmp_path) as warc:
-            async with HttpClient(settings(), warc=warc, sleep=Sleeps()) as client:
+            async with local_client(settings(), warc=warc, sleep=Sleeps()) as client:
                 return await client.get_with_evidence(Request(httpserver.url_for("/start")))
 
     response, evidence = run(scenario())
@@ -530,7 +482,7 @@ def test_download_checks_type_size_and_hashes(httpserver: HTTPServer, tmp_path: 
     httpserver.expect_request("/missing.png").respond_with_data("", status=404)
 
     async def scenario() -> Any:
-        async with HttpClient(settings(), sleep=Sleeps()) as client:
+        async with local_client(settings(), sleep=Sleeps()) as client:
             kept = await client.download(
                 httpserver.url_for("/img.png"), max_bytes=10_000, allowed_types=["image/"]
             )
@@ -574,7 +526,7 @@ def test_cookies_set_by_a_server_are_never_sent_back(httpserver: HTTPServer) -> 
     )
 
     async def scenario() -> None:
-        async with HttpClient(settings(), sleep=Sleeps()) as client:
+        async with local_client(settings(), sleep=Sleeps()) as client:
             await client.get(Request(httpserver.url_for("/set")))
             await client.get(Request(httpserver.url_for("/next")))
 
@@ -588,7 +540,7 @@ def test_large_bodies_go_to_warc_too(httpserver: HTTPServer, tmp_path: Path) -> 
 
     async def scenario() -> Any:
         with WarcWriter(tmp_path) as warc:
-            async with HttpClient(settings(max_body_bytes=10**6), warc=warc) as client:
+            async with local_client(settings(max_body_bytes=10**6), warc=warc) as client:
                 return await client.get_with_evidence(Request(httpserver.url_for("/big")))
 
     _, evidence = run(scenario())
@@ -621,7 +573,7 @@ def test_sequential_requests_to_a_host_reuse_one_connection() -> None:
     url = f"http://127.0.0.1:{server.server_address[1]}/k"
 
     async def scenario() -> None:
-        async with HttpClient(settings(concurrency=64, per_host_concurrency=4)) as client:
+        async with local_client(settings(concurrency=64, per_host_concurrency=4)) as client:
             for _ in range(10):
                 await client.get(Request(url))
 
@@ -631,3 +583,51 @@ def test_sequential_requests_to_a_host_reuse_one_connection() -> None:
         server.shutdown()
         server.server_close()
     assert len(ports) == 10 and len(set(ports)) == 1
+
+
+# -- credentials in URLs ---------------------------------------------------------------
+
+
+def test_credentials_in_a_url_are_never_sent_or_recorded(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    port = httpserver.port
+    httpserver.expect_request("/start").respond_with_data(
+        "", status=302, headers={"Location": f"http://admin:hunter2@127.0.0.1:{port}/next"}
+    )
+    httpserver.expect_request("/next").respond_with_data("landed")
+
+    async def scenario() -> Any:
+        with WarcWriter(tmp_path) as warc:
+            async with local_client(settings(), warc=warc, sleep=Sleeps()) as client:
+                return await client.get_with_evidence(
+                    Request(f"http://reader:s3cret@127.0.0.1:{port}/start")
+                )
+
+    response, evidence = run(scenario())
+    assert response.body == b"landed"
+    assert response.request.url == f"http://127.0.0.1:{port}/start"
+    assert evidence.request_url == f"http://127.0.0.1:{port}/start"
+    assert evidence.final_url == f"http://127.0.0.1:{port}/next"
+    assert [request.headers.get("Authorization") for request, _ in httpserver.log] == [None] * 2
+    [path] = (tmp_path / "warc").iterdir()
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            target = record.rec_headers.get_header("WARC-Target-URI") or ""
+            assert "s3cret" not in target and "hunter2" not in target and "@" not in target
+            if record.rec_type == "request":
+                sent = record.http_headers.to_str() + record.content_stream().read().decode()
+                assert "s3cret" not in sent and "hunter2" not in sent
+                assert "authorization" not in sent.lower()
+    # What the server itself said is kept as it said it: the evidence is its answer.
+    assert b"hunter2" in gzip.decompress(path.read_bytes())
+
+
+def test_credentials_stay_out_of_error_messages() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(FetchError) as caught:
+        run(get(settings(max_attempts=1), f"http://reader:s3cret@127.0.0.1:{port}/x"))
+    assert "s3cret" not in str(caught.value) and "reader" not in str(caught.value)
+    assert caught.value.url == f"http://127.0.0.1:{port}/x"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -13,7 +14,6 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from archiver.config import Endpoints, HttpSettings, MediaSettings, load_settings
-from archiver.net.client import HttpClient
 from archiver.net.fetch import (
     FetchResult,
     download_media,
@@ -22,6 +22,7 @@ from archiver.net.fetch import (
     with_media_evidence,
 )
 from archiver.net.warc import WarcWriter
+from archiver.platforms import text
 from archiver.platforms.base import (
     FollowUp,
     Found,
@@ -35,6 +36,7 @@ from archiver.platforms.base import (
 )
 from archiver.platforms.registry import Registry
 from archiver.record import Author, Media, Post
+from tests.net.local import local_client
 
 ENDPOINTS: Endpoints = load_settings().endpoints
 
@@ -104,21 +106,6 @@ def serve_note(server: HTTPServer, note: str, text: str = "Water is rising") -> 
     server.expect_request(f"/api/notes/{note}").respond_with_json({"text": text, "user": "u1"})
 
 
-@pytest.fixture(scope="module")
-def local_server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def httpserver(local_server: HTTPServer) -> Iterator[HTTPServer]:
-    """pytest-httpserver's fixture, but on 127.0.0.1 (its default is "localhost")."""
-    yield local_server
-    local_server.clear()
-
-
 @pytest.fixture
 def notes(httpserver: HTTPServer) -> Iterator[HTTPServer]:
     httpserver.expect_request("/api/users/u1").respond_with_json(
@@ -128,7 +115,7 @@ def notes(httpserver: HTTPServer) -> Iterator[HTTPServer]:
 
 
 async def fetch(url: str, *, router: Registry = NOTES, warc: WarcWriter | None = None) -> Any:
-    async with HttpClient(http_settings(), warc=warc) as client:
+    async with local_client(http_settings(), warc=warc) as client:
         return await fetch_url(client, url, ENDPOINTS, router=router)
 
 
@@ -248,7 +235,7 @@ def test_fetch_many_keeps_a_bounded_number_in_flight(notes: HTTPServer) -> None:
         peak_tasks = max(peak_tasks, len(fetching))
 
     async def scenario() -> list[FetchResult]:
-        async with HttpClient(http_settings()) as client:
+        async with local_client(http_settings()) as client:
             stream = fetch_many(
                 urls(), client, ENDPOINTS, on_result=on_result, router=NOTES, in_flight=5
             )
@@ -289,7 +276,7 @@ def test_download_media_reports_each_file(httpserver: HTTPServer) -> None:
     )
 
     async def scenario() -> Any:
-        async with HttpClient(http_settings()) as client:
+        async with local_client(http_settings()) as client:
             return await download_media(client, post, MediaSettings())
 
     photo, video = asyncio.run(scenario())
@@ -302,3 +289,58 @@ def test_download_media_reports_each_file(httpserver: HTTPServer) -> None:
     assert updated.media[0].content_type == "image/jpeg"
     assert updated.media[1].sha256 is None
     assert updated.content_hash == post.content_hash  # download details stay outside the hash
+
+
+# -- hostile markup within the body cap -------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def test_a_page_of_200k_nested_divs_is_read_in_bounded_memory(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2.2 MB of nested ``<div>``s, well within the 20 MB body cap: read through the real
+    fetch path (registry, web platform, page metadata), it ends archived with its title,
+    and only the first ``MAX_TAGS`` elements are built: ~100 MB of Python objects for all
+    200,000. (The limit is lowered here so the test builds a tenth of them, not half.)"""
+    monkeypatch.setattr(text, "MAX_TAGS", 20_000)
+    depth = 200_000
+    page = (
+        '<html><head><meta property="og:title" content="Deep water"></head><body>'
+        + "<div>" * depth
+        + "bottom"
+        + "</div>" * depth
+        + "</body></html>"
+    )
+    httpserver.expect_request("/deep").respond_with_data(page, content_type="text/html")
+
+    async def scenario() -> Any:
+        async with local_client(http_settings()) as client:
+            return await fetch_url(client, httpserver.url_for("/deep"), ENDPOINTS)
+
+    tracemalloc.start()
+    try:
+        result = asyncio.run(scenario())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.status == "archived", result.error
+    assert result.post.title == "Deep water"
+    assert result.evidence[0].body == page.encode()  # the evidence is the whole page
+    assert peak < 40 * 2**20
+
+
+def test_a_status_nested_thousands_deep_keeps_its_text(httpserver: HTTPServer) -> None:
+    """Mastodon statuses come from any server; one whose content nests 5,000 deep is read."""
+    status = json.loads((FIXTURES / "mastodon/responses/status-ok.200.json").read_bytes())
+    status["content"] = "<p>" + "<span>" * 5000 + "Deep text" + "</span>" * 5000 + "</p>"
+    httpserver.expect_request(f"/api/v1/statuses/{status['id']}").respond_with_json(status)
+
+    async def scenario() -> Any:
+        async with local_client(http_settings()) as client:
+            url = httpserver.url_for(f"/@alice/{status['id']}")
+            return await fetch_url(client, url, ENDPOINTS)
+
+    result = asyncio.run(scenario())
+    assert result.status == "archived", result.error
+    assert result.post.platform == "mastodon" and result.post.text == "Deep text"

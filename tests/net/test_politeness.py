@@ -17,6 +17,7 @@ from archiver.net.politeness import (
     retry_after_seconds,
     server_delay,
 )
+from tests.net.local import Sleeps
 
 
 def _in(seconds: float) -> datetime:
@@ -76,15 +77,6 @@ def test_quota_delay_only_when_nothing_is_left() -> None:
 def test_host_key_keeps_the_port() -> None:
     assert host_key("http://127.0.0.1:8123/@alice/1") == "127.0.0.1:8123"
     assert host_key("https://X.com/a") == "x.com"
-
-
-class Sleeps:
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        await asyncio.sleep(0)
 
 
 def test_interval_spaces_requests_to_one_host_only() -> None:

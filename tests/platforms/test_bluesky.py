@@ -181,7 +181,7 @@ def test_article_embeds() -> None:
         "#Hochwasser @tomas.ferreira.pt"
     )
     assert official.lang == "de"
-    assert official.media == [Media(kind="unknown", url=ILSE_POST)]
+    assert official.media == []  # "[image or embed]" names no address: not a media item
     assert official.links == []  # the label is shortened
     assert official.hashtags == ["Hochwasser"]
     assert official.mentions == ["tomas.ferreira.pt"]
@@ -206,7 +206,7 @@ def test_article_embeds() -> None:
     assert third_party.created_at == "2025-05-14T06:02:11Z"
     assert third_party.lang == "pt"
     assert third_party.hashtags == ["cheias"]
-    assert third_party.media == [Media(kind="unknown", url=third_party.url)]
+    assert third_party.media == []
 
     assert iframe.post_id == f"{REEF}/3lot56mhcs2vs"
     assert iframe.url == f"https://bsky.app/profile/{REEF}/post/3lot56mhcs2vs"
@@ -228,6 +228,24 @@ def test_cms_br_newlines_are_not_doubled() -> None:
     assert post is not None
     assert post.text == "Zeile eins\nZeile zwei"
     assert post.author.name == "Ilse"
+
+
+def test_signature_in_its_own_paragraph_and_text_in_two() -> None:
+    """A CMS that reprints the embed with every line in a ``<p>``: the signature paragraph
+    is found by its shape, the post keeps both of its paragraphs. (Invented post.)"""
+    markup = (
+        '<blockquote class="bluesky-embed"><p lang="de">Pegel 3,9 m.</p>'
+        "<p>Scheitel erwartet gegen Mitternacht.</p>"
+        '<p>&mdash; Ilse (<a href="https://bsky.app/profile/x">@ilse.bsky.social</a>) '
+        f'<a href="https://bsky.app/profile/{ILSE}/post/3l23wdthbf2us">Aug 19, 2024</a></p>'
+        "</blockquote>"
+    )
+    [post] = embed_posts(PLATFORM, markup, CAPTURE)
+    assert post.post_id == f"{ILSE}/3l23wdthbf2us"
+    assert post.text == "Pegel 3,9 m.\n\nScheitel erwartet gegen Mitternacht."
+    assert (post.author.name, post.author.handle) == ("Ilse", "ilse.bsky.social")
+    assert post.created_at == "2024-08-19"
+    assert post.lang == "de"
 
 
 def test_blockquote_without_post_is_not_an_embed() -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -9,7 +10,7 @@ from bs4 import BeautifulSoup
 from archiver.config import Endpoints, load_settings
 from archiver.platforms.base import Found, Gone, ParseError, PostRef, Reason, Response
 from archiver.platforms.facebook import PLATFORM
-from archiver.record import Capture, Post
+from archiver.record import Author, Capture, Post
 from tests.platforms.embed_walk import embed_posts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "facebook"
@@ -49,7 +50,8 @@ def expected(post_id: str, url: str, **changes: Any) -> dict[str, Any]:
         "text": "",
         "text_truncated": False,
         "lang": None,
-        "media": [],
+        # A video's embed shows the video: Facebook's player for it.
+        "media": player(url) if any(part in url for part in ("/videos/", "/watch/")) else [],
         "links": [],
         "hashtags": [],
         "mentions": [],
@@ -58,6 +60,18 @@ def expected(post_id: str, url: str, **changes: Any) -> dict[str, Any]:
     }
     record.update(changes)
     return record
+
+
+def player(url: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": "video",
+            "url": f"{FB}/plugins/video.php?href={quote(url, safe='')}",
+            "alt": None,
+            "sha256": None,
+            "content_type": None,
+        }
+    ]
 
 
 def page(handle: str, name: str | None = None) -> dict[str, Any]:
@@ -261,6 +275,7 @@ def test_localized_bylines_still_give_the_author() -> None:
         "772019384650112",
         f"{FB}/mercadodelsur.coop/posts/772019384650112",
         author=page("mercadodelsur.coop", "Mercado del Sur"),
+        created_at="2023-09-07",  # "Jueves, 7 de septiembre de 2023"
         text="Mañana abrimos a las 8. ¡Traigan sus bolsas! #MercadoDelSur",
         hashtags=["MercadoDelSur"],
     )
@@ -274,8 +289,33 @@ def test_localized_bylines_still_give_the_author() -> None:
             "id": "100089234567801",
             "url": f"{FB}/profile.php?id=100089234567801",
         },
+        created_at="2023-09-07",  # "7 Eylül 2023 Perşembe"
         text="Sahil temizliği pazar günü saat 10'da. Eldivenleri biz getiriyoruz.",
     )
+
+
+def test_bylines_in_their_own_paragraph_in_any_language() -> None:
+    english, french, german, thanks = embeds_in("sanitised-bylines.html")
+    assert english.author == Author.model_validate(page("eastbanktenants", "Eastbank Tenants"))
+    assert english.created_at == "2022-02-07"
+    assert english.text == (
+        "Rents on the east bank rise again in April unless the council acts. "
+        "We are asking every tenant to…"
+    )
+    assert english.text_truncated
+    assert (french.author.name, french.created_at) == ("Mairie de Quai", "2026-01-08")
+    assert french.text == "La passerelle rouvre samedi à 9 h."
+    # No links left in the byline: its words give the name and the date.
+    assert (german.author.name, german.author.handle) == ("Stadtwerke Kai", "stadtwerkekai")
+    assert german.created_at == "2026-01-07"
+    assert german.text == "Die Fähre fährt ab Montag wieder nach Plan."
+    # A last paragraph that only links a page is the post's text, not a byline.
+    assert (
+        thanks.text
+        == "Forty of you came to the meeting.\n\nThanks to Harbour Helpers for the room!"
+    )
+    assert thanks.mentions == ["harbourhelpers"]
+    assert thanks.created_at is None
 
 
 def test_bare_blockquote_prefers_the_page_permalink_to_a_graph_cite() -> None:
@@ -301,6 +341,19 @@ def test_plugin_iframes_give_identity_and_a_rendered_div_counts_once() -> None:
         "861234509876543",
         f"{FB}/riversidetenantsunion/posts/861234509876543",
         author=page("riversidetenantsunion"),
+    )
+
+
+def test_amp_facebook_gives_post_and_video_and_a_page_nothing() -> None:
+    post, video = embeds_in("amp.html")
+    assert (post.post_id, post.url) == (
+        "1482093345761190",
+        f"{FB}/harbourcouncil/posts/1482093345761190",
+    )
+    assert post.author.handle == "harbourcouncil"
+    assert (video.post_id, video.url) == (
+        "1482093345761191",
+        f"{FB}/harbourcouncil/videos/1482093345761191",
     )
 
 

@@ -16,6 +16,7 @@ from archiver.platforms.flattened import (
     text_post_id,
     url_from_label,
     visible_length,
+    visibly_cut,
 )
 
 ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "flattened" / "article-mixed.txt"
@@ -50,6 +51,14 @@ def only_post(text: str, limit: int = POST_LIMIT) -> tuple[str, bool]:
             "P — T (@tomas.ferreira.pt) 2025-05-14T06:02:11.000Z",
             "T|tomas.ferreira.pt|2025-05-14T06:02:11.000Z",
         ),
+        # Dates in the page's language (platforms/locales.py).
+        ("Hi — Peter (@diktator) 25. September 2018", "Peter|diktator|25. September 2018"),
+        ("Salut — Jo (@jo_d) 7 janvier 2026", "Jo|jo_d|7 janvier 2026"),
+        ("Hola — Jo (@jo_d) 7 de enero de 2026", "Jo|jo_d|7 de enero de 2026"),
+        ("Привет — Олег (@oleg_v) 7 января 2026 г.", "Олег|oleg_v|7 января 2026"),
+        ("Merhaba — Ece (@ece_k) 7 Ocak 2026", "Ece|ece_k|7 Ocak 2026"),
+        ("مرحبا — ليلى (@layla_n) ٧ يناير ٢٠٢٦", "ليلى|layla_n|٧ يناير ٢٠٢٦"),
+        ("Hallo — Jo (@jo_d) 7 januari 2026 om 14:05", "Jo|jo_d|7 januari 2026 om 14:05"),
     ],
 )
 def test_signature_forms(text: str, expected: str) -> None:
@@ -96,6 +105,33 @@ def test_rule_1_marker_line_is_removed() -> None:
 def test_rule_2_last_paragraph_only() -> None:
     text = "Article paragraph.\n\nShe wrote:\n \nLine one\nLine two— Ann (@ann) March 1, 2026"
     assert only_post(text) == ("Line one\nLine two", False)
+
+
+def test_rule_2_a_tail_line_of_hashtags_keeps_the_paragraph_before() -> None:
+    text = (
+        "The regime answered with bullets.\n\nStop the crackdown on the uprising.\n\n"
+        "#IranProtests @rights_watch pic.twitter.com/AbC1— Ann (@ann) March 1, 2026"
+    )
+    assert only_post(text) == (
+        "Stop the crackdown on the uprising.\n\n#IranProtests @rights_watch pic.twitter.com/AbC1",
+        False,
+    )
+    # Only when both fit: a long paragraph before the tail is the article's.
+    assert only_post(text, limit=50) == ("#IranProtests @rights_watch pic.twitter.com/AbC1", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("Police kept their distance until about ten, when…", True),
+        ("Full data: example.org/floods/2026/ga…", False),  # a shortened link label
+        ("Thread: twitter.com/dv_unterelbe/s…", False),
+        ("Ends here.", False),
+        ("Ends in dots...", False),
+    ],
+)
+def test_visibly_cut(text: str, cut: bool) -> None:
+    assert visibly_cut(text) is cut
 
 
 def test_rule_3_whole_paragraph_within_limit() -> None:

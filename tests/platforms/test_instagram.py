@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from archiver.config import Endpoints, load_settings
 from archiver.platforms.base import Found, Gone, ParseError, PostRef, Reason, Request, Response
 from archiver.platforms.instagram import PLATFORM
-from archiver.record import Capture, Post
+from archiver.record import Author, Capture, Post
 from tests.platforms.embed_walk import embed_posts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "instagram"
@@ -47,7 +47,16 @@ def expected(post_id: str, **changes: Any) -> dict[str, Any]:
         "text": "",
         "text_truncated": False,
         "lang": None,
-        "media": [],
+        # Every embed shows the post's photo or video, at its embed page.
+        "media": [
+            {
+                "kind": "unknown",
+                "url": f"https://www.instagram.com/p/{post_id}/embed/",
+                "alt": None,
+                "sha256": None,
+                "content_type": None,
+            }
+        ],
         "links": [],
         "hashtags": [],
         "mentions": [],
@@ -129,6 +138,31 @@ def test_v14_embed_gives_author_but_no_caption() -> None:
     (post,) = embeds_in("v14-post.html")
     assert fields(post) == expected("C9m4IVTkTSB", author=author("Odile Fernsby", "odile.fernsby"))
     assert post.capture == CAPTURE
+
+
+def test_bylines_in_other_languages_shortened_or_replaced_are_never_caption() -> None:
+    german, shortened, replaced, french, turkish = embeds_in("localised-bylines.html")
+    assert fields(german) == expected(
+        "C9m4IVTkTSB", author=author("Odile Fernsby", "odile.fernsby")
+    )  # "Diesen Beitrag auf Instagram ansehen" is chrome, not caption
+    assert fields(shortened) == expected(
+        "DaM_Ynr5ZCl", author={"name": "Odile Fernsby", "handle": None, "id": None, "url": None}
+    )
+    assert fields(replaced) == expected("CMZ7vFznnkL")  # "Zum Instagram-Beitrag"
+    assert french.author == Author.model_validate(author("Boulangerie du Quai", "boulangerie.quai"))
+    assert french.created_at == "2019-08-22T06:41:09Z"
+    assert french.text == (
+        "Le four est enfin réparé. Première fournée demain matin, venez tôt parce que…"
+    )
+    assert french.text_truncated  # the caption visibly goes on
+    assert (turkish.author.name, turkish.author.handle) == ("Ece Kaya", "ece.kaya")
+    assert turkish.text == ""
+
+
+def test_amp_instagram_gives_identity_and_the_media_it_shows() -> None:
+    first, captioned = embeds_in("amp.html")  # the empty shortcode names no post
+    assert fields(first) == expected("C9m4IVTkTSB")
+    assert fields(captioned) == expected("DaM_Ynr5ZCl")
 
 
 def test_v14_reel_embed_uses_the_post_url() -> None:

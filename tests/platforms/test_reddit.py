@@ -164,6 +164,12 @@ def test_reddit_card_embed_has_title_but_no_author() -> None:
     assert post.author.handle is None
 
 
+def test_amp_reddit_gives_post_and_comment() -> None:
+    post, comment = embed_records("amp.html")
+    assert post is not None and (post.key, post.url, post.title) == ("reddit:1c9k2mf", POST, None)
+    assert comment is not None and (comment.key, comment.url) == ("reddit:l2m3n4o", COMMENT)
+
+
 def test_embed_without_a_post_link_is_declined() -> None:
     assert embed_records("not-reddit.html") == [None]
 
@@ -277,6 +283,11 @@ def test_link_post() -> None:
     assert [m.url for m in post.media] == [
         "https://external-preview.redd.it/fakeHousingPlan.jpg?auto=webp&s=ee55"
     ]
+
+
+def test_older_link_post_without_url_overridden_by_dest_keeps_its_link() -> None:
+    post = found("https://redd.it/1cc7u2w", "link-post-old.200.json")
+    assert post.links == ["https://example.org/news/draft-housing-plan"]
 
 
 def test_crosspost_quotes_its_source() -> None:

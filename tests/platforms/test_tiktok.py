@@ -9,7 +9,7 @@ import pytest
 from archiver.config import load_settings
 from archiver.platforms.base import FollowUp, Found, Gone, ParseError, PostRef, Reason, Response
 from archiver.platforms.tiktok import PLATFORM, created_from_id, find_mentions
-from archiver.record import Capture, Post
+from archiver.record import Capture, Media, Post
 from tests.platforms.embed_walk import embed_results
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "tiktok"
@@ -121,8 +121,22 @@ def test_video_embed() -> None:
         "url": f"https://www.tiktok.com/@{USER}",
     }
     assert post.created_at == "2026-03-04T18:30:05Z"
-    assert post.media == [] and post.links == []
+    # The embed shows the video, whose file the markup does not name: TikTok's player.
+    assert post.media == [Media(kind="unknown", url=f"https://www.tiktok.com/player/v1/{VIDEO}")]
+    assert post.links == []
     assert post.capture == CAPTURE
+
+
+def test_players_and_amp_components() -> None:
+    markup = (FIXTURES / "embeds" / "players-and-amp.html").read_text(encoding="utf-8")
+    embed_v2, player, amp_id, amp_url = embed_records(markup)
+    assert embed_v2 is not None and player is not None
+    assert (embed_v2.post_id, embed_v2.url) == (VIDEO, f"https://www.tiktok.com/@/video/{VIDEO}")
+    assert embed_v2.created_at == "2026-03-04T18:30:05Z"  # the id holds the time
+    assert player.post_id == PHOTO
+    assert player.media == [Media(kind="unknown", url=f"https://www.tiktok.com/player/v1/{PHOTO}")]
+    assert amp_id is not None and amp_id.post_id == VIDEO
+    assert amp_url is not None and (amp_url.post_id, amp_url.author.handle) == (PHOTO, USER)
 
 
 def test_bare_caption_embed_drops_author_and_sound_links() -> None:

@@ -228,7 +228,9 @@ def test_legacy_embeds() -> None:
 
 
 def test_wordpress_embeds() -> None:
-    wrapped, bare = embeds("wordpress.html")
+    """The block holding the oEmbed blockquote; the one holding only a URL is the document
+    layer's (tests/documents/test_extract.py), as for any platform."""
+    [wrapped] = embeds("wordpress.html")
     assert wrapped.post_id == "2008942995769085702"
     assert wrapped.url == "https://x.com/kenji_wr/status/2008942995769085702"
     assert wrapped.author.name == "渡辺 Kenji Watanabe-Reyes"
@@ -238,12 +240,6 @@ def test_wordpress_embeds() -> None:
     assert wrapped.hashtags == ["洪水"]
     assert wrapped.mentions == ["marisol_ol"]
     assert wrapped.media == [Media(kind="unknown", url="https://pic.twitter.com/Vd8nJ3kQ2m")]
-
-    assert bare.post_id == "2006079303616040052"
-    assert bare.url == "https://x.com/civicdata_lab/status/2006079303616040052"
-    assert bare.author.handle == "civicdata_lab"
-    assert bare.created_at == "2025-12-30T19:05:51.790Z"
-    assert bare.text == ""
 
 
 def test_rendered_iframe_and_placeholder() -> None:
@@ -256,6 +252,70 @@ def test_rendered_iframe_and_placeholder() -> None:
     assert placeholder.author.handle == "civicdata_lab"
     assert placeholder.author.name is None
     assert placeholder.text == ""
+
+
+def test_signature_in_its_own_paragraph_and_posts_in_several() -> None:
+    german, dyke, placeholder, loose = embeds("sanitised.html")
+    assert german.post_id == "1971156472427569728"
+    assert german.url == "https://x.com/lotte_pegel/status/1971156472427569728"
+    assert (german.author.name, german.author.handle) == ("Lotte Brinkhaus 🌊", "lotte_pegel")
+    assert german.created_at == "2025-09-25T10:15:00.000Z"
+    assert german.text == "Pegel Hafen 6,10 m, Tendenz steigend. #Sturmflut"
+    assert german.media == [Media(kind="unknown", url="https://pic.twitter.com/Kq3ZpR8vWm")]
+    assert german.lang == "de"
+
+    assert dyke.author.name == "Deichverband Unterelbe"
+    assert dyke.text == (
+        "Update from the dyke crews, 8 pm:\n\n"
+        "All three sluices closed on schedule. @deichwacht_nord is walking the eastern "
+        "section now.\n\n"
+        "Volunteers: please stay off the crest until the water drops below 5 m, the ground "
+        "is saturated and…"
+    )
+    assert dyke.text_truncated  # X prints "…" where a long post goes on
+    ends_in_a_link = (
+        '<blockquote class="twitter-tweet"><p lang="en">Full data: '
+        '<a href="https://t.co/Qx7LmN2pAb">example.org/floods/2026/ga…</a></p>&mdash; River '
+        '(@riverwatch) <a href="https://twitter.com/riverwatch/status/1000000000000000001">'
+        "January 7, 2026</a></blockquote>"
+    )
+    [linked] = embed_posts(PLATFORM, ends_in_a_link, CAPTURE)
+    assert not linked.text_truncated  # the "…" shortens a link's label, not the post
+    assert dyke.mentions == ["deichwacht_nord"]
+    assert not german.text_truncated
+
+    assert (placeholder.post_id, placeholder.author.handle) == (
+        "1973836381025329728",
+        "lotte_pegel",
+    )
+    assert placeholder.text == ""
+
+    assert (loose.author.name, loose.author.handle) == ("Hafenamt", "hafenamt_hh")
+    assert loose.text == "Sandsäcke gibt es noch am Bauhof."
+
+
+def test_a_post_link_inside_the_text_is_no_date_link() -> None:
+    """The last blockquote of ``sanitised.html`` quotes a post in its text and has no date
+    link: it names no post of its own, so no record (not one for the quoted post)."""
+    posts = embeds("sanitised.html")
+    assert [post.post_id for post in posts].count("1971485138089009728") == 1
+
+
+def test_embeds_that_carry_only_the_id() -> None:
+    saved, amp, amp_url, amp_placeholder, with_text, lazy = embeds("id-holders.html")
+    assert (saved.post_id, saved.url) == (
+        "2008871234565169728",
+        "https://x.com/i/status/2008871234565169728",
+    )
+    assert saved.created_at == "2026-01-07T12:00:00.000Z"  # the snowflake dates it
+    assert (amp.post_id, amp.author.handle) == ("2021509511377969728", None)
+    assert amp_url.url == "https://x.com/kuestenwache/status/1974014051742769728"
+    assert amp_url.author.handle == "kuestenwache"
+    # The placeholder AMP shows is a whole embed: the walk reads it too (documents merge
+    # the two records into one).
+    assert amp_placeholder.post_id == with_text.post_id == "1971156472427569728"
+    assert with_text.text == "Water at the pier steps now."
+    assert (lazy.post_id, lazy.author.handle) == ("1973836381025329728", "hafenamt_hh")
 
 
 def test_links_lose_only_tracking_that_never_selects_content() -> None:
@@ -284,14 +344,6 @@ def test_blockquote_without_status_link_is_not_an_embed() -> None:
     soup = BeautifulSoup('<blockquote class="twitter-tweet"><p>Hi</p></blockquote>', "lxml")
     rule = PLATFORM.embed_rules[0]
     assert rule.parse(soup.blockquote, CAPTURE) is None
-
-
-def test_wordpress_figure_with_blockquote_is_left_to_the_blockquote_rule() -> None:
-    soup = BeautifulSoup((EMBEDS / "wordpress.html").read_text(encoding="utf-8"), "lxml")
-    figure_rule = next(rule for rule in PLATFORM.embed_rules if rule.tag == "figure")
-    first_figure = soup.find("figure")
-    assert figure_rule.matches(first_figure)
-    assert figure_rule.parse(first_figure, CAPTURE) is None
 
 
 # ---- flattened text -----------------------------------------------------------------

@@ -86,19 +86,30 @@ def test_iframe_embed_gives_id_and_url_only() -> None:
     [post] = embed_records("iframe.html")
     assert post is not None
     assert (post.key, post.url) == (f"youtube:{VIDEO}", WATCH)
-    assert post.title is None
+    assert post.title is None  # "YouTube video player" names the player, not the video
     assert post.text == ""
     assert post.author.model_dump() == {"name": None, "handle": None, "id": None, "url": None}
     assert post.capture == CAPTURE
 
 
-def test_nocookie_lazy_and_playlist_iframes() -> None:
+def test_iframe_title_is_the_video_title_when_a_cms_wrote_it() -> None:
+    [post, _playlist] = embed_records("nocookie-and-lazy.html")
+    assert post is not None and post.title == "Spring timetable explained"
+
+
+def test_nocookie_and_playlist_iframes() -> None:
+    """The lazy iframe (``data-src``) is the document layer's: any platform's frame can be
+    lazy (tests/documents/test_wrappers.py)."""
     records = embed_records("nocookie-and-lazy.html")
     assert [post.url if post else None for post in records] == [
         "https://www.youtube.com/watch?v=Qa1_b2-C3dE",
-        "https://www.youtube.com/watch?v=Zz9yY8xX7wV",
         None,
     ]
+
+
+def test_amp_youtube_gives_the_video_and_a_live_channel_nothing() -> None:
+    records = embed_records("amp.html")
+    assert [post.url if post else None for post in records] == [WATCH]
 
 
 def test_flattened_text_yields_nothing() -> None:

@@ -7,18 +7,22 @@ and rechecks. Each route holds a queue of answers whose last one repeats.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
 from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
+from archiver.cli import app
 from archiver.config import Settings, load_settings
 from archiver.ingest.urls import add_urls
 from archiver.store import Archive
@@ -172,3 +176,49 @@ def db_rows(archive: Archive, query: str, *params: object) -> list[tuple[object,
     """Rows read straight from the SQLite file, as a user's own tools would."""
     with sqlite3.connect(archive.db_path) as connection:
         return connection.execute(query, params).fetchall()
+
+
+runner = CliRunner()
+
+
+class Cli:
+    """The real ``archiver`` command line on one archive home and config."""
+
+    def __init__(self, home: Path, config: Path) -> None:
+        self.home, self.config = home, config
+
+    def __call__(self, *args: str | Path) -> tuple[int, str, str]:
+        argv = [str(a) for a in args] + ["--home", str(self.home), "--config", str(self.config)]
+        result = runner.invoke(app, argv)
+        return result.exit_code, result.stdout, result.stderr
+
+    def json(self, *args: str | Path) -> Any:
+        code, out, err = self(*args, "--json")
+        assert code in (0, 1), err
+        return json.loads(out)
+
+    def lines(self, *args: str | Path) -> list[dict[str, Any]]:
+        """A ``--json`` command that writes JSON Lines, read back."""
+        code, out, err = self(*args, "--json")
+        assert code in (0, 1), err
+        return [json.loads(line) for line in out.splitlines()]
+
+
+@pytest.fixture
+def cli(tmp_path: Path, config_file: Path, replay: Replay) -> Cli:
+    """An archive built with ``archiver add URL`` from the replay server (posts of every
+    platform the recheck tests serve)."""
+    from tests.recheck.test_recheck import (
+        MIXED_URLS,
+        serve_others,
+        serve_telegram,
+        serve_twitter,
+    )
+
+    serve_twitter(replay)
+    serve_telegram(replay)
+    serve_others(replay)
+    run = Cli(tmp_path / "home", config_file)
+    code, _, err = run("add", *MIXED_URLS)
+    assert code == 0, err
+    return run

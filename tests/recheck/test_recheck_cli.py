@@ -12,49 +12,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from archiver.cli import app
-from tests.recheck.conftest import Answer, Replay, failure, fixture, route
+from tests.recheck.conftest import Answer, Cli, Replay, failure, fixture, route
 from tests.recheck.test_recheck import (
     BLUESKY,
-    MIXED_URLS,
     PHOTO,
     TELEGRAM_EDITED,
     TELEGRAM_TEXT,
     VIDEO,
-    serve_others,
-    serve_telegram,
-    serve_twitter,
 )
-
-runner = CliRunner()
-
-
-class Cli:
-    def __init__(self, home: Path, config: Path) -> None:
-        self.home, self.config = home, config
-
-    def __call__(self, *args: str | Path) -> tuple[int, str, str]:
-        argv = [str(a) for a in args] + ["--home", str(self.home), "--config", str(self.config)]
-        result = runner.invoke(app, argv)
-        return result.exit_code, result.stdout, result.stderr
-
-    def json(self, *args: str | Path) -> object:
-        code, out, err = self(*args, "--json")
-        assert code in (0, 1), err
-        return json.loads(out)
-
-
-@pytest.fixture
-def cli(tmp_path: Path, config_file: Path, replay: Replay) -> Cli:
-    serve_twitter(replay)
-    serve_telegram(replay)
-    serve_others(replay)
-    run = Cli(tmp_path / "home", config_file)
-    code, _, err = run("add", *MIXED_URLS)
-    assert code == 0, err
-    return run
 
 
 def flip(replay: Replay) -> None:
@@ -87,10 +53,16 @@ def test_recheck_status_list_and_show_tell_the_truth(
     assert summary["newly_gone"] == 2 and summary["errors"] == 1 and summary["finished"]
 
     status = cli.json("status")
-    assert status["totals"] == {"available": 6, "changed": 1, "deleted": 1, "private": 1}
+    # the bluesky post's only check failed: it has never been seen by a check
+    assert status["totals"] == {
+        "unchecked": 1,
+        "available": 5,
+        "changed": 1,
+        "deleted": 1,
+        "private": 1,
+    }
     assert status["posts"]["twitter"] == {"available": 2, "deleted": 1, "private": 1}
     assert status["last_check_failed"] == {"bluesky": 1}
-    assert status["never_checked"] == {}
     assert status["last_run"]["state"] == "finished"
     gone = {line["key"]: line for line in status["newly_gone"]}
     assert set(gone) == {f"twitter:{PHOTO}", f"twitter:{VIDEO}"}
@@ -115,7 +87,7 @@ def test_recheck_status_list_and_show_tell_the_truth(
     assert shown["first_gone_at"] == shown["checks"][0]["checked_at"]
     assert shown["checks"][0]["reason"] == "deleted"
     outage = cli.json("show", BLUESKY)
-    assert outage["status"] == "archived" and outage["checks"][0]["outcome"] == "error"
+    assert outage["status"] == "unchecked" and outage["checks"][0]["outcome"] == "error"
     assert outage["checks"][0]["http_status"] == 503 and outage["first_gone_at"] is None
 
     with report.open(encoding="utf-8") as handle:

@@ -168,7 +168,7 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (home / "archive.db").write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="not a usable archive database"):
+    with pytest.raises(StoreError, match=r"the archive database is damaged: .*not an SQLite"):
         Archive(home)
 
 

@@ -114,10 +114,10 @@ WALKS: dict[str, Callable[[Archive], Iterator[Any]]] = {
     "all": lambda a: a.list_posts(batch_size=4),
     "platform": lambda a: a.list_posts(platform="bluesky", batch_size=2),
     "since": lambda a: a.list_posts(since="2026-01-02", batch_size=4),
-    "status": lambda a: a.list_posts(where=[status_sql("available")], batch_size=4),
+    "status": lambda a: a.list_posts(where=[status_sql("unchecked")], batch_size=4),
     "author": lambda a: a.list_posts(author="writer2", batch_size=4),
     "recheck": lambda a: iter_targets(a, PostFilter(), 0, page_size=4),
-    "recheck-filtered": lambda a: iter_targets(a, PostFilter(status="available"), 0, page_size=4),
+    "recheck-filtered": lambda a: iter_targets(a, PostFilter(status="unchecked"), 0, page_size=4),
 }
 
 

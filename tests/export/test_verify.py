@@ -1,0 +1,106 @@
+"""``archiver verify`` on a bundle directory holding what no bundle holds: a FIFO, a device, a
+symbolic link, listed in a manifest. Each is refused in one line, exit 2, before any file is
+read (a FIFO would block the first read for ever, a device never end)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from archiver.export.verify import verify_bundle
+from archiver.export.verify_report import Problem
+from tests.export.conftest import refused, verify_cli
+
+ZERO_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def list_in_manifest(bundle: Path, relative: str) -> None:
+    """Add ``relative`` to the payload manifest as a forger would (bagit itself would read
+    the file to hash it, and block on a FIFO)."""
+    with (bundle / "manifest-sha256.txt").open("a", encoding="utf-8") as out:
+        out.write(f"{ZERO_SHA256}  {relative}\n")
+
+
+def test_a_fifo_listed_in_the_manifest_is_refused(bundle: Path) -> None:
+    os.mkfifo(bundle / "data/pipe")
+    list_in_manifest(bundle, "data/pipe")
+    line = refused(verify_cli(bundle, own_process=True))
+    assert line == (
+        f"error: refusing {bundle}: 'data/pipe' is a FIFO (named pipe); "
+        "a bundle holds only regular files and folders"
+    )
+
+
+def test_a_fifo_in_place_of_a_tag_file_is_refused(bundle: Path) -> None:
+    (bundle / "bag-info.txt").unlink()
+    os.mkfifo(bundle / "bag-info.txt")
+    assert "'bag-info.txt' is a FIFO" in refused(verify_cli(bundle, own_process=True))
+
+
+def test_a_fifo_given_as_the_bundle_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "bundle.zip")
+    line = refused(verify_cli(tmp_path / "bundle.zip", own_process=True))
+    assert line.endswith("bundle.zip is a FIFO (named pipe), neither a bundle directory nor a zip")
+
+
+def test_a_device_listed_in_the_manifest_is_refused(bundle: Path) -> None:
+    try:
+        os.mknod(bundle / "data/zero", stat.S_IFCHR | 0o600, os.makedev(1, 5))  # /dev/zero
+    except PermissionError:
+        pytest.skip("this user may not create device nodes")
+    list_in_manifest(bundle, "data/zero")
+    assert "'data/zero' is a device" in refused(verify_cli(bundle, own_process=True))
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/etc/passwd", "posts.jsonl"])
+def test_a_symbolic_link_is_refused(bundle: Path, target: str) -> None:
+    (bundle / "data/link").symlink_to(target)
+    list_in_manifest(bundle, "data/link")
+    assert "'data/link' is a symbolic link" in refused(verify_cli(bundle, own_process=True))
+
+
+def test_a_linked_folder_is_refused_and_not_followed(bundle: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.mkfifo(outside / "pipe")
+    (bundle / "data/more").symlink_to(outside, target_is_directory=True)
+    assert "'data/more' is a symbolic link" in refused(verify_cli(bundle, own_process=True))
+
+
+def test_an_oversized_tag_file_is_refused(bundle: Path) -> None:
+    with (bundle / "bag-info.txt").open("a", encoding="utf-8") as out:
+        out.write("Note: " + "x" * (2 << 20) + "\n")
+    assert refused(verify_cli(bundle)).endswith("bag-info.txt is larger than any bag's")
+
+
+def test_names_with_control_characters_cannot_forge_output_lines(bundle: Path) -> None:
+    name = "x\nOK bundle: 3 record(s) verified\x1b[2J"
+    (bundle / "data" / name).write_text("slipped in", "utf-8")
+    result = verify_cli(bundle)
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr
+    assert not any(line.startswith("OK") for line in result.stderr.splitlines())
+    assert "FAILED data/x\\x0aOK bundle: 3 record(s) verified\\x1b[2J: present but not listed" in (
+        result.stderr
+    )
+    found = verify_bundle(bundle).problems
+    assert Problem(f"data/{name}", "present but not listed in any manifest") in found
+
+
+def test_tag_files_bagit_cannot_parse_are_named_not_crashed_on(bundle: Path) -> None:
+    manifest = bundle / "manifest-sha256.txt"
+    original = manifest.read_bytes()
+    manifest.write_bytes(original + b"\xff\xfe  data/x\n")
+    assert "is a corrupted bag" in refused(verify_cli(bundle))
+    manifest.write_bytes(original)
+    info = bundle / "bag-info.txt"
+    lines = info.read_text("utf-8").splitlines()
+    oxum = ["Payload-Oxum: 12345" if x.startswith("Payload-Oxum") else x for x in lines]
+    info.write_text("\n".join(oxum) + "\n", "utf-8")
+    result = verify_cli(bundle)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "FAILED bag-info.txt: Payload-Oxum cannot be read (" in result.stderr

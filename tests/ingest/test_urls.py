@@ -1,0 +1,46 @@
+"""A fetched record with no text, no author and no media (a login wall, an empty page)
+is a failure, never stored as archived; a fetched PDF or image is its own content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.posts import X_ID, X_KEY, X_URL
+from tests.e2e.replay import Answer, Replay, fixture
+from tests.e2e.stored import posts, run_cli
+
+EMPTY_PAGE = "<!DOCTYPE html><html><head></head><body><div id='app'></div></body></html>"
+
+
+def test_a_fetched_page_with_nothing_in_it_fails_and_is_not_stored(
+    replay: Replay, replay_config: Path, home: Path
+) -> None:
+    replay.on("/p/8841", Answer.html(EMPTY_PAGE))
+    replay.twitter(X_ID, fixture("twitter", "ok-photo.200.json"))
+    empty = replay.url("/p/8841")
+
+    run = run_cli("add", empty, X_URL, "--json", home=home, config=replay_config)
+
+    assert run.exit_code == 1
+    assert set(posts(home)) == {X_KEY}
+    [failed] = [item for item in run.summary()["items"] if item["status"] == "failed"]
+    assert failed["source"] == empty
+    assert failed["message"] == (
+        "the answer held no text, no author and no media (a login wall or an empty page?); "
+        "nothing was archived"
+    )
+    extracted = run_cli("extract", empty, config=replay_config)
+    assert extracted.exit_code == 1 and extracted.stdout == ""
+    assert "nothing was archived" in extracted.stderr
+
+
+def test_a_fetched_pdf_is_archived_for_its_bytes(
+    replay: Replay, replay_config: Path, home: Path
+) -> None:
+    replay.on("/files/flood-report.pdf", fixture("web", "report.200.pdf"))
+
+    run = run_cli("add", replay.url("/files/flood-report.pdf"), home=home, config=replay_config)
+
+    assert run.exit_code == 0, run.output
+    [stored] = posts(home).values()
+    assert stored["status"] == "archived" and stored["text"] == ""
