@@ -4,7 +4,7 @@ Each ``NAME.html`` there is a real article page taken from another project's pub
 fixtures; ``NAME.expected.json`` lists, written by hand from the page, the posts it embeds
 or links to in its body and the fields a reader can see (schema and normalisation rules:
 docs/real-pages.md). :func:`score_corpus` runs :func:`archiver.documents.extract_bytes` on
-every page and reports
+every page, adds the posts it links to in its body, and reports
 
 * **recall** of the expected posts (embedded and linked-only, separately), and
 * **fields right**: every field an expected post lists, plus one for finding it, counts
@@ -29,8 +29,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archiver.documents import extract_bytes
-from archiver.record import Post
+from archiver.documents import decode_document, extract_bytes
+from archiver.documents.links import page_post_links
+from archiver.platforms.registry import REGISTRY
+from archiver.record import Capture, Post, sha256_hex
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "real-pages"
 #: A fixed capture time, so two runs over the same pages produce the same records.
@@ -52,8 +54,22 @@ Extract = Callable[[bytes, str], list[Post]]
 
 
 def archiver_extract(raw: bytes, source: str) -> list[Post]:
-    """What ``archiver extract FILE`` would print for these bytes."""
-    return extract_bytes(raw, source, captured_at=CAPTURED_AT).posts
+    """What ``archiver extract FILE`` would print for these bytes, and after it, each post
+    the page only links to in its body, as the link names it
+    (:func:`archiver.documents.links.body_post_links`: what ``add --fetch`` then fetches)."""
+    result = extract_bytes(raw, source, captured_at=CAPTURED_AT)
+    if result.kind != "html":
+        return result.posts
+    capture = Capture(
+        method="embed-html", source=source, captured_at=CAPTURED_AT, raw_sha256=sha256_hex(raw)
+    )
+    seen = {post.key for post in result.posts}
+    linked = []
+    for url in page_post_links(decode_document(raw, source)):
+        route = REGISTRY.match_social(url)
+        if route is not None and route.ref.key not in seen:
+            linked.append(route.platform.minimal_post(route.ref, capture))
+    return result.posts + linked
 
 
 @dataclass(frozen=True)

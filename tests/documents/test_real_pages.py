@@ -5,8 +5,9 @@ embeds or links to written by hand from the page (docs/real-pages.md). The score
 ``bench/real_pages.py`` so the bench script reports the same figures.
 
 Score when the corpus was added: embedded posts found 24/155 (15.5%), linked-only posts
-0/15, fields right 97/546 (17.8%). The issue's target is 98% of fields. The floors below
-are today's score: a change that loses a post or a field fails here; a change that gains
+0/15, fields right 97/546 (17.8%). The issue's target is 98% of fields. Linked posts are
+found by :func:`archiver.documents.links.body_post_links` (what ``add`` fetches). The floors
+below are today's score: a change that loses a post or a field fails here; a change that gains
 some should raise them (and the figures in docs/real-pages.md) in the same commit.
 """
 
@@ -29,10 +30,10 @@ from bench.real_pages import (
     text_right,
 )
 
-FIELDS_RIGHT_FLOOR = 508
+FIELDS_RIGHT_FLOOR = 544
 EMBEDDED_FIELDS_RIGHT_FLOOR = 508
 POSTS_FOUND_FLOOR = 155
-LINKED_FOUND_FLOOR = 0
+LINKED_FOUND_FLOOR = 15
 
 
 @pytest.fixture(scope="module")
