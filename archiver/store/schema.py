@@ -19,6 +19,7 @@ from sqlmodel import SQLModel
 
 from archiver.errors import ArchiverError
 from archiver.store import tables  # noqa: F401  (registers every table with SQLModel.metadata)
+from archiver.store.citations import CITATIONS
 from archiver.store.fts import ensure_fts
 
 Step = Callable[[Connection], None]
@@ -62,9 +63,20 @@ def _v2_shared_records_and_keyset_indexes(connection: Connection) -> None:
     create_missing_indexes(connection)
 
 
+def _v3_citations(connection: Connection) -> None:
+    """Which posts each article cites (:mod:`archiver.store.citations`).
+
+    Earlier archives never linked a post to the article it came from, so there is
+    nothing to carry over: the step makes the table and its indexes. It is a step, not
+    left to ``create_all``, so the version records it and an archiver that does not know
+    citations refuses the archive instead of writing articles without their links.
+    """
+    CITATIONS.create(connection, checkfirst=True)
+
+
 #: ``STEPS[n - 2]`` upgrades an archive of version n - 1 to version n. Version 1 is the
 #: first schema (the tables as first released).
-STEPS: tuple[Step, ...] = (_v2_shared_records_and_keyset_indexes,)
+STEPS: tuple[Step, ...] = (_v2_shared_records_and_keyset_indexes, _v3_citations)
 
 
 def current_version() -> int:

@@ -1,7 +1,8 @@
 """Opening an archive written by an earlier schema upgrades it and keeps every record.
 
-The old archive is ``fixtures/archives/schema-v1.sql``, dumped from an archive the
-schema-1 code wrote; each test loads it into a fresh SQLite file and opens it.
+The old archives are ``fixtures/archives/schema-v1.sql`` and ``schema-v2.sql``, dumped
+from archives the schema-1 and schema-2 code wrote; each test loads one into a fresh
+SQLite file and opens it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import Connection
 
 from archiver.store import Archive, StoreError
 from archiver.store import schema as schema_module
+from archiver.store.citations import Citation, cited_in, record_citations
 from archiver.store.schema import current_version
 from tests.conftest import FIXTURES
 
@@ -139,3 +141,33 @@ def test_an_archive_from_a_newer_archiver_is_refused_untouched(tmp_path: Path) -
     with pytest.raises(StoreError, match=f"schema version {newer}.*upgrade archiver"):
         Archive(tmp_path / "home")
     assert query(db, "PRAGMA user_version") == [(newer,)]
+
+
+V2 = FIXTURES / "archives" / "schema-v2.sql"
+
+
+def test_a_version_2_archive_gains_citations_and_keeps_every_record(tmp_path: Path) -> None:
+    home = tmp_path / "v2"
+    home.mkdir()
+    db = home / "archive.db"
+    connection = sqlite3.connect(db)
+    connection.executescript(V2.read_text(encoding="utf-8"))
+    connection.close()
+    posts_before = query(db, "SELECT * FROM posts ORDER BY key")
+    captures_before = query(db, "SELECT * FROM captures ORDER BY id")
+    assert query(db, "PRAGMA user_version") == [(2,)]
+    assert not query(db, "SELECT name FROM sqlite_master WHERE name = 'citations'")
+
+    article = "web:https://news.example/flood-barriers"
+    cited = "twitter:2008902691847762778"
+    with Archive(home) as archive:
+        record_citations(archive, article, [Citation(cited, "https://x.com/a/status/1", "link")])
+        assert [(c.post_key, c.how, c.status) for c in cited_in(archive, article)] == [
+            (cited, "link", "archived")
+        ]
+
+    assert query(db, "PRAGMA user_version") == [(current_version(),)] == [(3,)]
+    assert query(db, "SELECT * FROM posts ORDER BY key") == posts_before
+    assert query(db, "SELECT * FROM captures ORDER BY id") == captures_before
+    Archive(tmp_path / "new").close()
+    assert shape(db) == shape(tmp_path / "new" / "archive.db")
