@@ -37,10 +37,11 @@ from archiver.ingest import (
     extract_documents,
     split_sources,
 )
-from archiver.ingest.urls import fetchable_urls
+from archiver.ingest.articles import Articles
 from archiver.recheck.history import post_filters, post_history
-from archiver.store import Archive, PostSummary
+from archiver.store import Archive, PostSummary, citations
 from archiver.store.checks import PostState, reason_of, state_text, states_of
+from archiver.store.citations import CitedPost
 from archiver.store.timestamps import newest_capture_id
 from archiver.vocabulary import (
     PLATFORM_HELP,
@@ -170,7 +171,12 @@ def add(
     ] = None,
     fetch: Annotated[
         bool,
-        typer.Option("--fetch", metavar="", help="Also fetch each post found in documents, live."),
+        typer.Option(
+            "--fetch",
+            metavar="",
+            help="Also fetch live each post documents embed or link to in their body, and "
+            "link it to the document.",
+        ),
     ] = False,
     refresh: Annotated[
         bool,
@@ -198,7 +204,7 @@ def add(
     summary = Summary(keep_items=as_json)  # only --json prints the per-source reports
     with rt.open_archive(create=True) as archive:
         before = newest_capture_id(archive)
-        fetched_keys: list[str] = []
+        articles = Articles()
         if split.documents:
             add_documents(
                 archive,
@@ -208,16 +214,20 @@ def add(
                 stdin_bytes=split.stdin_document,
                 summary=summary,
                 progress=_report_line,
-                on_posts=(lambda posts: fetched_keys.extend(fetchable_urls(posts)))
-                if fetch
-                else None,
+                articles=articles if fetch else None,
             )
-        urls = split.urls + fetched_keys
-        if urls:
+        if split.urls or articles.to_fetch:
             from archiver.cli.fetch_support import fetch_into
 
             fetch_into(
-                archive, rt.settings, urls, summary, refresh=refresh, media=media, quiet=as_json
+                archive,
+                rt.settings,
+                split.urls,
+                summary,
+                refresh=refresh,
+                media=media,
+                quiet=as_json,
+                articles=articles,
             )
         stamp_run(archive, rt.settings, before, quiet=as_json)
     render_summary(summary, as_json)
@@ -323,14 +333,24 @@ def list_posts(
     gone_since: Annotated[
         str | None, typer.Option("--gone-since", help="First seen gone on or after DATE (or 30d).")
     ] = None,
+    cited_in: Annotated[
+        str | None,
+        typer.Option(
+            "--cited-in", metavar="ARTICLE", help="Posts the article (its URL or key) cites."
+        ),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    from archiver.export.selection import find_article
+
     where = post_filters(status, gone_since)
     rt = runtime(home, config)
     with rt.open_archive(write=False) as archive:
+        if cited_in:
+            where.append(citations.cited_in_sql(find_article(archive, cited_in).key))
         rows = archive.list_posts(
             platform=platform_name(platform),
             author=author,
@@ -361,6 +381,8 @@ def show(
         media = archive.media(row.key)
         history = post_history(archive, row.key)
         state = states_of(archive, [row.key])[row.key].state
+        cites = citations.cited_in(archive, row.key)
+        cited_by = citations.citing(archive, row.key)
         for missing in missing_blobs(archive, captures, media):
             err.print("[yellow]warning[/]:", data(missing))
     record = json.loads(row.record_json) if row.record_json else None
@@ -390,6 +412,11 @@ def show(
                 "captures": capture_dicts,
                 "media": [m.model_dump() for m in media],
                 **history_json(history),
+                "cites": [
+                    {"key": c.post_key, "url": c.url, "how": c.how, "status": c.status}
+                    for c in cites
+                ],
+                "cited_in": [c.article_key for c in cited_by],
             }
         )
         return
@@ -423,6 +450,21 @@ def show(
         )
     out.print(table)
     print_history(history)
+    _print_citations(cites, cited_by)
+
+
+def _print_citations(cites: list[CitedPost], cited_by: list[CitedPost]) -> None:
+    """What an article cites (in its order), and which articles cite a post."""
+    if cites:
+        table = Table(title=f"cites {len(cites)} post(s)")
+        for column in ("#", "how", "key", "status", "url"):
+            table.add_column(column, overflow="fold")
+        for number, c in enumerate(cites, 1):
+            shown = c.status or "not archived (its fetch failed; add the article again)"
+            table.add_row(str(number), c.how, data(c.post_key), data(shown), data(c.url))
+        out.print(table)
+    for c in cited_by:
+        out.print("cited in:", data(c.article_key), f"({c.how})")
 
 
 @command(help="Full-text search over post text, titles and authors.")

@@ -62,6 +62,14 @@ AuthorOpt = Annotated[str | None, typer.Option(help="Handle (with or without @) 
 SinceOpt = Annotated[str | None, typer.Option(help="Posted on or after YYYY-MM-DD.")]
 UntilOpt = Annotated[str | None, typer.Option(help="Posted on or before YYYY-MM-DD.")]
 StatusOpt = Annotated[str | None, typer.Option(help=STATUS_HELP)]
+CitedInOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cited-in",
+        metavar="ARTICLE",
+        help="An article (its URL or key): the article and every post it cites.",
+    ),
+]
 ArchiveUrlOpt = Annotated[
     str | None,
     typer.Option(help="Where the bundle (or copy) will be published; citations point there."),
@@ -131,6 +139,7 @@ def export(
     everything: Annotated[
         bool, typer.Option("--all", metavar="", help="Every post in the archive.")
     ] = False,
+    cited_in: CitedInOpt = None,
     force: Annotated[
         bool, typer.Option("--force", metavar="", help="Replace an existing --out.")
     ] = False,
@@ -159,6 +168,7 @@ def export(
         until=date_value(until, "--until"),
         status=status_filter(status),
         everything=everything,
+        cited_in=cited_in,
     )
     rt = runtime(home, config)
     if fmt is not None:

@@ -19,6 +19,7 @@ from archiver.cli.common import err
 from archiver.cli.terminal import data, json_text
 from archiver.config import Settings
 from archiver.ingest import ItemReport, Summary
+from archiver.ingest.articles import Articles
 from archiver.ingest.urls import add_urls, refuse_empty
 from archiver.net.client import HttpClient
 from archiver.net.fetch import fetch_many
@@ -81,9 +82,12 @@ def fetch_into(
     refresh: bool,
     media: bool,
     quiet: bool,
+    articles: Articles | None = None,
 ) -> None:
-    """Fetch and store ``urls`` with a progress bar on stderr (none when ``quiet``)."""
-    if not urls:
+    """Fetch and store ``urls`` (and the posts articles cite) with a progress bar on
+    stderr (none when ``quiet``)."""
+    articles = articles if articles is not None else Articles()
+    if not urls and not articles.to_fetch:
         return
     repeated = RepeatedFailures()
     show: Callable[[ItemReport], None] | None = None
@@ -99,11 +103,15 @@ def fetch_into(
                     TimeElapsedColumn(),
                 )
                 progress = stack.enter_context(Progress(*columns, console=err, transient=False))
-                task = progress.add_task("fetch", total=len(urls))
+                task = progress.add_task("fetch", total=len(urls) + len(articles.to_fetch))
 
                 def advance(report: ItemReport) -> None:
                     _print_problem(report, progress, repeated)
                     progress.advance(task)
+                    # Articles add the posts they cite as they are read.
+                    done = progress.tasks[0].completed
+                    wanted = len(urls) + len(articles.to_fetch)
+                    progress.update(task, total=max(wanted, done))
 
                 show = advance
 
@@ -115,6 +123,7 @@ def fetch_into(
                 refresh=refresh,
                 media=media,
                 progress=show,
+                articles=articles,
             )
     finally:
         for line in repeated.summary():

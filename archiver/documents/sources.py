@@ -106,8 +106,8 @@ def recorded_source(source: str, *, keep_path: bool = False) -> str:
     key of a capture does not change with the directory it was added from. ``keep_path``
     (asked for by the user) records the full absolute path instead.
     """
-    if source == "-":
-        return source
+    if source == "-" or source.startswith(("http://", "https://")):
+        return source  # stdin, or a page fetched live: its address is its name
     path = Path(source).expanduser()
     return str(path.absolute()) if keep_path else path.name
 

@@ -36,6 +36,7 @@ from archiver.export.selection import (
     Selection,
     archived_copy,
     evidence_of,
+    find_article,
     first_or_empty,
     select_items,
 )
@@ -389,10 +390,14 @@ def export_bundle(
         raise ExportError(f"cannot write the bundle to {out}: {exc.strerror}") from exc
     try:
         writer = _BundleWriter(archive, bag, archive_url)
+        article = find_article(archive, selection.cited_in) if selection.cited_in else None
         writer.html.write(
             page_start(
                 PageInfo(
-                    title="Archived posts",
+                    title=f"Posts cited in {article.title or article.url}"
+                    if article
+                    else "Archived posts",
+                    article_url=article.url if article else None,
                     description=info.description,
                     organization=info.source_organization,
                     generated_at=info.bagging_date or bagging_date(),

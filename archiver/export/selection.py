@@ -22,6 +22,7 @@ from archiver.export.cite import ArchivedCopy
 from archiver.record import Post, without_userinfo
 from archiver.store import Archive, CaptureRow, MediaRow, PostSummary, StoredPost
 from archiver.store.checks import reason_of, state_text, states_of, status_sql
+from archiver.store.citations import cited_in_sql
 from archiver.vocabulary import date_value
 
 PAGE = 200
@@ -44,13 +45,15 @@ class Selection:
     until: str | None = None
     status: str | None = None
     everything: bool = False
+    #: An article (KEY or URL): the article and the posts it cites.
+    cited_in: str | None = None
 
     def describe(self) -> str:
         parts = [f"{len(self.refs)} key(s)/URL(s)"] if self.refs else []
-        for name in ("platform", "author", "since", "until", "status"):
+        for name in ("platform", "author", "since", "until", "status", "cited_in"):
             value = getattr(self, name)
             if value:
-                parts.append(f"--{name} {value}")
+                parts.append(f"--{name.replace('_', '-')} {value}")
         return ", ".join(parts) or "--all"
 
 
@@ -105,6 +108,17 @@ def find_row(archive: Archive, ref: str) -> StoredPost | None:
     return row
 
 
+def find_article(archive: Archive, ref: str) -> StoredPost:
+    """The stored article a KEY or URL names (for ``--cited-in``), or :class:`ExportError`."""
+    row = find_row(archive, ref)
+    if row is None:
+        raise ExportError(
+            f"no stored article {ref!r}; `archiver add URL` archives an article and the "
+            "posts it cites"
+        )
+    return row
+
+
 def resolve(archive: Archive, refs: Sequence[str]) -> list[str]:
     """Keys for KEY/URL references; every unknown one is named in the error."""
     keys: list[str] = []
@@ -131,20 +145,25 @@ def select_items(
         and not any(filters)
         and not selection.status
         and not selection.everything
+        and not selection.cited_in
     ):
         raise ExportError(
             "nothing selected: give KEYs/URLs, a filter (--platform, --author, "
-            "--since, --until, --status) or --all"
+            "--since, --until, --status, --cited-in) or --all"
         )
     date_value(selection.since, "--since")
     date_value(selection.until, "--until")
     keys = resolve(archive, selection.refs) if selection.refs else None
+    where = [status_sql(selection.status)] if selection.status else []
+    if selection.cited_in:
+        article = find_article(archive, selection.cited_in)
+        where.append(cited_in_sql(article.key, with_article=True))
     rows = archive.list_posts(
         platform=selection.platform,
         author=selection.author,
         since=selection.since,
         until=selection.until,
-        where=[status_sql(selection.status)] if selection.status else (),
+        where=where,
         keys=keys,
         batch_size=page,
     )

@@ -110,6 +110,8 @@ class PageInfo:
     organization: str
     generated_at: str
     software: str
+    #: The article a bundle of its citations is about (``export --cited-in``): its URL.
+    article_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,11 @@ def _link(url: str | None, label: str | None = None) -> str:
 def page_start(info: PageInfo) -> str:
     org = f"<p>{_e(info.organization)}</p>" if info.organization else ""
     description = f"<p>{_e(info.description)}</p>" if info.description else ""
+    if info.article_url:
+        description += (
+            f'<p class="article">The posts this article cites: {_link(info.article_url)}. '
+            "The article's own capture is one of the records below.</p>"
+        )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'

@@ -8,12 +8,12 @@ interrupted run keeps all it had stored and a re-run continues.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from archiver.documents import DocumentResult, SourceFailure, iter_documents
+from archiver.ingest.articles import Articles
 from archiver.ingest.batch import ItemReport, Progress, Summary, is_empty
-from archiver.record import Post
 from archiver.store import Archive, Evidence, Observation
 
 
@@ -51,10 +51,14 @@ def add_documents(
     batch_bytes: int = 64 * 1024 * 1024,
     summary: Summary | None = None,
     progress: Progress | None = None,
-    on_posts: Callable[[list[Post]], None] | None = None,
+    articles: Articles | None = None,
 ) -> Summary:
     """Extract and store every document; commit every ``batch_posts`` posts. The archive
-    records each file's name, not its local path, unless ``keep_path``."""
+    records each file's name, not its local path, unless ``keep_path``.
+
+    With ``articles`` (``add --fetch``), each saved page is an article: its own ``web``
+    record is stored too, with the link to every post it embeds or links to in its body,
+    and those posts are left in ``articles`` to be fetched live."""
     summary = summary or Summary()
     pending: list[Observation] = []
     pending_reports: list[ItemReport] = []
@@ -68,6 +72,8 @@ def add_documents(
     def flush() -> None:
         nonlocal pending_bytes
         summary.count_posts(archive.add(pending))
+        if articles is not None:
+            articles.store(archive)
         for report in pending_reports:
             tell(report)
         pending.clear()
@@ -81,15 +87,20 @@ def add_documents(
         if isinstance(result, SourceFailure):
             tell(ItemReport(result.source, "failed", result.message))
             continue
+        warnings = list(result.warnings)
+        if articles is not None:
+            article, unlinked = articles.saved_document(result, keep_path=keep_path)
+            if article is not None:  # the page itself, as evidence of what cited the posts
+                result = replace(result, posts=[article, *result.posts])
+                warnings = [w for w in warnings if not w.startswith("no embedded posts")]
+            warnings += [unlinked] if unlinked else []
         if not result.posts:
-            message = "; ".join(result.warnings) or f"no embedded posts found in {result.source}"
+            message = "; ".join(warnings) or f"no embedded posts found in {result.source}"
             tell(ItemReport(result.source, "empty", message))
             continue
-        if on_posts:
-            on_posts(result.posts)
         kept = [post for post in result.posts if not is_empty(post)]
-        then = "fetching it live instead" if on_posts else "`add --fetch` fetches the post live"
-        warnings = result.warnings + [
+        then = "fetching it live instead" if articles else "`add --fetch` fetches the post live"
+        warnings += [
             f"{post.key}: the embed holds no text, author or media to archive; {then}"
             for post in result.posts
             if is_empty(post)

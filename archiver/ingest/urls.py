@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 
 from archiver.config import Settings
+from archiver.ingest.articles import Articles, response_evidence
 from archiver.ingest.batch import ItemReport, Progress, Summary, is_empty
 from archiver.net.client import HttpClient
 from archiver.net.fetch import FetchResult, download_media, fetch_many, with_media_evidence
@@ -26,19 +28,7 @@ from archiver.store import Archive, Evidence, Observation, StoredPost
 
 def evidence_of(result: FetchResult) -> list[Evidence]:
     """Every response behind a fetch, as store evidence (bytes kept, WARC referenced)."""
-    return [
-        Evidence(
-            url=item.final_url,
-            body=item.body,
-            http_status=item.status,
-            content_type=item.content_type,
-            purpose=item.purpose,
-            warc_file=item.warc.file if item.warc else None,
-            warc_offset=item.warc.offset if item.warc else None,
-            warc_record_id=item.warc.record_id if item.warc else None,
-        )
-        for item in result.evidence
-    ]
+    return [response_evidence(item) for item in result.evidence]
 
 
 def _blocked(result: FetchResult) -> bool:
@@ -152,17 +142,6 @@ def archived_among(archive: Archive, urls: Sequence[str], *, media: bool = False
     return done
 
 
-def fetchable_urls(posts: Iterable[Post]) -> list[str]:
-    """The URLs of ``posts`` that name them, for ``add --fetch``: posts found in flattened
-    text without an id (their URL is the author's profile) and generic pages are left out."""
-    urls = []
-    for post in posts:
-        found = REGISTRY.match_social(post.url)
-        if found is not None and found.ref.key == post.key:
-            urls.append(post.url)
-    return urls
-
-
 async def _fetch_into(
     archive: Archive,
     settings: Settings,
@@ -172,13 +151,20 @@ async def _fetch_into(
     media: bool,
     progress: Progress | None,
     batch_size: int,
+    articles: Articles | None = None,
+    cited_in: Mapping[str, str] | None = None,
 ) -> None:
+    """Fetch ``urls`` and store what each shows. With ``articles``, a page archived is an
+    article: its embeds are stored with it and what it cites is noted there. ``cited_in``
+    names the article citing each URL, for its failure message."""
     pending: list[Observation] = []
 
     def flush() -> None:
         batch = pending[:]
         pending.clear()
         summary.count_posts(archive.add(batch))
+        if articles is not None:
+            articles.store(archive)  # the articles are stored: now their citations
 
     with WarcWriter(archive.home) as warc:
         async with HttpClient.for_settings(settings, warc=warc) as client:
@@ -192,11 +178,16 @@ async def _fetch_into(
                     report = report_of(result)
                     if problems:
                         report = replace(report, message="; ".join(problems))
+                    if cited_in and report.status != "archived" and result.url in cited_in:
+                        where = f"cited in {cited_in[result.url]}"
+                        report = replace(report, message=f"{report.message} ({where})")
                     summary.count(report)
                     if progress:
                         progress(report)
                     if observation is not None:
                         pending.append(observation)
+                        if articles is not None and result.post is not None:
+                            pending += articles.fetched_page(result.post, result.evidence)
                     if len(pending) >= batch_size:
                         flush()
             finally:
@@ -235,14 +226,60 @@ def add_urls(
     media: bool = False,
     progress: Progress | None = None,
     batch_size: int = 50,
+    articles: Articles | None = None,
 ) -> Summary:
     """Fetch every post URL live and store what each shows: the post, or why it is gone.
 
     URLs already archived are skipped unless ``refresh``; results are committed every
     ``batch_size`` URLs, so a killed run keeps what it had and a re-run finishes the rest.
+    A URL that is no post but a page is an article: archived as the page, and every post
+    it embeds or links to in its body is fetched after ``urls`` and linked to it
+    (:mod:`archiver.ingest.articles`), as are the posts ``articles`` already holds (a
+    saved article's, with ``add --fetch``).
     """
     summary = summary or Summary()
-    todo = _to_fetch(archive, urls, summary, progress, refresh=refresh, media=media)
+    articles = articles if articles is not None else Articles()
+    skipped: list[str] = []
+    fetch = partial(
+        _fetch_urls,
+        archive,
+        settings,
+        summary,
+        refresh=refresh,
+        media=media,
+        progress=progress,
+        batch_size=batch_size,
+    )
+    fetch(urls, articles=articles, skipped=skipped)
+    articles.resume(archive, [key for url in skipped if (key := _page_key(url)) is not None])
+    cited = dict(articles.to_fetch)
+    if cited:  # the posts the articles cite; none of them is an article itself
+        fetch(list(cited), cited_in=cited)
+    return summary
+
+
+def _page_key(url: str) -> str | None:
+    key = REGISTRY.key_of(url)
+    return key if key is not None and key.startswith("web:") else None
+
+
+def _fetch_urls(
+    archive: Archive,
+    settings: Settings,
+    summary: Summary,
+    urls: Sequence[str],
+    *,
+    refresh: bool,
+    media: bool,
+    progress: Progress | None,
+    batch_size: int,
+    articles: Articles | None = None,
+    cited_in: Mapping[str, str] | None = None,
+    skipped: list[str] | None = None,
+) -> None:
+    todo = _to_fetch(
+        archive, urls, summary, progress, refresh=refresh, media=media, skipped=skipped
+    )
     first = next(todo, None)  # nothing to fetch: no client, no event loop
     if first is not None:
         asyncio.run(
@@ -254,9 +291,10 @@ def add_urls(
                 media=media,
                 progress=progress,
                 batch_size=batch_size,
+                articles=articles,
+                cited_in=cited_in,
             )
         )
-    return summary
 
 
 def _to_fetch(
@@ -267,6 +305,7 @@ def _to_fetch(
     *,
     refresh: bool,
     media: bool,
+    skipped: list[str] | None = None,
 ) -> Iterator[str]:
     """``urls`` without blanks, repeats and (unless ``refresh``) those already archived,
     which are reported as skipped. URLs are checked :data:`CHECK_BATCH` at a time as the
@@ -278,6 +317,8 @@ def _to_fetch(
             if url not in done:
                 yield url
                 continue
+            if skipped is not None:
+                skipped.append(url)
             report = ItemReport(url, "skipped", "already archived (use --refresh to fetch again)")
             summary.count(report)
             if progress:
