@@ -32,3 +32,9 @@ def write_section(name: str, body: str, doc: Path = DOC, *, stamp: bool = True) 
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(text, encoding="utf-8")
+
+
+def markdown_table(rows: list[tuple[str, str]]) -> str:
+    """``rows`` of (measure, result) as the two-column table every section shows."""
+    lines = ["| measure | result |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)]
+    return "\n".join(lines)

@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     # name: (full-run arguments, quick-run arguments)
     "extract": (["--write"], ["--runs", "1"]),
     "real_pages": (["--write"], ["--runs", "1"]),
+    "article_links": (["--write"], ["--runs", "1"]),
     "fetch": (["--write"], ["--urls", "500", "--repeat", "1"]),
     "recheck": (["--write"], ["--quick"]),
     "export": (["--write"], ["--sizes", "500,2000"]),
