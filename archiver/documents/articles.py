@@ -27,7 +27,8 @@ class ArticlePage:
     """What an article page says about itself and links to."""
 
     #: The page as a ``web`` record, its capture the page's bytes; None when the page
-    #: names no address of its own (no canonical link, no ``og:url``) or is no HTML.
+    #: names no address of its own (no canonical link, no ``og:url``), names a post's
+    #: (a saved post page is the post, not an article) or is no HTML.
     record: Post | None = None
     #: Post URLs linked in the article's body, in page order, one per post.
     linked: list[str] = field(default_factory=list)
@@ -54,6 +55,6 @@ def read_article_page(
         raw_sha256=sha256_hex(raw),
     )
     record = web.post_from_page(web.page_meta_from_soup(soup), None, capture)
-    if record is not None and record.platform != "web":
-        record = None
+    if record is not None and (record.platform != "web" or router.match_social(record.url)):
+        record = None  # the page of a post (its canonical address a post's): no article
     return ArticlePage(record, body_post_links(soup, router))

@@ -120,7 +120,9 @@ class Articles:
         """A saved page added with ``--fetch``: its own ``web`` record when the page names
         its address (None when it names none: its posts are fetched, but cannot be linked
         to it), and a warning to show (empty when none)."""
-        if result.kind != "html":
+        posts = result.posts
+        own_post = any(p.capture.method == "page-meta" and p.platform != "web" for p in posts)
+        if result.kind != "html" or own_post:  # plain text, or a saved post's own page
             self._fetch(fetchable_urls(result.posts, self.router), result.source)
             return None, ""
         page = read_article_page(

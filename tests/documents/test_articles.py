@@ -43,3 +43,9 @@ def test_a_page_without_an_address_of_its_own_has_no_record() -> None:
 def test_plain_text_is_no_article_page() -> None:
     raw = (ARTICLES / "news-x-embeds.txt").read_bytes()
     assert read_article_page(raw, "news-x-embeds.txt").record is None
+
+
+def test_a_saved_post_page_is_no_article() -> None:
+    pages = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
+    raw = (pages / "mastodon-post.html").read_bytes()
+    assert read_article_page(raw, "mastodon-post.html").record is None

@@ -91,3 +91,13 @@ def test_a_saved_page_is_the_article_its_posts_are_linked_to() -> None:
     assert record is not None and record.key == f"web:{URL}" and warning == ""
     assert record.capture.source == "cited-posts.html"
     assert [c.article_key for c in articles.pending] == [f"web:{URL}"]
+
+
+def test_a_saved_post_page_is_the_post_not_an_article() -> None:
+    pages = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
+    raw = (pages / "mastodon-post.html").read_bytes()
+    result = extract_bytes(raw, "mastodon-post.html", captured_at=WHEN)
+    assert [p.platform for p in result.posts] == ["mastodon"]
+    articles = Articles()
+    assert articles.saved_document(result, keep_path=False) == (None, "")
+    assert articles.pending == [] and list(articles.to_fetch) == [result.posts[0].url]
