@@ -362,7 +362,10 @@ def list_posts(
         _render_rows(archive, rows, as_json, "posts")
 
 
-@command(help="Show one post: its record, every capture and check, and copies found.")
+@command(
+    help="Show one post: its record, every capture and check, copies found, and the posts "
+    "it cites (an article) or the articles citing it."
+)
 def show(
     key: Annotated[str, typer.Argument(help="platform:post_id, or the post's URL.")],
     home: HomeOption = None,
@@ -383,6 +386,7 @@ def show(
         state = states_of(archive, [row.key])[row.key].state
         cites = citations.cited_in(archive, row.key)
         cited_by = citations.citing(archive, row.key)
+        cited_states = states_of(archive, [c.post_key for c in cites if c.status is not None])
         for missing in missing_blobs(archive, captures, media):
             err.print("[yellow]warning[/]:", data(missing))
     record = json.loads(row.record_json) if row.record_json else None
@@ -413,7 +417,13 @@ def show(
                 "media": [m.model_dump() for m in media],
                 **history_json(history),
                 "cites": [
-                    {"key": c.post_key, "url": c.url, "how": c.how, "status": c.status}
+                    {
+                        "key": c.post_key,
+                        "url": c.url,
+                        "how": c.how,
+                        "status": known.state if (known := cited_states.get(c.post_key)) else None,
+                        "reason": reason_of(c.status) if c.status else None,
+                    }
                     for c in cites
                 ],
                 "cited_in": [c.article_key for c in cited_by],
@@ -450,17 +460,24 @@ def show(
         )
     out.print(table)
     print_history(history)
-    _print_citations(cites, cited_by)
+    _print_citations(cites, cited_states, cited_by)
 
 
-def _print_citations(cites: list[CitedPost], cited_by: list[CitedPost]) -> None:
+def _print_citations(
+    cites: list[CitedPost], states: dict[str, PostState], cited_by: list[CitedPost]
+) -> None:
     """What an article cites (in its order), and which articles cite a post."""
     if cites:
         table = Table(title=f"cites {len(cites)} post(s)")
         for column in ("#", "how", "key", "status", "url"):
             table.add_column(column, overflow="fold")
         for number, c in enumerate(cites, 1):
-            shown = c.status or "not archived (its fetch failed; add the article again)"
+            state = states.get(c.post_key)
+            shown = (
+                state_text(state.state, c.status, None)
+                if state is not None and c.status is not None
+                else "not archived (its fetch failed; add the article again)"
+            )
             table.add_row(str(number), c.how, data(c.post_key), data(shown), data(c.url))
         out.print(table)
     for c in cited_by:

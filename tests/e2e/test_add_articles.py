@@ -38,6 +38,7 @@ CHROME_IDS = (
     "2009300000000000004",  # a comment
     "2008800000000000005",  # the footer
 )
+#: (key, how, stored status): what ``show ARTICLE`` lists, in the article's order.
 CITED = [
     (X_KEY, "embed", "archived"),
     (BSKY_KEY, "embed", "archived"),
@@ -46,6 +47,8 @@ CITED = [
     (f"twitter:{DELETED_ID}", "link", "not_found"),
     (f"twitter:{FAILING_ID}", "link", None),
 ]
+#: The same as the status vocabulary words them.
+STATES = {"archived": "unchecked", "not_found": "deleted", None: None}
 
 
 @pytest.fixture
@@ -72,9 +75,12 @@ def serve_platforms(replay: Replay) -> None:
 
 
 def cited(home: Path, article: str, config: Path) -> list[tuple[str, str, str | None]]:
+    """What ``show --json`` says the article cites, as (key, how, stored status)."""
     shown = run_cli("show", article, "--json", home=home, config=config)
     assert shown.exit_code == 0, shown.output
-    return [(c["key"], c["how"], c["status"]) for c in json.loads(shown.stdout)["cites"]]
+    cites = json.loads(shown.stdout)["cites"]
+    assert [c["status"] for c in cites] == [STATES[status] for _, _, status in CITED]
+    return [(c["key"], c["how"], c["reason"] or (c["status"] and "archived")) for c in cites]
 
 
 def test_an_article_url_stores_the_article_and_every_post_it_cites(
