@@ -348,9 +348,12 @@ def list_posts(
 
     where = post_filters(status, gone_since)
     rt = runtime(home, config)
+    title = "posts"
     with rt.open_archive(write=False) as archive:
         if cited_in:
-            where.append(citations.cited_in_sql(find_article(archive, cited_in).key))
+            article = find_article(archive, cited_in).key
+            where.append(citations.cited_in_sql(article))
+            title = f"posts cited in {article}"
         rows = archive.list_posts(
             platform=platform_name(platform),
             author=author,
@@ -359,7 +362,7 @@ def list_posts(
             limit=limit,
             where=where,
         )
-        _render_rows(archive, rows, as_json, "posts")
+        _render_rows(archive, rows, as_json, title)
 
 
 @command(
