@@ -469,7 +469,7 @@ def show(
 def _print_citations(
     cites: list[CitedPost], states: dict[str, PostState], cited_by: list[CitedPost]
 ) -> None:
-    """What an article cites (in its order), and which articles cite a post."""
+    """What an article cites (embeds, then links), and which articles cite a post."""
     if cites:
         table = Table(title=f"cites {len(cites)} post(s)")
         for column in ("#", "how", "key", "status", "url"):

@@ -46,7 +46,8 @@ class CitationRow(SQLModel, table=True):
     url: str
     #: ``embed`` or ``link``.
     how: str
-    #: Order in the article, from 0.
+    #: Order among the article's citations, from 0: its embeds in page order, then its
+    #: links (later sightings after those).
     position: int
     found_at: str
 
@@ -113,7 +114,7 @@ _SELECT = (
 
 
 def cited_in(archive: Archive, article_key: str) -> list[CitedPost]:
-    """The posts ``article_key`` cites, in the article's order."""
+    """The posts ``article_key`` cites, in :attr:`CitationRow.position` order."""
     sql = _SELECT.format(joined="c.post_key") + "WHERE c.article_key = :key ORDER BY c.position"
     return _rows(archive, sql, article_key)
 
