@@ -99,7 +99,8 @@ def add_documents(
             tell(ItemReport(result.source, "empty", message))
             continue
         kept = [post for post in result.posts if not is_empty(post)]
-        then = "fetching it live instead" if articles else "`add --fetch` fetches the post live"
+        fetching = articles is not None
+        then = "fetching it live instead" if fetching else "`add --fetch` fetches the post live"
         warnings += [
             f"{post.key}: the embed holds no text, author or media to archive; {then}"
             for post in result.posts
