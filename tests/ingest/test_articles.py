@@ -3,6 +3,7 @@ live and saved copies."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from archiver.documents import extract_bytes
@@ -101,3 +102,19 @@ def test_a_saved_post_page_is_the_post_not_an_article() -> None:
     articles = Articles()
     assert articles.saved_document(result, keep_path=False) == (None, "")
     assert articles.pending == [] and list(articles.to_fetch) == [result.posts[0].url]
+
+
+def test_every_real_page_cites_exactly_the_posts_written_down_for_it() -> None:
+    """The real-page corpus (docs/real-pages.md) lists, by hand, each post a page embeds
+    or links to in its body: a saved copy added with ``--fetch`` cites those and no other
+    (no navigation, share button or footer link), once each."""
+    corpus = Path(__file__).resolve().parents[2] / "fixtures" / "real-pages"
+    for expected_file in sorted(corpus.glob("*.expected.json")):
+        expected = json.loads(expected_file.read_text(encoding="utf-8"))
+        page = expected_file.with_name(expected_file.name.replace(".expected.json", ".html"))
+        result = extract_bytes(page.read_bytes(), page.name, captured_at=WHEN)
+        articles = Articles()
+        articles.saved_document(result, keep_path=False)
+        cited = [c.post_key for cited in articles.pending for c in cited.citations]
+        wanted = [f"{post['platform']}:{post['post_id']}" for post in expected["posts"]]
+        assert sorted(cited) == sorted(wanted), page.name
