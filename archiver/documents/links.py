@@ -21,7 +21,7 @@ permalink, a quoted post, hashtags): the embed rules read those.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from bs4 import BeautifulSoup, Tag
 
@@ -134,7 +134,7 @@ def body_post_links(page: Tag, router: Registry = REGISTRY) -> list[str]:
     """The post URLs ``page`` (a whole parsed page) links to in its body, in page order,
     each post once (the first link to it): the router decides what a post is, so a
     profile, a hashtag search or a share intent is never one."""
-    embeds = _EmbedMarks(router)
+    outside = _Outside(router)
     found: dict[str, str] = {}
     for link in page.find_all("a", href=True):
         url = _absolute(str(link["href"]))
@@ -143,7 +143,7 @@ def body_post_links(page: Tag, router: Registry = REGISTRY) -> list[str]:
         route = router.match_social(url)
         if route is None or route.ref.key in found:
             continue
-        if _in_chrome_or_embed(link, embeds):
+        if outside(link):
             continue
         found[route.ref.key] = url
     return list(found.values())
@@ -163,28 +163,37 @@ def _absolute(href: str) -> str | None:
     return href if href.lower().startswith(("http://", "https://")) else None
 
 
-class _EmbedMarks:
-    """Whether an element is an embed some platform's rule reads (by class or attribute:
-    a rule on a bare tag name, such as every ``iframe``, holds no links to skip)."""
+class _Outside:
+    """Whether a link sits outside the article's text: in chrome, or in an embed some
+    platform's rule reads (by class or attribute: a rule on a bare tag name, such as
+    every ``iframe``, holds no links to skip)."""
 
     def __init__(self, router: Registry) -> None:
         self._rules = {
             tag: tuple(rule for rule in rules if rule.classes or rule.attr)
             for tag, rules in router.embed_rules().items()
         }
+        self._headline: dict[int, bool] = {}
 
-    def __call__(self, element: Tag) -> bool:
+    def __call__(self, link: Tag) -> bool:
+        for element in _ancestors(link):
+            names = _names(element)
+            if names & _BODY_WORDS or element.get("itemprop") == "articleBody":
+                return False
+            if self._embed(element) or _is_chrome(element, names, self._holds_headline):
+                return True
+        return False
+
+    def _embed(self, element: Tag) -> bool:
         return any(rule.matches(element) for rule in self._rules.get(element.name, ()))
 
-
-def _in_chrome_or_embed(link: Tag, embeds: _EmbedMarks) -> bool:
-    for element in _ancestors(link):
-        names = _names(element)
-        if names & _BODY_WORDS or element.get("itemprop") == "articleBody":
-            return False
-        if embeds(element) or _is_chrome(element, names):
-            return True
-    return False
+    def _holds_headline(self, element: Tag) -> bool:
+        """Whether ``element`` holds the article's headline: then it wraps the article
+        (``<div class="with-sidebar">``), whatever its name says."""
+        known = self._headline.get(id(element))
+        if known is None:
+            known = self._headline[id(element)] = element.find("h1") is not None
+        return known
 
 
 def _ancestors(link: Tag) -> Iterator[Tag]:
@@ -202,7 +211,9 @@ def _names(element: Tag) -> set[str]:
     return {_SEPARATORS.sub("-", name.lower()) for name in raw if isinstance(name, str) and name}
 
 
-def _is_chrome(element: Tag, names: set[str]) -> bool:
+def _is_chrome(element: Tag, names: set[str], wraps_article: Callable[[Tag], bool]) -> bool:
+    """Whether ``element`` is chrome: by its tag or role, or by its name unless it
+    ``wraps_article`` (a layout wrapper named for the sidebar beside the text)."""
     if element.name in _CHROME_TAGS:
         return True
     role = element.get("role")
@@ -214,5 +225,5 @@ def _is_chrome(element: Tag, names: set[str]) -> bool:
         words = [word for word in _WORD.findall(name) if word not in _HOOKS]
         ends = {words[0], words[-1]} if words else set()
         if any(word in _CHROME_WORDS or word.startswith(_CHROME_PREFIXES) for word in ends):
-            return True
+            return not wraps_article(element)
     return False

@@ -67,6 +67,9 @@ def test_links_in_chrome_are_not_the_articles(chrome: str) -> None:
         "<section class='article-content js-truncate-related-to-size'><a href='{url}'>x</a>"
         "</section>",
         "<p><a href='//x.com/marisol_ol/status/2008902282974425946'>protocol-relative</a></p>",
+        # a layout wrapper named for the sidebar beside the text holds the headline
+        "<div class='page with-sidebar'><h1>Title</h1><p><a href='{url}'>x</a></p>"
+        "<div class='sidebar-widget'><h3>More</h3><a href='" + OTHER + "'>x</a></div></div>",
     ],
 )
 def test_links_in_the_text_are_kept(body: str) -> None:
