@@ -93,6 +93,9 @@ _SLIPPED_IN: dict[str, Callable[[Post], Post]] = {
     "media as dicts": lambda post: post.with_changes(
         media=[{"kind": "photo", "url": "https://cdn.example.org/g.jpg", "alt": "A gauge"}]
     ),
+    "a capture as a dict, and new text": lambda post: post.with_changes(
+        capture={"method": "api", "captured_at": "2026-01-07T10:00:00Z"}, text="Barrier fails"
+    ),
 }
 
 
