@@ -207,9 +207,10 @@ def _holds_credentials(post: Post) -> bool:
     Runs for every record built, so it reads all the URLs as one string; a ``//…@`` that
     is no user info (``/a//b@c``) only costs :func:`_drop_credentials` a look.
 
-    The lines marked ``no mutate`` hold equivalent mutants: a placeholder or separator
-    other than ``""``/``"\\n"`` holds no ``@`` (and no line break is ever crossed), a
-    ``None`` placeholder or a failed first join only sends the URLs to the second join.
+    The lines marked ``no mutate`` hold only equivalent mutants: another placeholder than
+    ``""`` or a separator around the line break adds no ``@`` (and the search never crosses
+    a line break), and a ``None`` placeholder or a failed first join only sends the URLs to
+    the second join, which reads the same strings.
     """
     values = post.__dict__
     urls = [
