@@ -18,7 +18,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from archiver.errors import ArchiverError
 
@@ -108,6 +108,17 @@ class TimestampSettings(_Section):
     certificates: list[str] = []
 
 
+class ScreenshotSettings(_Section):
+    """``[screenshot]``: how ``--screenshot`` renders posts (docs/screenshots.md)."""
+
+    #: The Chromium to run; "" finds the system's ``chromium``.
+    browser: str = ""
+    concurrency: int = Field(default=4, ge=1)
+    page_deadline_seconds: float = Field(default=30.0, gt=0)
+    viewport_width: int = Field(default=800, ge=100)
+    viewport_height: int = Field(default=600, ge=100)
+
+
 class Settings(_Section):
     archive: ArchiveSettings
     http: HttpSettings
@@ -117,6 +128,7 @@ class Settings(_Section):
     export: ExportSettings
     timestamps: TimestampSettings = TimestampSettings()
     network: NetworkSettings = NetworkSettings()
+    screenshot: ScreenshotSettings = ScreenshotSettings()
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

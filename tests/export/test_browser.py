@@ -5,25 +5,19 @@ that contains markup shown as text."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 
+from archiver.browser.chromium import QUIET_FLAGS
 from archiver.export.bundle import export_bundle
 from archiver.export.selection import Selection
 from archiver.store import Archive
+from tests.chromium import CHROMIUM, chromium_needed
 from tests.export.conftest import SCRIPT_TEXT, Built
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="chromium is not installed (apt-get install -y chromium): index.html not browser-tested",
-)
+pytestmark = chromium_needed("index.html not browser-tested")
 
 
 def render(page: Path, profile: Path) -> tuple[str, list[str]]:
@@ -31,14 +25,10 @@ def render(page: Path, profile: Path) -> tuple[str, list[str]]:
     assert CHROMIUM is not None
     result = subprocess.run(
         [
-            CHROMIUM,
+            str(CHROMIUM),
             "--headless",
             "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *QUIET_FLAGS,
             f"--user-data-dir={profile}",
             "--enable-logging=stderr",
             "--v=0",
