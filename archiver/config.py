@@ -85,6 +85,10 @@ class Endpoints(_Section):
     memento_timemap: str
     #: The Wayback CDX server lives on web.archive.org, apart from the availability API.
     wayback_cdx: str = "https://web.archive.org"
+    #: The platforms' embed pages, which ``--screenshot`` renders (docs/screenshots.md).
+    twitter_embed: str = "https://platform.twitter.com"
+    bluesky_embed: str = "https://embed.bsky.app"
+    reddit_embed: str = "https://embed.reddit.com"
 
     def base(self, name: str) -> str:
         """An endpoint's base URL without a trailing slash."""

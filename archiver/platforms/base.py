@@ -216,6 +216,12 @@ class Platform(ABC):
             capture=capture,
         )
 
+    def embed_page(self, post: Post, endpoints: Endpoints) -> str | None:
+        """The platform's own embed page for ``post``: the card a screenshot shows, as an
+        article embedding the post shows it. None where the platform has none (the post's
+        own page is rendered then)."""
+        return None
+
     @abstractmethod
     def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
         """The first request that fetches ``ref``."""

@@ -186,6 +186,15 @@ class BlueskyPlatform(Platform):
             )
         return posts
 
+    def embed_page(self, post: Post, endpoints: Endpoints) -> str | None:
+        """``embed.bsky.app/embed/<did>/app.bsky.feed.post/<rkey>``: it needs the author's
+        DID, so a post known only by handle has none."""
+        actor, _, rkey = post.post_id.rpartition("/")
+        did = actor if actor.startswith("did:") else post.author.id
+        if not rkey or not did or not did.startswith("did:"):
+            return None
+        return f"{endpoints.base('bluesky_embed')}/embed/{did}/app.bsky.feed.post/{rkey}"
+
     def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
         actor, rkey = ref.post_id.rsplit("/", 1)
         query = urlencode(

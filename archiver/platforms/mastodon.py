@@ -64,6 +64,9 @@ from archiver.platforms.text import tag_text
 from archiver.platforms.urls import owner_of_host
 from archiver.record import Author, Capture, Post
 
+#: ``/@user/ID``: a status of one of the server's own accounts, which has an embed page.
+_LOCAL_STATUS_PATH = re.compile(r"/@[A-Za-z0-9_]+/\d+/?")
+
 _USER = r"(?P<user>[A-Za-z0-9_][\w.-]*(?:@[\w.-]+)?)"
 _ULID = r"(?P<id>[0-9A-Z]{26})"
 #: (path shape, canonical path). Mastodon ids are numeric; GoToSocial uses ULIDs,
@@ -153,6 +156,14 @@ class MastodonPlatform(Platform):
                 continue
             posts.append(_bare_post(ref, handle, capture))
         return posts
+
+    def embed_page(self, post: Post, endpoints: Endpoints) -> str | None:
+        """The status's ``/embed`` page on its own server (``/@user/ID/embed``), which a
+        server serves only for its own accounts' statuses; none for other URL shapes."""
+        path = urlsplit(post.url).path
+        if not _LOCAL_STATUS_PATH.fullmatch(path):
+            return None
+        return f"{post.url.split('?', 1)[0].rstrip('/')}/embed"
 
     def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
         site = site_of(ref)

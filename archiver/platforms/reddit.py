@@ -220,6 +220,13 @@ class RedditPlatform(Platform):
     def text_embeds(self, text: str, capture: Capture) -> list[Post]:
         return flattened_posts(text, capture)
 
+    def embed_page(self, post: Post, endpoints: Endpoints) -> str | None:
+        """``embed.reddit.com`` serves a post or comment at the path of its page."""
+        path = urlsplit(post.url).path
+        if "/comments/" not in path:
+            return None
+        return f"{endpoints.base('reddit_embed')}{path}"
+
     def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
         post_id, comment_id = _ref_parts(ref)
         base = endpoints.base("reddit")

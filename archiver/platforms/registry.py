@@ -14,7 +14,7 @@ or nothing, so a profile, a search or a private chat link is refused (with
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from archiver.platforms import (
     bluesky,
@@ -31,6 +31,10 @@ from archiver.platforms import (
 )
 from archiver.platforms.base import EmbedRule, Platform, PostRef
 from archiver.platforms.urls import PLATFORM_HOSTS, host_of, owner_of_host, spelled_out
+
+if TYPE_CHECKING:
+    from archiver.config import Endpoints
+    from archiver.record import Post
 
 __all__ = ["REGISTRY", "Registry", "Route", "not_a_post"]
 
@@ -108,6 +112,15 @@ class Registry:
             return any(platform.is_short_link(target) for platform in self.platforms)
         except ValueError:
             return False
+
+    def screenshot_url(self, post: Post, endpoints: Endpoints) -> str:
+        """What a screenshot of ``post`` renders: its platform's embed page where there is
+        one, else the post's own page."""
+        try:
+            platform = self.get(post.platform)
+        except KeyError:
+            return post.url
+        return platform.embed_page(post, endpoints) or post.url
 
     def embed_rules(self) -> Mapping[str, tuple[EmbedRule, ...]]:
         """Every platform's embed rules, grouped by tag name for a single walk of the tree."""

@@ -124,6 +124,13 @@ class TelegramPlatform(Platform):
             return None
         return _post_ref(found.group("channel"), found.group("msgid"))
 
+    def embed_page(self, post: Post, endpoints: Endpoints) -> str | None:
+        """The ``?embed=1`` widget page, the card Telegram's embed script shows."""
+        own = self.match(post.url)
+        if own is None:
+            return None
+        return f"{endpoints.base('telegram')}/{own.url.removeprefix('https://t.me/')}?embed=1"
+
     def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
         own = self.match(ref.url)
         channel_and_id = own.url.removeprefix("https://t.me/") if own else ref.post_id

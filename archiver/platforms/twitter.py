@@ -310,6 +310,13 @@ class TwitterPlatform(Platform):
             )
         return posts
 
+    def embed_page(self, post: Post, endpoints: Endpoints) -> str | None:
+        """X's embed page for a status id (``platform.twitter.com/embed/Tweet.html?id=``);
+        none for a post known only from flattened text, whose id is archiver's own."""
+        if not post.post_id.isdigit():
+            return None
+        return f"{endpoints.base('twitter_embed')}/embed/Tweet.html?id={post.post_id}"
+
     def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
         query = urlencode(
             {"id": ref.post_id, "token": syndication_token(ref.post_id), "lang": "en"}

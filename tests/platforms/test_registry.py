@@ -6,10 +6,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from archiver.config import load_settings
 from archiver.platforms import facebook, instagram, reddit, tiktok, twitter, web
 from archiver.platforms.base import Platform
 from archiver.platforms.registry import REGISTRY, Registry, Route
 from archiver.platforms.urls import PLATFORM_HOSTS, host_of, owner_of_host
+from archiver.record import Author, Capture, Post
+from tests.conftest import make_post
 
 #: (URL, platform, key): one post of every platform, in the shapes people paste.
 POSTS = [
@@ -252,3 +255,53 @@ def test_a_link_to_a_platform_drops_exactly_its_list(name: str) -> None:
     dropped = sorted(DROPPED.get(name, set()))
     cleaned = platform.clean_link(with_params(page, ["q", *dropped, *TRACKING, "page"]))
     assert cleaned == f"{page}?page=x{len(dropped) + len(TRACKING) + 1}&q=x0"
+
+
+#: (post URL, author DID or None, what a screenshot renders): each platform's embed page
+#: where it has one (the [endpoints] defaults), else the post's own page.
+SCREENSHOT_URLS = [
+    ("https://x.com/riverwatch/status/1000000000000000001", None,
+     "https://platform.twitter.com/embed/Tweet.html?id=1000000000000000001"),
+    ("https://mastodon.example/@riverwatch/110000000000000001", None,
+     "https://mastodon.example/@riverwatch/110000000000000001/embed"),
+    ("https://bsky.app/profile/did:plc:fakeriverwatch/post/3kfakerkey111", None,
+     "https://embed.bsky.app/embed/did:plc:fakeriverwatch/app.bsky.feed.post/3kfakerkey111"),
+    ("https://bsky.app/profile/river.bsky.social/post/3kfakerkey111", "did:plc:fakeriverwatch",
+     "https://embed.bsky.app/embed/did:plc:fakeriverwatch/app.bsky.feed.post/3kfakerkey111"),
+    # Known by handle alone, the embed page cannot be named: the post's page is rendered.
+    ("https://bsky.app/profile/river.bsky.social/post/3kfakerkey111", None,
+     "https://bsky.app/profile/river.bsky.social/post/3kfakerkey111"),
+    ("https://www.reddit.com/r/floods/comments/1c9k2mf/barrier/", None,
+     "https://embed.reddit.com/r/floods/comments/1c9k2mf/"),
+    ("https://t.me/RiverWatch/123", None, "https://t.me/RiverWatch/123?embed=1"),
+    ("https://www.youtube.com/watch?v=abcdefghijk", None,
+     "https://www.youtube.com/watch?v=abcdefghijk"),
+    ("https://news.example/2026/01/flood.html", None, "https://news.example/2026/01/flood.html"),
+]
+
+
+@pytest.mark.parametrize(("url", "did", "expected"), SCREENSHOT_URLS)
+def test_screenshots_render_the_platforms_embed_page(
+    url: str, did: str | None, expected: str
+) -> None:
+    route = REGISTRY.match(url)
+    assert route is not None
+    post = Post(
+        platform=route.platform.name,
+        post_id=route.ref.post_id,
+        url=route.ref.url,
+        author=Author(id=did),
+        capture=Capture(method="api", source=url, captured_at="2026-01-07T10:00:00Z",
+                        raw_sha256="0" * 64),
+    )
+    assert REGISTRY.screenshot_url(post, load_settings().endpoints) == expected
+
+
+def test_embed_pages_follow_the_endpoints() -> None:
+    endpoints = load_settings().endpoints.model_copy(
+        update={"twitter_embed": "http://127.0.0.1:8001/"}
+    )
+    post = make_post("1000000000000000007")
+    assert REGISTRY.screenshot_url(post, endpoints) == (
+        "http://127.0.0.1:8001/embed/Tweet.html?id=1000000000000000007"
+    )
