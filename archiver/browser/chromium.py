@@ -83,6 +83,23 @@ def find_browser(settings: ScreenshotSettings) -> Path:
     raise BrowserMissing(f"--screenshot needs Chromium, and none was found; {INSTALL_HINT}")
 
 
+def ready(settings: ScreenshotSettings) -> Path:
+    """The browser to run, once it and Playwright are known to be there: checked before a
+    batch starts, so a missing browser costs one line, not a batch fetched in vain."""
+    executable = find_browser(settings)
+    _playwright()
+    return executable
+
+
+def _playwright() -> None:
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError as exc:
+        raise BrowserMissing(
+            "--screenshot needs the screenshot extra: pip install 'archiver[screenshot]'"
+        ) from exc
+
+
 def sandboxed() -> bool:
     """Chromium's sandbox, on unless archiver runs as root (where Chromium refuses it)."""
     return not hasattr(os, "geteuid") or os.geteuid() != 0
@@ -92,14 +109,10 @@ def sandboxed() -> bool:
 async def launched(settings: ScreenshotSettings, proxy_url: str) -> AsyncIterator[Browser]:
     """One headless Chromium for a batch, pointed at ``proxy_url``; ended on leaving,
     whatever happened (an error, a cancelled run, Ctrl-C)."""
-    executable = find_browser(settings)
-    try:
-        from playwright.async_api import Error as PlaywrightError
-        from playwright.async_api import async_playwright
-    except ImportError as exc:
-        raise BrowserMissing(
-            "--screenshot needs the screenshot extra: pip install 'archiver[screenshot]'"
-        ) from exc
+    executable = ready(settings)
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as driver:
         try:
             browser = await driver.chromium.launch(

@@ -26,6 +26,7 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
+from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
 from archiver.cli.terminal import data, json_text
 from archiver.cli.timestamp_commands import stamp_run
 from archiver.documents import SourceFailure
@@ -42,6 +43,7 @@ from archiver.recheck.history import post_filters, post_history
 from archiver.store import Archive, PostSummary, citations
 from archiver.store.checks import PostState, reason_of, state_text, states_of
 from archiver.store.citations import CitedPost
+from archiver.store.screenshots import screenshots_for
 from archiver.store.timestamps import newest_capture_id
 from archiver.vocabulary import (
     PLATFORM_HELP,
@@ -128,7 +130,9 @@ def _report_line(report: ItemReport) -> None:
         err.print("[yellow]warning[/]", data(problem_text(report)))
 
 
-def render_summary(summary: Summary, as_json: bool) -> None:
+def render_summary(
+    summary: Summary, as_json: bool, screenshots: dict[str, int] | None = None
+) -> None:
     if as_json:
         print_json(
             {
@@ -149,6 +153,7 @@ def render_summary(summary: Summary, as_json: bool) -> None:
                     for i in summary.items
                 ],
             }
+            | ({"screenshots": screenshots} if screenshots is not None else {})
         )
         return
     table = Table(title="archiver add", show_edge=False)
@@ -186,6 +191,7 @@ def add(
         bool, typer.Option("--media", metavar="", help="Download media files too.")
     ] = False,
     keep_path: KeepPathOption = False,
+    screenshot: ScreenshotOption = False,
     allow_private: AllowPrivateOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
@@ -195,6 +201,8 @@ def add(
     if not sources and from_file is None:
         fail("give at least one file, directory, URL, --from FILE or - for stdin")
     rt = runtime(home, config, allow_private=allow_private)
+    if screenshot:
+        check_browser(rt.settings)
     split = split_sources(
         sources,
         stdin=_read_stdin_if_needed(sources),
@@ -202,6 +210,7 @@ def add(
         max_bytes=rt.settings.documents.max_bytes,
     )
     summary = Summary(keep_items=as_json)  # only --json prints the per-source reports
+    shots: dict[str, int] | None = None
     with rt.open_archive(create=True) as archive:
         before = newest_capture_id(archive)
         articles = Articles()
@@ -229,8 +238,11 @@ def add(
                 quiet=as_json,
                 articles=articles,
             )
+            if screenshot:  # the posts of the URLs, and those the articles cite
+                fetched = [*split.urls, *articles.to_fetch]
+                shots = screenshot_run(archive, rt.settings, fetched, quiet=as_json)
         stamp_run(archive, rt.settings, before, quiet=as_json)
-    render_summary(summary, as_json)
+    render_summary(summary, as_json, shots)
     if summary.failed:
         raise typer.Exit(EXIT_PARTIAL)
     if not summary.ok:
@@ -386,6 +398,7 @@ def show(
         captures = archive.captures(row.key)
         media = archive.media(row.key)
         history = post_history(archive, row.key)
+        shots = [shot.to_json() for shot in screenshots_for(archive, [row.key]).get(row.key, [])]
         state = states_of(archive, [row.key])[row.key].state
         cites = citations.cited_in(archive, row.key)
         cited_by = citations.citing(archive, row.key)
@@ -418,6 +431,7 @@ def show(
                 "record": record,
                 "captures": capture_dicts,
                 "media": [m.model_dump() for m in media],
+                "screenshots": shots,
                 **history_json(history),
                 "cites": [
                     {
@@ -462,6 +476,10 @@ def show(
             data(c["source"]),
         )
     out.print(table)
+    for shot in shots:
+        how = "" if shot["settled"] else " (shot at the deadline, still loading)"
+        what = f"sha256 {shot['sha256']}" if shot["sha256"] else f"none: {shot['error']}"
+        out.print("screenshot:", data(f"{shot['taken_at']} {what} of {shot['url']}{how}"))
     print_history(history)
     _print_citations(cites, cited_states, cited_by)
 

@@ -31,6 +31,7 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
+from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
 from archiver.cli.terminal import data
 from archiver.cli.timestamp_commands import stamp_run
 from archiver.config import Settings
@@ -76,13 +77,26 @@ def _line(report: CheckReport) -> Text:
 
 
 def _run(
-    archive: Archive, settings: Settings, plan: RecheckPlan, find_copies: bool, quiet: bool
+    archive: Archive,
+    settings: Settings,
+    plan: RecheckPlan,
+    find_copies: bool,
+    quiet: bool,
+    checked: list[str],
 ) -> RecheckSummary:
+    """The run, with a progress bar unless ``quiet``; ``checked`` gets each post's key."""
     if quiet:
-        return run_recheck(archive, settings, plan, find_copies=find_copies)
+        return run_recheck(
+            archive,
+            settings,
+            plan,
+            progress=lambda r: checked.append(r.key),
+            find_copies=find_copies,
+        )
     if not err.is_terminal:
 
         def print_news(report: CheckReport) -> None:
+            checked.append(report.key)
             if _worth_a_line(report):
                 err.print(_line(report), highlight=False)
 
@@ -92,6 +106,7 @@ def _run(
         task = progress.add_task("recheck", total=plan.total)
 
         def advance(report: CheckReport) -> None:
+            checked.append(report.key)
             if _worth_a_line(report):
                 progress.console.print(_line(report), highlight=False)
             progress.advance(task)
@@ -179,6 +194,7 @@ def recheck(
     report: Annotated[
         Path | None, typer.Option("--report", help="Write what changed to FILE (.csv or .md).")
     ] = None,
+    screenshot: ScreenshotOption = False,
     allow_private: AllowPrivateOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
@@ -196,7 +212,10 @@ def recheck(
     if report is not None:
         report_format(report)
     rt = runtime(home, config, allow_private=allow_private)
+    if screenshot:
+        check_browser(rt.settings)
     rows: int | None = None
+    shots: dict[str, int] | None = None
     with rt.open_archive() as archive:
         plan = plan_recheck(archive, selection, restart=restart)
         if plan.resumed and not as_json:
@@ -204,12 +223,16 @@ def recheck(
                 f"continuing run {plan.run_id}: {plan.already_checked} post(s) already checked, "
                 f"{plan.total} to go (--restart starts over)"
             )
-        summary = _run(archive, rt.settings, plan, find_copies, quiet=as_json)
+        checked: list[str] = []
+        summary = _run(archive, rt.settings, plan, find_copies, as_json, checked)
+        if screenshot:
+            shots = screenshot_run(archive, rt.settings, checked, quiet=as_json)
         stamp_run(archive, rt.settings, plan.run.baseline_capture_id, quiet=as_json)
         if report is not None:
             rows = write_report(archive, plan.run_id, report, selection.describe())
     if as_json:
-        print_json(_summary_json(summary, report, rows))
+        taken = {"screenshots": shots} if shots is not None else {}
+        print_json(_summary_json(summary, report, rows) | taken)
     else:
         _render_summary(summary, report, rows)
     if summary.errors:

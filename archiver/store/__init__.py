@@ -6,6 +6,7 @@ captures are merged into its view by :func:`archiver.merge.merge`, the rule save
 documents use for duplicate embeds too.
 """
 
+from archiver.store import screenshots as _screenshots  # noqa: F401  (registers its table)
 from archiver.store import timestamps as _timestamps  # noqa: F401  (registers its tables)
 from archiver.store.archive import AddOutcome, Archive, Evidence, Observation, StoreError
 from archiver.store.reads import PostSummary, StoredPost

@@ -21,6 +21,7 @@ from archiver.errors import ArchiverError
 from archiver.store import tables  # noqa: F401  (registers every table with SQLModel.metadata)
 from archiver.store.citations import CITATIONS
 from archiver.store.fts import ensure_fts
+from archiver.store.screenshots import SCREENSHOTS
 
 Step = Callable[[Connection], None]
 
@@ -74,9 +75,23 @@ def _v3_citations(connection: Connection) -> None:
     CITATIONS.create(connection, checkfirst=True)
 
 
+def _v4_screenshots(connection: Connection) -> None:
+    """The screenshots table (``--screenshot``), with its indexes.
+
+    ``create_all`` would add the table by itself; the step makes the version say that the
+    archive has it, so an older archive on a read-only mount is told to be upgraded
+    rather than found to lack a table.
+    """
+    SCREENSHOTS.create(connection, checkfirst=True)
+
+
 #: ``STEPS[n - 2]`` upgrades an archive of version n - 1 to version n. Version 1 is the
 #: first schema (the tables as first released).
-STEPS: tuple[Step, ...] = (_v2_shared_records_and_keyset_indexes, _v3_citations)
+STEPS: tuple[Step, ...] = (
+    _v2_shared_records_and_keyset_indexes,
+    _v3_citations,
+    _v4_screenshots,
+)
 
 
 def current_version() -> int:

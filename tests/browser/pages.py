@@ -32,7 +32,7 @@ EMBED_PAGES = {
 }
 
 
-def _png(rgb: tuple[int, int, int], size: tuple[int, int]) -> bytes:
+def solid_png(rgb: tuple[int, int, int], size: tuple[int, int]) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, rgb).save(out, "PNG")
     return out.getvalue()
@@ -91,7 +91,7 @@ def _handler(server: PageServer) -> type[BaseHTTPRequestHandler]:
             server.requested.append(self.path)
             path = self.path.split("?", 1)[0]
             if path == "/avatar.png":
-                self._send(_png(AVATAR_RGB, (48, 48)), "image/png")
+                self._send(solid_png(AVATAR_RGB, (48, 48)), "image/png")
             elif path == "/counts.json":
                 self._send(b'{"likes": 12}', "application/json")
             elif path in EMBED_PAGES:

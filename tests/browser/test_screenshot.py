@@ -49,6 +49,7 @@ def batch() -> Iterator[Batch]:
         targets = [Target(path, server.origin + path) for path in EMBED_PAGES]
         targets += [Target(name, f"{server.origin}/{name}") for name in ("private", "hang")]
         targets.append(Target("refused", "http://10.0.0.5/status/1"))
+        targets.append(Target("tunnel", "https://10.0.0.5/status/1"))
         guard = AddressGuard(trusted=frozenset({("127.0.0.1", server.port)}))
         result.profiles_before = _profiles()
         keep = result.shots.__setitem__
@@ -108,6 +109,13 @@ def test_a_refused_page_is_shot_with_the_refusal(batch: Batch) -> None:
     # The page, then (the browser asking for its icon) the host's favicon.
     assert [b.url for b in shot.blocked][:1] == ["http://10.0.0.5/status/1"]
     assert all(b.url.startswith("http://10.0.0.5/") for b in shot.blocked)
+
+
+def test_a_page_that_cannot_be_loaded_gives_no_image_and_says_why(batch: Batch) -> None:
+    shot = batch.shots["tunnel"]  # an https page on a private address: no tunnel to it
+    assert shot.png is None
+    assert shot.error is not None and shot.error.startswith("the page could not be loaded")
+    assert [b.url for b in shot.blocked][:1] == ["https://10.0.0.5:443"]
 
 
 def test_a_page_that_never_finishes_is_shot_at_the_deadline(batch: Batch) -> None:

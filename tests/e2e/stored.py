@@ -80,6 +80,11 @@ def _query(home: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
         connection.close()
 
 
+def query(home: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
+    """Rows of any query, read-only (for tables without a helper of their own)."""
+    return _query(home, sql, *params)
+
+
 def posts(home: Path) -> dict[str, dict[str, Any]]:
     """Every ``posts`` row by key, with its merged record parsed as ``record`` (read from
     the capture that holds it, when one does)."""

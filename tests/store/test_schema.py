@@ -105,6 +105,21 @@ def test_an_upgraded_archive_has_the_shape_of_a_new_one(tmp_path: Path) -> None:
     assert shape(old_db) == shape(tmp_path / "new" / "archive.db")
 
 
+def test_an_archive_from_before_screenshots_gains_their_table(tmp_path: Path) -> None:
+    """An archive of the version before --screenshot (3) is stepped up."""
+    Archive(tmp_path / "v3").close()
+    db = tmp_path / "v3" / "archive.db"
+    connection = sqlite3.connect(db)
+    connection.execute("DROP TABLE screenshots")
+    connection.execute("PRAGMA user_version = 3")
+    connection.commit()
+    connection.close()
+    Archive(tmp_path / "v3").close()
+    assert query(db, "PRAGMA user_version") == [(current_version(),)] == [(4,)]
+    Archive(tmp_path / "new").close()
+    assert shape(db)["screenshots"] == shape(tmp_path / "new" / "archive.db")["screenshots"]
+
+
 def test_opening_again_changes_nothing(tmp_path: Path) -> None:
     db = old_archive(tmp_path / "old")
     Archive(tmp_path / "old").close()
@@ -166,7 +181,7 @@ def test_a_version_2_archive_gains_citations_and_keeps_every_record(tmp_path: Pa
             (cited, "link", "archived")
         ]
 
-    assert query(db, "PRAGMA user_version") == [(current_version(),)] == [(3,)]
+    assert query(db, "PRAGMA user_version") == [(current_version(),)]
     assert query(db, "SELECT * FROM posts ORDER BY key") == posts_before
     assert query(db, "SELECT * FROM captures ORDER BY id") == captures_before
     Archive(tmp_path / "new").close()
