@@ -42,6 +42,12 @@ def _refused(report: StampReport) -> str:
     return "; ".join(str(refusal) for refusal in report.refusals)
 
 
+def _leaves(report: StampReport, new: str = "") -> str:
+    """``3 new capture(s)``, and the screenshots when there are some."""
+    text = f"{report.captures} {new}capture(s)"
+    return text + (f" and {report.screenshots} screenshot(s)" if report.screenshots else "")
+
+
 def stamp_run(archive: Archive, settings: Settings, after: int, *, quiet: bool) -> StampReport:
     """Stamp the captures a run stored (those after capture ``after``), when enabled, and
     say so on stderr unless ``quiet``."""
@@ -50,16 +56,16 @@ def stamp_run(archive: Archive, settings: Settings, after: int, *, quiet: bool) 
     if not settings.timestamps.enabled:
         return StampReport()
     report = stamp_captures(archive, settings, after=after)
-    if quiet or not report.captures or not settings.timestamps.authorities:
+    if quiet or not (report.captures or report.screenshots) or not settings.timestamps.authorities:
         return report
     if report.stamped:
-        line = f"timestamped {report.captures} new capture(s): {_by(report)}"
+        line = f"timestamped {_leaves(report, 'new ')}: {_by(report)}"
         if report.refusals:
             line += f" (not by {_refused(report)})"
     else:
         line = (
             f"not timestamped yet ({_refused(report)}); "
-            f"`archiver timestamp` stamps the {report.captures} new capture(s) later"
+            f"`archiver timestamp` stamps the {_leaves(report, 'new ')} later"
         )
     err.print(data(line))
     return report
@@ -80,20 +86,20 @@ def timestamp(
         report = stamp_captures(archive, rt.settings)
     if as_json:
         print_json(report.to_json())
-    elif not report.captures:
+    elif not (report.captures or report.screenshots):
         out.print(data("nothing to timestamp: every capture already has a timestamp"))
     elif report.stamped:
-        out.print(data(f"timestamped {report.captures} capture(s): {_by(report)}"))
+        out.print(data(f"timestamped {_leaves(report)}: {_by(report)}"))
         for refusal in report.refusals:
             err.print(data(f"warning: {refusal}"))
     else:
         err.print(
             data(
-                f"no authority answered ({_refused(report)}); the {report.captures} capture(s) "
+                f"no authority answered ({_refused(report)}); the {_leaves(report)} "
                 "stay unstamped: try again later"
             )
         )
-    if report.captures and not report.stamped:
+    if (report.captures or report.screenshots) and not report.stamped:
         raise typer.Exit(EXIT_PARTIAL)
 
 
@@ -102,11 +108,12 @@ def print_times(report: VerifyReport) -> None:
     time = report.time
     if time is None:
         return
-    for key, captures in time.captures.items():
-        for capture in captures:
-            proof = capture.earliest
-            when = f"existed by {proof.time} ({proof.tsa})" if proof else "not proven"
-            out.print(data(f"{key} captured {capture.captured_at} {when}"))
+    for verb, found in (("captured", time.captures), ("screenshot taken", time.screenshots)):
+        for key, captures in found.items():
+            for capture in captures:
+                proof = capture.earliest
+                when = f"existed by {proof.time} ({proof.tsa})" if proof else "not proven"
+                out.print(data(f"{key} {verb} {capture.captured_at} {when}"))
     if time.unstamped and (time.captures or time.bundle):
         out.print(data(f"{len(time.unstamped)} post(s) carry no timestamp"))
     for proof in time.bundle:

@@ -34,6 +34,7 @@ from archiver.net.client import HttpClient
 from archiver.net.guard import AddressGuard
 from archiver.record import utc_now
 from archiver.store import Archive
+from archiver.store.screenshots import unstamped_screenshots
 from archiver.store.timestamps import TimestampToken, save_stamp, unstamped_captures
 
 #: A TSA that fails once (a dropped connection, a 503) is asked once more, no more.
@@ -69,6 +70,7 @@ class StampReport:
     """What stamping a batch of captures did."""
 
     captures: int = 0
+    screenshots: int = 0
     root: str | None = None
     stamps: list[Stamp] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
@@ -80,6 +82,7 @@ class StampReport:
     def to_json(self) -> dict[str, object]:
         return {
             "captures": self.captures,
+            "screenshots": self.screenshots,
             "stamped": self.stamped,
             "root": self.root,
             "tokens": [
@@ -91,17 +94,22 @@ class StampReport:
 
 
 def stamp_captures(archive: Archive, settings: Settings, *, after: int = 0) -> StampReport:
-    """Stamp every capture newer than capture ``after`` that has no timestamp yet.
+    """Stamp every capture newer than capture ``after`` that has no timestamp yet, and
+    every screenshot without one (a leaf like a capture: its PNG, and no record).
 
     Never raises for an authority's sake: the report says which answered and which did
     not. With no authority configured, or nothing to stamp, nothing is asked.
     """
     leaves = unstamped_captures(archive, after=after)
-    report = StampReport(captures=len(leaves))
+    shots = unstamped_screenshots(archive)
+    report = StampReport(captures=len(leaves), screenshots=len(shots))
     authorities = configured_authorities(settings.timestamps)
-    if not leaves or not authorities:
+    if not (leaves or shots) or not authorities:
         return report
-    tree = build_tree([leaf_hash(leaf.raw_sha256, leaf.content_hash) for leaf in leaves])
+    tree = build_tree(
+        [leaf_hash(leaf.raw_sha256, leaf.content_hash) for leaf in leaves]
+        + [leaf_hash(sha256, None) for _, sha256 in shots]
+    )
     report.root = tree.root.hex()
     report.stamps, report.refusals = stamp_message(tree.root, settings)
     if report.stamps:
@@ -112,6 +120,7 @@ def stamp_captures(archive: Archive, settings: Settings, *, after: int = 0) -> S
             capture_ids=[leaf.capture_id for leaf in leaves],
             paths=tree.paths(),
             tokens=[_new_token(stamp) for stamp in report.stamps],
+            screenshot_ids=[shot_id for shot_id, _ in shots],
         )
     return report
 

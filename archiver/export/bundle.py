@@ -12,6 +12,8 @@ is bounded by the disk, not by memory. Layout (under the bag's ``data/``)::
     captures/raw/<sha256>       the raw bytes each capture was parsed from
     captures/warc/<name>.warc.gz  the WARC records of fetched captures, copied unchanged
     media/<sha256>.<ext>        downloaded media files
+    screenshots/<sha256>.png    screenshots of the posts (--screenshot), listed with how
+                                each was taken in captures/screenshots.jsonl
     citations/                  references.csl.json, .bib, .ris, references-apa.txt
     README.txt                  what is here and how to check it
 """
@@ -29,6 +31,9 @@ from archiver.config import ExportSettings
 from archiver.export.bag import BagWriteError, BagWriter, PayloadStream, bagging_date
 from archiver.export.catalog import CaptureEntry, CatalogEntry, EvidenceEntry, MediaEntry
 from archiver.export.cite import ArchivedCopy, apa_reference_list, bibtex, csl_item, ris
+from archiver.export.screenshots import CATALOG as SCREENSHOT_CATALOG
+from archiver.export.screenshots import FOLDER as SCREENSHOTS
+from archiver.export.screenshots import ScreenshotEntry, render_screenshots, screenshot_name
 from archiver.export.selection import (
     SHA256_NAME,
     ExportError,
@@ -52,6 +57,7 @@ from archiver.export.viewer import (
 from archiver.export.warc_copy import WarcCopyError, WarcExcerpt
 from archiver.record import Post
 from archiver.store import Archive, CaptureRow, MediaRow
+from archiver.store.screenshots import ScreenshotRow
 
 WARC_NAME = "archiver-bundle.warc.gz"
 _README = """This is an archiver bundle: a BagIt bag (RFC 8493) of archived social-media posts.
@@ -62,6 +68,8 @@ _README = """This is an archiver bundle: a BagIt bag (RFC 8493) of archived soci
   captures/raw/<sha256>      the raw bytes each capture was parsed from (named by SHA-256)
   captures/warc/             WARC records of live fetches, copied unchanged from the archive
   media/<sha256>.<ext>       downloaded media files (named by SHA-256)
+  screenshots/<sha256>.png   screenshots of the posts as a browser showed them; how, when and
+                             from what URL each was taken: captures/screenshots.jsonl
   citations/                 CSL-JSON, BibTeX, RIS and an APA reference list
   timestamps/                RFC 3161 timestamps of the captures (their Merkle paths and tokens);
                              ../timestamps/ holds one over tagmanifest-sha256.txt (the whole bag)
@@ -120,6 +128,7 @@ class BundleReport:
     captures: int = 0
     raw_files: int = 0
     media_files: int = 0
+    screenshot_files: int = 0
     warc_records: int = 0
     files: int = 0
     bytes: int = 0
@@ -217,6 +226,7 @@ class _BundleWriter:
         )
         self._home = os.fspath(archive.home)
         self.timestamps = BundleTimestamps(archive, bag)
+        self.screenshots: PayloadStream | None = None
         self.csl.write("[")
 
     def streams(self) -> list[PayloadStream]:
@@ -227,6 +237,8 @@ class _BundleWriter:
         captures = [self._capture(row) for row in item.captures]
         self.report.captures += len(captures)
         self.timestamps.add(item.row.key, item.captures)
+        shots = [self._screenshot(item.row.key, row) for row in item.screenshots]
+        self.timestamps.add_screenshots(item.row.key, item.screenshots)
         copy = archived_copy(item, self.archive_url) if item.post is not None else None
         if item.post is not None and item.record_json:
             self.report.posts += 1
@@ -255,7 +267,7 @@ class _BundleWriter:
             captures=captures,
         )
         self.catalog.write(entry.to_line())
-        self.html.write(render_item(item, copy, media, captures))
+        self.html.write(render_item(item, copy, media, captures, render_screenshots(shots)))
 
     def _blob(self, sha256: str | None, relpath: str) -> str | None:
         """Copy a blob of the archive into the bag; its bundle path, or None if missing."""
@@ -276,6 +288,8 @@ class _BundleWriter:
             self.report.missing.append(damaged)
         if relpath.startswith("media/"):
             self.report.media_files += 1
+        elif relpath.startswith(f"{SCREENSHOTS}/"):
+            self.report.screenshot_files += 1
         else:
             self.report.raw_files += 1
         return relpath
@@ -295,6 +309,14 @@ class _BundleWriter:
             size=row.size,
             path=path,
         )
+
+    def _screenshot(self, key: str, row: ScreenshotRow) -> ScreenshotEntry:
+        path = self._blob(row.sha256, screenshot_name(row.sha256)) if row.sha256 else None
+        entry = ScreenshotEntry(key, row, path)
+        if self.screenshots is None:
+            self.screenshots = self.bag.open_stream(SCREENSHOT_CATALOG)
+        self.screenshots.write(entry.to_line())
+        return entry
 
     def _capture(self, row: CaptureRow) -> CaptureEntry:
         evidence: list[EvidenceEntry] = []
@@ -357,6 +379,8 @@ class _BundleWriter:
         )
         for stream in self.streams():
             stream.close()
+        if self.screenshots is not None:
+            self.screenshots.close()
         self.warc.close()
         self.report.warc_records = self.warc.records
         self.timestamps.close()

@@ -23,6 +23,7 @@ from archiver.record import Post, without_userinfo
 from archiver.store import Archive, CaptureRow, MediaRow, PostSummary, StoredPost
 from archiver.store.checks import reason_of, state_text, states_of, status_sql
 from archiver.store.citations import cited_in_sql
+from archiver.store.screenshots import ScreenshotRow, screenshots_for
 from archiver.vocabulary import date_value
 
 PAGE = 200
@@ -69,6 +70,7 @@ class Item:
     media: list[MediaRow] = field(default_factory=list)
     state: str = "unchecked"
     last_checked_at: str | None = None
+    screenshots: list[ScreenshotRow] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -172,6 +174,7 @@ def select_items(
         records = archive.records_for(batch_keys)
         captures = archive.captures_for(batch_keys) if evidence else {}
         media = archive.media_for(batch_keys) if evidence else {}
+        shots = screenshots_for(archive, batch_keys) if evidence else {}
         states = states_of(archive, batch_keys)
         for row in batch:
             key = row.key
@@ -183,6 +186,7 @@ def select_items(
                 media.get(key, []),
                 state.state,
                 state.last_checked_at,
+                shots.get(key, []),
             )
 
 

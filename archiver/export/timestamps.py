@@ -2,8 +2,9 @@
 
 Under ``data/timestamps/`` (payload, so the manifests cover it too)::
 
-    paths.jsonl              one line per timestamped capture: its leaf values, tree
-                             root and size, its index and Merkle path, its tokens
+    paths.jsonl              one line per timestamped capture (or screenshot, with
+                             ``screenshot_id``): its leaf values, tree root and size,
+                             its index and Merkle path, its tokens
     roots/<root>             each tree's 32-byte root: the message its tokens stamp
     tokens/<root>.<tsa>.tsr  each authority's RFC 3161 reply over that root
     certificates.pem         the certificates those tokens were verified by
@@ -36,7 +37,8 @@ from archiver.evidence.stamping import Refusal, Stamp, stamp_message
 from archiver.evidence.tsa import fingerprint, load_certificates, to_pem
 from archiver.export.bag import BagWriter, PayloadStream
 from archiver.store import Archive
-from archiver.store.timestamps import capture_paths, trees
+from archiver.store.screenshots import ScreenshotRow
+from archiver.store.timestamps import CapturePath, capture_paths, screenshot_paths, trees
 
 FOLDER = "timestamps"
 PATHS_FILE = f"{FOLDER}/paths.jsonl"
@@ -64,6 +66,7 @@ class BundleTimestamps:
     def __init__(self, archive: Archive, bag: BagWriter) -> None:
         self.archive, self.bag = archive, bag
         self.captures = 0
+        self.screenshots = 0
         self._pending: list[tuple[str, Any]] = []
         self._trees: dict[int, _Tree] = {}
         self._paths: PayloadStream | None = None
@@ -74,6 +77,27 @@ class BundleTimestamps:
         self._pending += [(key, row) for row in captures]
         if len(self._pending) >= _BATCH:
             self._flush()
+
+    def add_screenshots(self, key: str, rows: Sequence[ScreenshotRow]) -> None:
+        """Note ``key``'s exported screenshots: each stamped one gets a line like a
+        capture's, with ``screenshot_id`` for ``capture_id`` and its PNG as raw bytes."""
+        found = screenshot_paths(self.archive, [row.id for row in rows if row.id is not None])
+        self._load_trees({stamp.tree_id for stamp in found.values()})
+        for row in rows:
+            stamp = found.get(row.id) if row.id is not None else None
+            if stamp is None or row.sha256 is None:
+                continue
+            self._write(
+                {
+                    "key": key,
+                    "screenshot_id": row.id,
+                    "taken_at": row.taken_at,
+                    "raw_sha256": row.sha256,
+                    "content_hash": None,
+                },
+                stamp,
+            )
+            self.screenshots += 1
 
     def close(self) -> None:
         self._flush()
@@ -91,23 +115,29 @@ class BundleTimestamps:
             stamp = found.get(row.id)
             if stamp is None:
                 continue
-            tree = self._trees[stamp.tree_id]
-            line = {
+            leaf = {
                 "key": key,
                 "capture_id": row.id,
                 "captured_at": row.captured_at,
                 "raw_sha256": row.raw_sha256,
                 "content_hash": row.content_hash,
-                "root": tree.root,
-                "tree_size": tree.size,
-                "leaf_index": stamp.leaf_index,
-                "path": [part.hex() for part in split_path(stamp.path)],
-                "tokens": tree.tokens,
             }
-            if self._paths is None:
-                self._paths = self.bag.open_stream(PATHS_FILE)
-            self._paths.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self._write(leaf, stamp)
             self.captures += 1
+
+    def _write(self, leaf: dict[str, Any], stamp: CapturePath) -> None:
+        tree = self._trees[stamp.tree_id]
+        line = {
+            **leaf,
+            "root": tree.root,
+            "tree_size": tree.size,
+            "leaf_index": stamp.leaf_index,
+            "path": [part.hex() for part in split_path(stamp.path)],
+            "tokens": tree.tokens,
+        }
+        if self._paths is None:
+            self._paths = self.bag.open_stream(PATHS_FILE)
+        self._paths.write(json.dumps(line, ensure_ascii=False) + "\n")
 
     def _load_trees(self, tree_ids: set[int]) -> None:
         for tree, tokens in trees(self.archive, tree_ids - set(self._trees)):

@@ -28,6 +28,7 @@ import bagit
 
 from archiver.evidence.authorities import shipped_certificates
 from archiver.evidence.tsa import Trust
+from archiver.export.screenshots import check_screenshots
 from archiver.export.verify_content import check_contents
 from archiver.export.verify_report import BundleUnreadable, Problem, VerifyReport
 from archiver.export.verify_time import check_timestamps
@@ -39,7 +40,7 @@ __all__ = ["BundleUnreadable", "Problem", "VerifyReport", "verify_bundle"]
 logging.getLogger("bagit").addHandler(logging.NullHandler())
 logging.getLogger("bagit").propagate = False
 
-_NAMED_BY_HASH = ("data/captures/raw/", "data/media/")
+_NAMED_BY_HASH = ("data/captures/raw/", "data/media/", "data/screenshots/")
 #: bagit reads these whole; archiver writes a few hundred bytes of each.
 _SMALL_TAG_FILES = {"bagit.txt": 1 << 16, "bag-info.txt": 1 << 20}
 
@@ -217,5 +218,6 @@ def _verify_root(root: Path, shown: Path, report: VerifyReport, trust: Trust) ->
     _check_manifest_files(root, report)
     _check_bag(root, report)
     check_contents(root, report)
+    check_screenshots(root, report)
     _check_named_files(root, report)
     report.time = check_timestamps(root, trust, report.add)

@@ -39,6 +39,8 @@ _RAW = "data/captures/raw/"
 _MAX_TOKEN_BYTES = 1 << 20
 _MAX_CERTIFICATES_BYTES = 4 << 20
 _CATALOG = "data/captures/captures.jsonl"
+#: Screenshots are leaves too: their list, and their PNGs (see archiver.export.screenshots).
+_SHOTS = "data/captures/screenshots.jsonl"
 
 
 @dataclass(frozen=True)
@@ -71,25 +73,35 @@ class TimeFindings:
 
     bundle: list[Proof] = field(default_factory=list)
     captures: dict[str, list[CaptureTime]] = field(default_factory=dict)
+    #: Timestamped screenshots by post (``capture_id`` holds the screenshot's id and
+    #: ``captured_at`` when it was taken).
+    screenshots: dict[str, list[CaptureTime]] = field(default_factory=dict)
     unstamped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "bundle": [proof.to_json() for proof in self.bundle],
-            "captures": [
-                {
-                    "key": c.key,
-                    "capture_id": c.capture_id,
-                    "captured_at": c.captured_at,
-                    "existed_by": [proof.to_json() for proof in c.proofs],
-                }
-                for times in self.captures.values()
-                for c in times
-            ],
+            "captures": _times_json(self.captures, "capture_id", "captured_at"),
+            "screenshots": _times_json(self.screenshots, "screenshot_id", "taken_at"),
             "unstamped_posts": self.unstamped,
             "notes": self.notes,
         }
+
+
+def _times_json(
+    found: dict[str, list[CaptureTime]], id_name: str, time_name: str
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": c.key,
+            id_name: c.capture_id,
+            time_name: c.captured_at,
+            "existed_by": [proof.to_json() for proof in c.proofs],
+        }
+        for times in found.values()
+        for c in times
+    ]
 
 
 class _Tokens:
@@ -190,13 +202,17 @@ def _check_captures(
     if not paths.is_file():
         return set()
     catalog = _catalog(root / _CATALOG)
+    shots = _screenshot_catalog(root / _SHOTS)
     raw_hashes: dict[str, str | None] = {}
     failed: set[str] = set()
     where = f"data/{PATHS_FILE}"
     for number, line in _lines(paths, where, problem):
         key = str(line.get("key"))
-        capture_id = line.get("capture_id")
-        shown = f"{where} line {number} ({key}, capture {capture_id})"
+        is_shot = "screenshot_id" in line
+        capture_id = line.get("screenshot_id" if is_shot else "capture_id")
+        shown = (
+            f"{where} line {number} ({key}, {'screenshot' if is_shot else 'capture'} {capture_id})"
+        )
         try:
             root_hash = bytes.fromhex(line["root"])
             leaf = leaf_hash(line["raw_sha256"], line["content_hash"])
@@ -205,12 +221,17 @@ def _check_captures(
         except (KeyError, TypeError, ValueError, MerkleError) as exc:
             problem(shown, f"not a readable Merkle path ({exc})")
             continue
-        for trouble in _leaf_troubles(root, line, catalog.get(capture_id), raw_hashes):
+        troubles = (
+            _shot_troubles(root, line, shots.get(capture_id))
+            if is_shot
+            else _leaf_troubles(root, line, catalog.get(capture_id), raw_hashes)
+        )
+        for trouble in troubles:
             problem(shown, trouble)
         if reached != root_hash:
             problem(shown, "its Merkle path does not lead to the timestamped root")
             continue
-        capture = CaptureTime(key, capture_id, line.get("captured_at"))
+        capture = CaptureTime(key, capture_id, line.get("taken_at" if is_shot else "captured_at"))
         listed = line.get("tokens") or []
         for relpath in listed:
             result = tokens.check(f"data/{relpath}", root_hash)
@@ -223,7 +244,7 @@ def _check_captures(
                 )
         if not listed:
             problem(shown, "no token is listed for it")
-        findings.captures.setdefault(key, []).append(capture)
+        (findings.screenshots if is_shot else findings.captures).setdefault(key, []).append(capture)
     return set(findings.captures)
 
 
@@ -248,6 +269,28 @@ def _leaf_troubles(
     found = raws[raw]
     if found is not None and found != raw:
         yield f"its raw bytes ({_RAW}{raw}) changed since it was timestamped (now {found})"
+
+
+def _shot_troubles(root: Path, line: dict[str, Any], listed: Any) -> Iterator[str]:
+    """How a screenshot as shipped differs from what was timestamped."""
+    sha256 = str(line["raw_sha256"])
+    if line.get("content_hash") is not None:
+        yield "a screenshot's leaf has no content hash, but this line gives one"
+    if listed is None:
+        yield f"its screenshot is not in {_SHOTS}"
+    elif listed != sha256:
+        yield f"the screenshot in {_SHOTS} ({listed}) is not the one timestamped ({sha256})"
+    png = f"data/screenshots/{sha256}.png"
+    found = _sha256_of(root / png) if sha256.isalnum() else None
+    if found is not None and found != sha256:
+        yield f"its PNG ({png}) changed since it was timestamped (now {found})"
+
+
+def _screenshot_catalog(path: Path) -> dict[Any, Any]:
+    """screenshot id -> PNG SHA-256, as ``screenshots.jsonl`` lists them."""
+    return {
+        entry.get("id"): entry.get("sha256") for _, entry in _lines(path, _SHOTS, lambda *_: None)
+    }
 
 
 def _sha256_of(path: Path) -> str | None:

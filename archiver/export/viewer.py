@@ -51,7 +51,7 @@ h2.title{font-size:1.1rem;margin:.5rem 0 0}
 .text{white-space:pre-wrap;margin:.75rem 0;font-size:1.05rem}
 .truncated{font-style:italic;color:var(--muted)}
 figure{margin:.5rem 0}figure img,figure video{max-width:100%;height:auto;border-radius:.25rem}
-figcaption{font-size:.85rem;color:var(--muted)}
+figcaption{font-size:.85rem;color:var(--muted)}img.screenshot{border:1px solid var(--line)}
 .status{font-weight:600}.status.archived{color:var(--ok)}.status.gone{color:var(--bad)}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .75rem;font-size:.85rem;
 margin:.75rem 0 0}
@@ -271,8 +271,10 @@ def render_item(
     copy: ArchivedCopy | None,
     media: list[MediaEntry],
     captures: list[CaptureEntry],
+    screenshots: str = "",
 ) -> str:
-    """One post as an ``<article>``: who, when, what it said, its media, link and evidence."""
+    """One post as an ``<article>``: who, when, what it said, its media, its screenshots
+    (``screenshots``, already rendered), link and evidence."""
     post, row = item.post, item.row
     gone = item.state in GONE_STATES
     parts = [f'<article class="post" id="{_e(anchor_of(item.key))}">', _byline(item, post)]
@@ -288,6 +290,7 @@ def render_item(
     else:
         parts.append('<p class="truncated">No copy of this post was ever captured.</p>')
     parts.append(_media(media))
+    parts.append(screenshots)
     url = post.url if post is not None else row.url
     facts = [
         f"<dt>Original</dt><dd>{_link(url)}</dd>",

@@ -72,8 +72,40 @@ class ScreenshotRow(SQLModel, table=True):
         }
 
 
+class ScreenshotPath(SQLModel, table=True):
+    """Where one screenshot sits in a timestamp tree (:mod:`archiver.store.timestamps`).
+
+    A screenshot is a leaf like a capture whose raw bytes are the PNG and that has no
+    record: the leaf data is the PNG's SHA-256 and 32 zero bytes, so anyone can
+    recompute it from the file alone.
+    """
+
+    __tablename__ = "screenshot_paths"
+
+    screenshot_id: int = Field(primary_key=True, foreign_key="screenshots.id")
+    tree_id: int = Field(index=True, foreign_key="timestamp_trees.id")
+    leaf_index: int
+    #: The sibling hashes from leaf to root, 32 bytes each, concatenated.
+    path: bytes
+
+
 SCREENSHOTS = ScreenshotRow.__table__  # type: ignore[attr-defined]
+SCREENSHOT_PATHS = ScreenshotPath.__table__  # type: ignore[attr-defined]
 _CAPTURES = CaptureRow.__table__  # type: ignore[attr-defined]
+
+
+def unstamped_screenshots(archive: Archive) -> list[tuple[int, str]]:
+    """(id, PNG SHA-256) of every screenshot with an image that no tree covers yet."""
+    stamped = select(SCREENSHOT_PATHS.c.screenshot_id).where(
+        SCREENSHOT_PATHS.c.screenshot_id == SCREENSHOTS.c.id
+    )
+    query = (
+        select(SCREENSHOTS.c.id, SCREENSHOTS.c.sha256)
+        .where(SCREENSHOTS.c.sha256.is_not(None) & ~stamped.exists())
+        .order_by(SCREENSHOTS.c.id)
+    )
+    with archive.engine.connect() as connection:
+        return [(int(row[0]), str(row[1])) for row in connection.execute(query)]
 
 
 def newest_captures(archive: Archive, keys: Sequence[str]) -> dict[str, int]:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
 
 from archiver.store.archive import Archive
+from archiver.store.screenshots import SCREENSHOT_PATHS
 from archiver.store.tables import CaptureRow
 
 _WRITE_CHUNK = 5_000
@@ -127,20 +128,26 @@ def save_stamp(
     capture_ids: Sequence[int],
     paths: Iterable[bytes],
     tokens: Sequence[TimestampToken],
+    screenshot_ids: Sequence[int] = (),
 ) -> int:
     """Store a tree, its tokens (their ``tree_id`` is set here) and every capture's path,
     in one transaction; the tree's id.
 
     A capture that another run stamped meanwhile keeps its first path (the insert skips
-    it): both trees prove it, and a capture needs only one.
+    it): both trees prove it, and a capture needs only one. ``screenshot_ids`` are the
+    leaves after the captures' (see :class:`~archiver.store.screenshots.ScreenshotPath`).
     """
+    leaves = iter(paths)  # streamed: a large run's paths are never all in memory
     rows = (
         {"capture_id": capture_id, "leaf_index": index, "path": path}
-        for index, (capture_id, path) in enumerate(zip(capture_ids, paths, strict=True))
+        for index, (capture_id, path) in enumerate(
+            zip(capture_ids, islice(leaves, len(capture_ids)), strict=True)
+        )
     )
+    size = len(capture_ids) + len(screenshot_ids)
     with archive.engine.begin() as connection:
         inserted = connection.execute(
-            insert(TREES).values(root=root, size=len(capture_ids), created_at=created_at)
+            insert(TREES).values(root=root, size=size, created_at=created_at)
         ).inserted_primary_key
         assert inserted is not None
         tree_id = inserted[0]
@@ -151,6 +158,17 @@ def save_stamp(
         statement = sqlite_insert(PATHS).on_conflict_do_nothing(index_elements=["capture_id"])
         while chunk := [{"tree_id": tree_id, **row} for row in islice(rows, _WRITE_CHUNK)]:
             connection.execute(statement, chunk)
+        shot_rows = [
+            {"tree_id": tree_id, "screenshot_id": shot_id, "leaf_index": index, "path": path}
+            for index, (shot_id, path) in enumerate(
+                zip(screenshot_ids, leaves, strict=True), start=len(capture_ids)
+            )
+        ]
+        if shot_rows:
+            shots = sqlite_insert(SCREENSHOT_PATHS).on_conflict_do_nothing(
+                index_elements=["screenshot_id"]
+            )
+            connection.execute(shots, shot_rows)
     return int(tree_id)
 
 
@@ -162,6 +180,20 @@ def capture_paths(archive: Archive, capture_ids: Sequence[int]) -> dict[int, Cap
     with archive.engine.connect() as connection:
         return {
             row.capture_id: CapturePath(row.tree_id, row.leaf_index, row.path)
+            for row in connection.execute(query)
+        }
+
+
+def screenshot_paths(archive: Archive, screenshot_ids: Sequence[int]) -> dict[int, CapturePath]:
+    """The stored paths of these screenshots (those stamped), in one query."""
+    if not screenshot_ids:
+        return {}
+    query = select(SCREENSHOT_PATHS).where(
+        SCREENSHOT_PATHS.c.screenshot_id.in_(list(screenshot_ids))
+    )
+    with archive.engine.connect() as connection:
+        return {
+            row.screenshot_id: CapturePath(row.tree_id, row.leaf_index, row.path)
             for row in connection.execute(query)
         }
 

@@ -30,6 +30,7 @@ from tests.e2e.posts import (
 )
 from tests.e2e.replay import Answer, Replay, write_config
 from tests.e2e.stored import blob, count, query, run_cli
+from tests.evidence.tsa_server import running_tsa, timestamps_table
 
 
 def serve_embed_pages(replay: Replay) -> dict[str, str]:
@@ -127,3 +128,51 @@ def test_without_a_browser_screenshot_fails_in_one_line_and_nothing_else_changes
     # Everything else works as before with the same configuration.
     assert run_cli("add", *urls, home=home, config=config).exit_code == 0
     assert count(home, "posts") == 6 and count(home, "screenshots") == 0
+
+
+@chromium_needed("screenshots in bundles not tested")
+def test_screenshots_are_timestamped_exported_shown_and_verified(
+    replay: Replay, replay_config: Path, home: Path, tmp_path: Path
+) -> None:
+    """As a new user would: add with screenshots (a time-stamping authority running),
+    export, verify; the page shows them; one changed byte of a PNG is named by verify."""
+    urls = serve_one_of_each(replay)[:2]
+    serve_embed_pages(replay)
+    out = tmp_path / "bundle"
+    with running_tsa() as tsa:
+        config = tmp_path / "with-tsa.toml"
+        config.write_text(
+            replay_config.read_text("utf-8")
+            + "\n"
+            + timestamps_table(tmp_path, tsa.url, pki=tsa.pki),
+            "utf-8",
+        )
+        added = run_cli("add", "--screenshot", *urls, home=home, config=config)
+        assert added.exit_code == 0, added.output
+        assert "timestamped 2 new capture(s) and 2 screenshot(s)" in added.output
+        exported = run_cli("export", "--all", "--out", out, home=home, config=config)
+        assert exported.exit_code == 0, exported.output
+        verified = run_cli("verify", out, "--config", config)
+    assert verified.exit_code == 0, verified.output
+    shots = query(home, "SELECT post_key, sha256 FROM screenshots ORDER BY id")
+    for shot in shots:
+        assert f"{shot['post_key']} screenshot taken " in verified.stdout
+    names = {f"data/screenshots/{shot['sha256']}.png" for shot in shots}
+    manifest = (out / "manifest-sha256.txt").read_text("utf-8")
+    for name in names:
+        assert (out / name).read_bytes() == blob(home, name.split("/")[-1][:-4])
+        assert f"  {name}\n" in manifest
+    listed = [json.loads(line) for line in (out / "data/captures/screenshots.jsonl").open()]
+    assert {entry["path"] for entry in listed} == {n.removeprefix("data/") for n in names}
+    assert all(entry["settled"] and entry["browser"] for entry in listed)
+    page = (out / "data/index.html").read_text("utf-8")
+    for name in names:
+        assert f'<img class="screenshot" src="{name.removeprefix("data/")}"' in page
+
+    damaged = out / sorted(names)[0]
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    damaged.write_bytes(bytes(data))
+    altered = run_cli("verify", out, "--config", config)
+    assert altered.exit_code == 1
+    assert any(sorted(names)[0] in line for line in altered.lines("FAILED")), altered.output
