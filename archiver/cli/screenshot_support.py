@@ -62,7 +62,7 @@ def screenshot_run(
     if not quiet:
         err.print(
             f"screenshots: {report.taken} taken, {report.unsettled} not settled, "
-            f"{report.failed} failed, {report.blocked} requests refused",
+            f"{report.failed} failed, {report.blocked} request(s) refused",
             highlight=False,
         )
     return report.to_json()

@@ -32,6 +32,8 @@ from tests.e2e.replay import Answer, Replay, write_config
 from tests.e2e.stored import blob, count, query, run_cli
 from tests.evidence.tsa_server import running_tsa, timestamps_table
 
+PRIVATE_IMAGE = "http://10.0.0.5/pixel.png"
+
 
 def serve_embed_pages(replay: Replay) -> dict[str, str]:
     """The embed page of each fixture post on the replay server; post key -> page URL."""
@@ -46,7 +48,10 @@ def serve_embed_pages(replay: Replay) -> dict[str, str]:
         "reddit:1c9k2mf": "/r/FakeCityNews/comments/1c9k2mf/",
     }
     for (key, path), shape in zip(pages.items(), shapes, strict=False):
-        replay.on(path.split("?", 1)[0], Answer.html(embed_page(shape).decode()))
+        markup = embed_page(shape).decode()
+        if key == X_KEY:  # a tracker on an internal address, which must be refused
+            markup = markup.replace("</body>", f'<img src="{PRIVATE_IMAGE}"></body>')
+        replay.on(path.split("?", 1)[0], Answer.html(markup))
         pages[key] = replay.url(path)
     pages["telegram:riversidewatch/4821"] = replay.url(
         TELEGRAM_URL.removeprefix("https://t.me") + "?embed=1"
@@ -72,7 +77,7 @@ def test_add_screenshot_stores_a_png_per_post(
     pages = serve_embed_pages(replay)
     run = run_cli("add", "--screenshot", *urls, home=home, config=replay_config)
     assert run.exit_code == 0, run.output
-    assert "screenshots: 6 taken, 0 not settled, 0 failed" in run.output
+    assert "screenshots: 6 taken, 0 not settled, 0 failed, 1 request(s) refused" in run.output
     shots = screenshots(home)
     keys = {row["key"] for row in query(home, "SELECT key FROM posts")}
     assert set(shots) == keys and len(keys) == 6
@@ -80,6 +85,8 @@ def test_add_screenshot_stores_a_png_per_post(
         assert row["url"] == pages.get(key, replay.url(ARTICLE)), key  # a page: itself
         assert row["settled"] == 1 and row["error"] is None and row["http_status"] == 200
         assert row["viewport_width"] == 800 and row["viewport_height"] == 600
+        refused = [item["url"] for item in json.loads(str(row["blocked_json"]))]
+        assert refused == ([PRIVATE_IMAGE] if key == X_KEY else []), key
         assert row["browser_version"][0].isdigit()
         newest = query(home, "SELECT MAX(id) AS id FROM captures WHERE post_key = ?", key)
         assert row["capture_id"] == newest[0]["id"]
