@@ -98,11 +98,14 @@ class GuardedProxy:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        asked: list[str] = []  # the URL, once the request head is read
         try:
             async with asyncio.timeout(self.deadline_seconds):
-                await self._exchange(reader, writer)
+                await self._exchange(reader, writer, asked)
         except TimeoutError:
-            pass
+            if asked:
+                limit = f"{self.deadline_seconds:g} s ([http] request_deadline_seconds)"
+                self.blocked.append(Blocked(asked[0], f"it did not end within {limit}"))
         except (_Cut, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
         except asyncio.CancelledError:
@@ -115,7 +118,9 @@ class GuardedProxy:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _exchange(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, asked: list[str]
+    ) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
         if len(head) > MAX_HEAD_BYTES:
             raise _Cut
@@ -125,6 +130,7 @@ class GuardedProxy:
             await _answer(writer, 400, "malformed request")
             return
         method, target, _version = parts
+        asked.append(f"https://{target}" if method == "CONNECT" else target)
         if method == "CONNECT":
             host, _, port_text = target.rpartition(":")
             url = f"https://{target}"

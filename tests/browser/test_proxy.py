@@ -117,11 +117,14 @@ def test_a_response_over_the_size_limit_is_cut_and_recorded(pages: PageServer) -
 
 
 def test_a_request_that_never_ends_is_cut_at_the_deadline(pages: PageServer) -> None:
-    async def run() -> None:
+    async def run() -> GuardedProxy:
         async with _proxy(pages, deadline_seconds=1.0) as proxy, asyncio.timeout(60):
             # The server holds /never.png until the test ends: only the proxy's deadline
             # can end this request (a TimeoutError here means it did not).
             with pytest.raises(httpx.RemoteProtocolError):
                 await _get(proxy, f"{pages.origin}/never.png")
+        return proxy
 
-    asyncio.run(run())
+    proxy = asyncio.run(run())
+    assert [b.url for b in proxy.blocked] == [f"{pages.origin}/never.png"]
+    assert "request_deadline_seconds" in proxy.blocked[0].reason
