@@ -63,6 +63,15 @@ d.style.cssText="width:300px;height:120px;background:#0a5";
 document.getElementById("slot").appendChild(d)})},300)</script></body></html>"""
 
 
+READING = (
+    "Reading: each page waits at least 0.8 s by design (the late element at 300 ms, then "
+    "half a second without requests before it counts as settled); rendering, the "
+    "full-height PNG and a fresh context per page are CPU work, which the shared 2 CPUs "
+    "limit: at the load these were measured under, four tabs gain a third over one, and "
+    "cost about 800 MB more. Lower `[screenshot] concurrency` where memory is short."
+)
+
+
 class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -182,6 +191,8 @@ def main() -> int:
             "Playwright driver and every Chromium process, sampled every 100 ms; pages "
             "Chromium's processes share are counted in each, so it is an upper bound. Load "
             f"average when written: {load} (2 CPUs, shared).",
+            "",
+            READING,
         ]
     )
     print(body)

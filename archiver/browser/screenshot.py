@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from archiver.browser.chromium import launched
 from archiver.browser.proxy import Blocked, GuardedProxy
 from archiver.config import Settings
+from archiver.errors import ArchiverError
 from archiver.net.guard import AddressGuard
 from archiver.record import utc_now
 
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 
 #: Time kept back from a page's deadline for the screenshot itself.
 _SHOT_SECONDS = 10.0
+
+
+class BrowserEnded(ArchiverError):
+    """The browser went away in the middle of a batch."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,12 @@ async def shoot_all(
                     shot = await renderer.shoot(target)
                 except PlaywrightError as exc:  # a tab that crashed: this page only
                     shot = renderer.failed(target, f"the browser failed: {_first_line(exc)}")
+                if shot.error is not None and not browser.is_connected():
+                    # Not this page's failure: the browser is gone (Ctrl-C, a crash).
+                    raise BrowserEnded(
+                        "Chromium ended before the batch did (interrupted, or it crashed); "
+                        "the screenshots taken until then are kept"
+                    )
                 on_shot(shot)
 
         await asyncio.gather(*(one(target) for target in targets))

@@ -7,7 +7,9 @@ One browser renders every page of the module (as one batch does), two tabs at a 
 from __future__ import annotations
 
 import io
+import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,3 +138,44 @@ def test_a_missing_browser_fails_before_anything_is_rendered(tmp_path: Path) -> 
     with pytest.raises(BrowserMissing, match="apt install chromium"):
         take_screenshots([Target("k", "http://127.0.0.1:9/")], settings, shots.append)
     assert shots == []
+
+
+def _descendants() -> set[int]:
+    """Processes below this one (the Playwright driver, Chromium and its helpers)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            parent = next(line for line in status.splitlines() if line.startswith("PPid:"))
+            parents[int(entry.name)] = int(parent.split()[1])
+    found = {os.getpid()}
+    while more := {pid for pid, parent in parents.items() if parent in found} - found:
+        found |= more
+    return found - {os.getpid()}
+
+
+def test_the_browser_is_ended_when_the_batch_fails() -> None:
+    running: set[int] = set()
+
+    def fail(shot: Shot) -> None:
+        running.update(_descendants())  # the driver, Chromium and its helpers, mid-batch
+        raise RuntimeError("the caller failed while the browser was open")
+
+    with serve_pages() as server:
+        guard = AddressGuard(trusted=frozenset({("127.0.0.1", server.port)}))
+        targets = [Target("a", f"{server.origin}/riverwatch/123"), Target("b", server.origin)]
+        with pytest.raises(RuntimeError, match="the caller failed"):
+            take_screenshots(targets, screenshot_settings(), fail, guard=guard)
+    assert running  # the browser was seen running
+
+    def alive() -> set[int]:
+        return {pid for pid in running if Path(f"/proc/{pid}").exists()}
+
+    for _ in range(200):  # a process takes a moment to exit; no time is asserted
+        if not alive():
+            break
+        time.sleep(0.1)
+    assert alive() == set()
