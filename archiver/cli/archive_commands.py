@@ -225,7 +225,10 @@ def add(
                 progress=_report_line,
                 articles=articles if fetch else None,
             )
-        if split.urls or articles.to_fetch:
+        fetching = bool(split.urls or articles.to_fetch)
+        if screenshot and not fetching and not as_json:
+            err.print("note: --screenshot renders posts fetched live (URLs, or --fetch); none were")
+        if fetching:
             from archiver.cli.fetch_support import fetch_into
 
             fetch_into(

@@ -183,3 +183,12 @@ def test_screenshots_are_timestamped_exported_shown_and_verified(
     altered = run_cli("verify", out, "--config", config)
     assert altered.exit_code == 1
     assert any(sorted(names)[0] in line for line in altered.lines("FAILED")), altered.output
+
+
+@chromium_needed("add --screenshot not tested")
+def test_documents_alone_are_not_rendered_and_the_run_says_so(home: Path) -> None:
+    article = Path(__file__).resolve().parents[2] / "fixtures" / "articles" / "news-x-embeds.html"
+    run = run_cli("add", "--screenshot", article, home=home)
+    assert run.exit_code == 0, run.output
+    assert "--screenshot renders posts fetched live" in run.output
+    assert count(home, "posts") == 5 and count(home, "screenshots") == 0
