@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import httpcore
 
+from archiver.errors import ArchiverError
 from archiver.net.guard import AddressGuard, AddressRefused, GuardedBackend
 
 #: The longest request head the proxy reads (Chromium's are a few kilobytes).
@@ -46,8 +47,8 @@ class Blocked:
         return {"url": self.url, "reason": self.reason}
 
 
-class _Cut(Exception):
-    """An exchange ended by a limit (size or time)."""
+class _Cut(ArchiverError):
+    """An exchange ended by a limit (its size); never leaves the proxy."""
 
 
 class GuardedProxy:
