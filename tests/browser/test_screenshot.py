@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import pytest
 from PIL import Image
 
 from archiver.browser.chromium import BrowserMissing
-from archiver.browser.screenshot import Shot, Target, take_screenshots
+from archiver.browser.screenshot import BrowserEnded, Shot, Target, take_screenshots
 from archiver.config import Settings, load_settings
 from archiver.net.guard import AddressGuard
 from tests.browser.pages import AVATAR_RGB, EMBED_PAGES, LATE_RGB, LATE_SIZE, serve_pages
@@ -179,3 +180,23 @@ def test_the_browser_is_ended_when_the_batch_fails() -> None:
             break
         time.sleep(0.1)
     assert alive() == set()
+
+
+def test_a_browser_gone_mid_batch_ends_it_without_blaming_the_pages() -> None:
+    """Chromium killed after the first page (as a crash or a Ctrl-C reaching it first):
+    the second page is not recorded as a failed screenshot; the batch ends in one line."""
+    shots: list[Shot] = []
+
+    def kill_browser(shot: Shot) -> None:
+        shots.append(shot)
+        for pid in _descendants():  # only processes this test started
+            if Path(f"/proc/{pid}/comm").read_text().strip().startswith("chrom"):
+                os.kill(pid, signal.SIGKILL)
+
+    with serve_pages() as server:
+        guard = AddressGuard(trusted=frozenset({("127.0.0.1", server.port)}))
+        targets = [Target(name, f"{server.origin}/riverwatch/123?{name}") for name in "ab"]
+        settings = screenshot_settings(concurrency=1)
+        with pytest.raises(BrowserEnded, match="the screenshots taken until then are kept"):
+            take_screenshots(targets, settings, kill_browser, guard=guard)
+    assert [shot.key for shot in shots] == ["a"] and shots[0].png is not None
