@@ -21,7 +21,7 @@ from archiver.errors import ArchiverError
 from archiver.store import tables  # noqa: F401  (registers every table with SQLModel.metadata)
 from archiver.store.citations import CITATIONS
 from archiver.store.fts import ensure_fts
-from archiver.store.screenshots import SCREENSHOTS
+from archiver.store.screenshots import SCREENSHOT_PATHS, SCREENSHOTS
 
 Step = Callable[[Connection], None]
 
@@ -76,13 +76,15 @@ def _v3_citations(connection: Connection) -> None:
 
 
 def _v4_screenshots(connection: Connection) -> None:
-    """The screenshots table (``--screenshot``), with its indexes.
+    """The screenshots tables (``--screenshot``): the screenshots, and their places in
+    timestamp trees, with their indexes.
 
     ``create_all`` would add the table by itself; the step makes the version say that the
     archive has it, so an older archive on a read-only mount is told to be upgraded
     rather than found to lack a table.
     """
     SCREENSHOTS.create(connection, checkfirst=True)
+    SCREENSHOT_PATHS.create(connection, checkfirst=True)
 
 
 #: ``STEPS[n - 2]`` upgrades an archive of version n - 1 to version n. Version 1 is the

@@ -13,6 +13,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from tests.browser.pages import AVATAR_RGB, EMBED_PAGES, LATE_RGB, embed_page, solid_png
@@ -59,6 +60,15 @@ def serve_embed_pages(replay: Replay) -> dict[str, str]:
     return pages
 
 
+@pytest.fixture
+def shot_config(replay: Replay, tmp_path: Path) -> Path:
+    """Every endpoint on the replay server, and a page deadline no loaded test machine
+    reaches (the deadline itself is tested in tests/browser)."""
+    return write_config(
+        tmp_path / "config.toml", replay.base_url, screenshot={"page_deadline_seconds": 120.0}
+    )
+
+
 def screenshots(home: Path) -> dict[str, dict[str, object]]:
     return {row["post_key"]: row for row in query(home, "SELECT * FROM screenshots ORDER BY id")}
 
@@ -71,13 +81,15 @@ def _png(data: bytes) -> Image.Image:
 
 @chromium_needed("add --screenshot not tested")
 def test_add_screenshot_stores_a_png_per_post(
-    replay: Replay, replay_config: Path, home: Path
+    replay: Replay, shot_config: Path, home: Path
 ) -> None:
     urls = serve_one_of_each(replay)
     pages = serve_embed_pages(replay)
-    run = run_cli("add", "--screenshot", *urls, home=home, config=replay_config)
+    run = run_cli("add", "--screenshot", *urls, home=home, config=shot_config)
     assert run.exit_code == 0, run.output
-    assert "screenshots: 6 taken, 0 not settled, 0 failed, 1 request(s) refused" in run.output
+    assert "screenshots: 6 taken, 0 not settled, 0 failed, 1 request(s) refused" in run.output, (
+        run.output
+    )
     shots = screenshots(home)
     keys = {row["key"] for row in query(home, "SELECT key FROM posts")}
     assert set(shots) == keys and len(keys) == 6
@@ -105,13 +117,13 @@ def test_add_screenshot_stores_a_png_per_post(
 
 @chromium_needed("recheck --screenshot not tested")
 def test_recheck_screenshot_adds_a_screenshot_per_checked_post(
-    replay: Replay, replay_config: Path, home: Path
+    replay: Replay, shot_config: Path, home: Path
 ) -> None:
     urls = serve_one_of_each(replay)
     serve_embed_pages(replay)
-    assert run_cli("add", *urls[:2], home=home, config=replay_config).exit_code == 0
+    assert run_cli("add", *urls[:2], home=home, config=shot_config).exit_code == 0
     assert count(home, "screenshots") == 0
-    run = run_cli("recheck", "--all", "--screenshot", home=home, config=replay_config)
+    run = run_cli("recheck", "--all", "--screenshot", home=home, config=shot_config)
     assert run.exit_code == 0, run.output
     rows = query(home, "SELECT post_key, sha256 FROM screenshots")
     assert sorted(r["post_key"] for r in rows) == sorted([X_KEY, toot_key(replay)])
@@ -139,7 +151,7 @@ def test_without_a_browser_screenshot_fails_in_one_line_and_nothing_else_changes
 
 @chromium_needed("screenshots in bundles not tested")
 def test_screenshots_are_timestamped_exported_shown_and_verified(
-    replay: Replay, replay_config: Path, home: Path, tmp_path: Path
+    replay: Replay, shot_config: Path, home: Path, tmp_path: Path
 ) -> None:
     """As a new user would: add with screenshots (a time-stamping authority running),
     export, verify; the page shows them; one changed byte of a PNG is named by verify."""
@@ -149,7 +161,7 @@ def test_screenshots_are_timestamped_exported_shown_and_verified(
     with running_tsa() as tsa:
         config = tmp_path / "with-tsa.toml"
         config.write_text(
-            replay_config.read_text("utf-8")
+            shot_config.read_text("utf-8")
             + "\n"
             + timestamps_table(tmp_path, tsa.url, pki=tsa.pki),
             "utf-8",

@@ -110,6 +110,7 @@ def test_an_archive_from_before_screenshots_gains_their_table(tmp_path: Path) ->
     Archive(tmp_path / "v3").close()
     db = tmp_path / "v3" / "archive.db"
     connection = sqlite3.connect(db)
+    connection.execute("DROP TABLE screenshot_paths")
     connection.execute("DROP TABLE screenshots")
     connection.execute("PRAGMA user_version = 3")
     connection.commit()
@@ -117,7 +118,9 @@ def test_an_archive_from_before_screenshots_gains_their_table(tmp_path: Path) ->
     Archive(tmp_path / "v3").close()
     assert query(db, "PRAGMA user_version") == [(current_version(),)] == [(4,)]
     Archive(tmp_path / "new").close()
-    assert shape(db)["screenshots"] == shape(tmp_path / "new" / "archive.db")["screenshots"]
+    new = shape(tmp_path / "new" / "archive.db")
+    for table in ("screenshots", "screenshot_paths"):
+        assert shape(db)[table] == new[table]
 
 
 def test_opening_again_changes_nothing(tmp_path: Path) -> None:
