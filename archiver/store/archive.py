@@ -119,6 +119,8 @@ class AddOutcome:
     key: str
     result: AddResult
     status: str
+    #: The cited fields this capture shows changed since the post's first capture.
+    differs: tuple[str, ...] = ()
 
 
 _ERRORS: dict[str, type[StoreError]] = {
@@ -234,7 +236,7 @@ class Archive:
             return []
         with self.engine.begin() as connection:
             results = write_batch(connection, self.blobs, observations)
-        return [AddOutcome(key, result, status) for key, result, status in results]  # type: ignore[arg-type]
+        return [AddOutcome(*result) for result in results]  # type: ignore[arg-type]
 
     def record_media_download(
         self, key: str, url: str, sha256: str, content_type: str | None, size: int, at: str
@@ -348,6 +350,20 @@ class Archive:
             ]
         rows = reads.summaries(self.engine, keys)
         return [rows[key] for key in keys if key in rows]
+
+    def longest_key(self, platform: str | None = None) -> int:
+        """The length of the longest key (of one platform's posts), from the keys' index:
+        what a listing's key column must hold before its first row is read."""
+        where = "WHERE platform = :platform" if platform else ""
+        with self.engine.connect() as connection:
+            query = text(f"SELECT MAX(LENGTH(key)) FROM posts {where}")
+            return int(connection.execute(query, {"platform": platform}).scalar() or 0)
+
+    def changed_since_cited(self) -> int:
+        """How many posts a later capture shows changed since cited (``list --changed``)."""
+        with self.engine.connect() as connection:
+            query = text(f"SELECT COUNT(*) FROM posts WHERE {reads.CHANGED_SINCE_CITED[0]}")
+            return int(connection.execute(query).scalar() or 0)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Number of posts by platform and status."""

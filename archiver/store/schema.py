@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from archiver.changes import citation_differences
 from archiver.errors import ArchiverError
+from archiver.record import Post
 from archiver.store import tables  # noqa: F401  (registers every table with SQLModel.metadata)
 from archiver.store.citations import CITATIONS
 from archiver.store.fts import ensure_fts
@@ -87,12 +89,45 @@ def _v4_screenshots(connection: Connection) -> None:
     SCREENSHOT_PATHS.create(connection, checkfirst=True)
 
 
+def _v5_changed_since_cited(connection: Connection) -> None:
+    """Posts flagged when a later capture differs from the first in what a citation quotes.
+
+    The flag is worked out for the posts already stored, from their captures, so an
+    archive made before the flag existed shows its changed posts too.
+    """
+    connection.exec_driver_sql("ALTER TABLE posts ADD COLUMN differs_fields VARCHAR")
+    connection.exec_driver_sql("ALTER TABLE posts ADD COLUMN differs_capture_id INTEGER")
+    captures = connection.exec_driver_sql(
+        "SELECT post_key, id, record_json FROM captures WHERE record_json IS NOT NULL "
+        "AND post_key IN (SELECT key FROM posts WHERE capture_count > 1) "
+        "ORDER BY post_key, captured_at, id"
+    )
+    flagged: dict[str, dict[str, object]] = {}
+    first: dict[str, Post] = {}  # holds one post's first capture at a time
+    for key, capture_id, record in captures:
+        post = Post.model_validate_json(record)
+        if key not in first:
+            first = {key: post}
+        elif differs := citation_differences(first[key], post):
+            flagged[key] = {"key": key, "fields": " ".join(differs), "id": capture_id}
+    if flagged:
+        connection.execute(
+            text(
+                "UPDATE posts SET differs_fields = :fields, differs_capture_id = :id "
+                "WHERE key = :key"
+            ),
+            list(flagged.values()),
+        )
+    create_missing_indexes(connection)
+
+
 #: ``STEPS[n - 2]`` upgrades an archive of version n - 1 to version n. Version 1 is the
 #: first schema (the tables as first released).
 STEPS: tuple[Step, ...] = (
     _v2_shared_records_and_keyset_indexes,
     _v3_citations,
     _v4_screenshots,
+    _v5_changed_since_cited,
 )
 
 

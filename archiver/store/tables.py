@@ -15,6 +15,7 @@ rewritten, so when a post went and why can always be read back.
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 
@@ -30,6 +31,13 @@ class PostRow(SQLModel, table=True):
         Index("ix_posts_platform_created_key", "platform", "created_at", "key"),
         # ``status`` counts posts by status and platform from this index alone.
         Index("ix_posts_status_platform_key", "status", "platform", "key"),
+        # Posts changed since cited, counted by ``status`` and walked by ``list --changed``.
+        Index(
+            "ix_posts_differs_created_key",
+            "created_at",
+            "key",
+            sqlite_where=text("differs_fields IS NOT NULL"),
+        ),
     )
 
     key: str = Field(primary_key=True)
@@ -53,6 +61,12 @@ class PostRow(SQLModel, table=True):
     first_captured_at: str
     last_captured_at: str = Field(index=True)
     capture_count: int = 0
+    #: Changed since cited: the cited fields (``text author date media``, space-separated)
+    #: in which a later capture differs from the post's first (see :mod:`archiver.changes`);
+    #: None while every capture agrees with the first.
+    differs_fields: str | None = None
+    #: The latest capture that differs from the first (shown beside it by ``show``).
+    differs_capture_id: int | None = None
 
 
 class CaptureRow(SQLModel, table=True):
