@@ -19,6 +19,7 @@ from archiver.cli.common import (
     ConfigOption,
     HomeOption,
     JsonOption,
+    WideOption,
     command,
     err,
     fail,
@@ -27,10 +28,12 @@ from archiver.cli.common import (
     runtime,
 )
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
+from archiver.cli.tables import Column, TablePrinter, print_table, short_time
 from archiver.cli.terminal import data, json_text
 from archiver.cli.timestamp_commands import stamp_run
 from archiver.documents import SourceFailure
 from archiver.export.selection import missing_blobs
+from archiver.export.versions import Versions, versions_of
 from archiver.ingest import (
     ItemReport,
     Summary,
@@ -43,10 +46,12 @@ from archiver.recheck.history import post_filters, post_history
 from archiver.store import Archive, PostSummary, citations
 from archiver.store.checks import PostState, reason_of, state_text, states_of
 from archiver.store.citations import CitedPost
+from archiver.store.reads import CHANGED_SINCE_CITED
 from archiver.store.screenshots import screenshots_for
 from archiver.store.timestamps import newest_capture_id
 from archiver.vocabulary import (
     PLATFORM_HELP,
+    STATES,
     STATUS_HELP,
     date_value,
     platform_name,
@@ -152,6 +157,9 @@ def render_summary(
                     }
                     for i in summary.items
                 ],
+                "changed_since_cited": [
+                    {"key": key, "fields": list(fields)} for key, fields in summary.differs.items()
+                ],
             }
             | ({"screenshots": screenshots} if screenshots is not None else {})
         )
@@ -166,6 +174,16 @@ def render_summary(
         )
     )
     out.print(table)
+    for key, fields in summary.differs.items():
+        out.print(
+            Text.assemble(
+                ("changed since cited", "yellow"),
+                " ",
+                data(key),
+                f": {_differ(fields)} from the version first archived "
+                "(archiver show puts both side by side)",
+            )
+        )
 
 
 @command(help="Extract posts from SOURCES (documents or URLs) and store them in the archive.")
@@ -265,26 +283,34 @@ def _row_summary(row: PostSummary, state: str) -> dict[str, Any]:
         "reason": reason_of(row.status),
         "text": row.text,
         "captures": row.capture_count,
+        "changed_since_cited": row.differs_fields.split() if row.differs_fields else None,
     }
 
 
-_COLUMNS = ("key", "author", "date", "status", "text")
 #: Rows per printed table (and per state look-up): a listing is printed as it is read.
 _TABLE_PAGE = 100
+#: Marks a post changed since cited in a listing's status column.
+_DIFFERS_MARK = "*"
 
 
-def _cells(row: PostSummary, state: PostState) -> tuple[Text, ...]:
-    """The row's cells as data: shown as they are, never read as markup or control codes."""
-    snippet = (row.title or row.text or "").replace("\n", " ")
-    return tuple(
-        data(cell)
-        for cell in (
-            row.key,
-            row.author_handle or row.author_name or "",
-            row.created_at or "",
-            state.state,
-            snippet[:80] + ("…" if len(snippet) > 80 else ""),
-        )
+def _listing_columns(key_width: int) -> list[Column]:
+    status_width = max(len(state) for state in STATES) + len(_DIFFERS_MARK)
+    return [
+        Column("key", "key", key_width),
+        Column("author", "name"),
+        Column("date", "time"),
+        Column("status", "word", status_width),
+        Column("text", "text"),
+    ]
+
+
+def _cells(row: PostSummary, state: PostState) -> tuple[str | None, ...]:
+    return (
+        row.key,
+        row.author_handle or row.author_name,
+        row.created_at,
+        state.state + (_DIFFERS_MARK if row.differs_fields else ""),
+        row.title or row.text,
     )
 
 
@@ -299,7 +325,13 @@ def _pages(
 
 
 def _render_rows(
-    archive: Archive, rows: Iterable[PostSummary], as_json: bool, title: str
+    archive: Archive,
+    rows: Iterable[PostSummary],
+    as_json: bool,
+    title: str,
+    *,
+    wide: bool = False,
+    key_width: int = 0,
 ) -> int:
     """Print ``rows`` as they come (JSON Lines, or a table a page at a time); how many."""
     count = 0
@@ -310,28 +342,19 @@ def _render_rows(
                 print_json(_row_summary(row, state.state))
             count += len(page)
         return count
-    widths: list[int] = []
-    # An empty listing still prints its header, so it reads as a listing that found nothing.
-    for page in itertools.chain(pages, [[]]):
-        if count and not page:
-            break
-        cells = [_cells(row, state) for row, state in page]
-        if not widths:
-            # The first page's widths hold for every page, so the columns line up.
-            widths = [
-                max([len(name)] + [line[i].cell_len for line in cells])
-                for i, name in enumerate(_COLUMNS)
-            ]
-        table = Table(
-            title=None if count else data(title), show_header=not count, show_edge=False
-        )
-        for name, width in zip(_COLUMNS, widths, strict=True):
-            table.add_column(name, width=width, overflow="fold")
-        for line in cells:
-            table.add_row(*line)
-        out.print(table)
-        count += len(cells)
-    out.print(f"{count} post(s)")
+    columns = _listing_columns(key_width)
+    table = TablePrinter(out, columns, title=title, wide=wide)
+    differs = False
+    for page in pages:
+        table.page([_cells(row, state) for row, state in page])
+        differs = differs or any(row.differs_fields for row, _ in page)
+        count += len(page)
+    if not count:
+        table.page([])  # an empty listing still prints its header: a listing that found nothing
+    if not table.piped:
+        out.print(f"{count} post(s)")
+        if differs:
+            out.print(f"{_DIFFERS_MARK} changed since cited: archiver show KEY shows both versions")
     return count
 
 
@@ -354,14 +377,24 @@ def list_posts(
             "--cited-in", metavar="ARTICLE", help="Posts the article (its URL or key) cites."
         ),
     ] = None,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            metavar="",
+            help="Only posts changed since cited: a later capture differs from the first.",
+        ),
+    ] = False,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    wide: WideOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
     from archiver.export.selection import find_article
 
-    where = post_filters(status, gone_since)
+    where = post_filters(status, gone_since) + ([CHANGED_SINCE_CITED] if changed else [])
+    platform = platform_name(platform)
     rt = runtime(home, config)
     title = "posts"
     with rt.open_archive(write=False) as archive:
@@ -370,14 +403,16 @@ def list_posts(
             where.append(citations.cited_in_sql(article))
             title = f"posts cited in {article}"
         rows = archive.list_posts(
-            platform=platform_name(platform),
+            platform=platform,
             author=author,
             since=date_value(since, "--since"),
             until=date_value(until, "--until"),
             limit=limit,
             where=where,
         )
-        _render_rows(archive, rows, as_json, title)
+        # The key column holds the longest key there is, so every page lines up with the first.
+        width = archive.longest_key(platform)
+        _render_rows(archive, rows, as_json, title, wide=wide, key_width=width)
 
 
 @command(
@@ -386,6 +421,7 @@ def list_posts(
 )
 def show(
     key: Annotated[str, typer.Argument(help="platform:post_id, or the post's URL.")],
+    wide: WideOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -406,6 +442,7 @@ def show(
         cites = citations.cited_in(archive, row.key)
         cited_by = citations.citing(archive, row.key)
         cited_states = states_of(archive, [c.post_key for c in cites if c.status is not None])
+        changed = versions_of(row, captures)
         for missing in missing_blobs(archive, captures, media):
             err.print("[yellow]warning[/]:", data(missing))
     record = json.loads(row.record_json) if row.record_json else None
@@ -435,6 +472,7 @@ def show(
                 "captures": capture_dicts,
                 "media": [m.model_dump() for m in media],
                 "screenshots": shots,
+                "changed_since_cited": changed.to_json() if changed else None,
                 **history_json(history),
                 "cites": [
                     {
@@ -465,36 +503,67 @@ def show(
         for item in record.get("media", []):
             out.print("media:", data(f"{item['kind']} {item['url']}"))
         out.print("content hash:", data(row.content_hash))
-    table = Table(title="captures")
-    for column in ("#", "captured at", "method", "status", "raw sha256", "content hash", "source"):
-        table.add_column(column, overflow="fold")
-    for c in capture_dicts:
-        table.add_row(
-            str(c["id"]),
-            data(c["captured_at"]),
-            data(c["method"]),
-            data(c["status"]),
-            data(c["raw_sha256"][:16] + "…"),
-            data((c["content_hash"] or "")[:23] + "…"),
-            data(c["source"]),
-        )
-    out.print(table)
+    if changed is not None:
+        _print_versions(changed)
+    print_table(
+        out,
+        [
+            Column("#", "number"),
+            Column("captured at", "time"),
+            Column("method", "word"),
+            Column("status", "word"),
+            Column("raw sha256", "hash", 13),
+            Column("content hash", "hash", 20),
+            Column("source", "text"),
+        ],
+        [
+            (
+                c["id"],
+                c["captured_at"],
+                c["method"],
+                c["status"],
+                c["raw_sha256"],
+                c["content_hash"],
+                c["source"],
+            )
+            for c in capture_dicts
+        ],
+        title="captures",
+        wide=wide,
+    )
     for shot in shots:
         how = "" if shot["settled"] else " (shot at the deadline, still loading)"
         what = f"sha256 {shot['sha256']}" if shot["sha256"] else f"none: {shot['error']}"
         out.print("screenshot:", data(f"{shot['taken_at']} {what} of {shot['url']}{how}"))
-    print_history(history)
-    _print_citations(cites, cited_states, cited_by)
+    print_history(history, wide=wide)
+    _print_citations(cites, cited_states, cited_by, wide)
+
+
+def _differ(fields: tuple[str, ...]) -> str:
+    return ", ".join(fields) + (" differs" if len(fields) == 1 else " differ")
+
+
+def _print_versions(changed: Versions) -> None:
+    """Both versions of a post changed since cited, side by side."""
+    out.print(
+        Text.assemble(
+            ("changed since cited", "yellow"),
+            f": {_differ(changed.fields)} from the version first archived",
+        )
+    )
+    columns = [Column("", "word")]
+    for capture, label in ((changed.cited, "first archived"), (changed.later, "later")):
+        when = f"{label} {short_time(capture.captured_at)} ({capture.method}, #{capture.id})"
+        columns.append(Column(when, "text"))
+    print_table(out, columns, changed.side_by_side(), wide=True)
 
 
 def _print_citations(
-    cites: list[CitedPost], states: dict[str, PostState], cited_by: list[CitedPost]
+    cites: list[CitedPost], states: dict[str, PostState], cited_by: list[CitedPost], wide: bool
 ) -> None:
     """What an article cites (embeds, then links), and which articles cite a post."""
     if cites:
-        table = Table(title=f"cites {len(cites)} post(s)")
-        for column in ("#", "how", "key", "status", "url"):
-            table.add_column(column, overflow="fold")
+        rows = []
         for number, c in enumerate(cites, 1):
             state = states.get(c.post_key)
             shown = (
@@ -502,8 +571,15 @@ def _print_citations(
                 if state is not None and c.status is not None
                 else "not archived (its fetch failed; add the article again)"
             )
-            table.add_row(str(number), c.how, data(c.post_key), data(shown), data(c.url))
-        out.print(table)
+            rows.append((number, c.how, c.post_key, shown, c.url))
+        columns = [
+            Column("#", "number"),
+            Column("how", "word"),
+            Column("key", "key"),
+            Column("status", "name"),
+            Column("url", "text"),
+        ]
+        print_table(out, columns, rows, title=f"cites {len(cites)} post(s)", wide=wide)
     for c in cited_by:
         out.print("cited in:", data(c.article_key), f"({c.how})")
 
@@ -512,6 +588,7 @@ def _print_citations(
 def search(
     query: Annotated[str, typer.Argument(help="Words to find (all must match; word* = prefix).")],
     limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    wide: WideOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -519,6 +596,7 @@ def search(
     rt = runtime(home, config)
     with rt.open_archive(write=False) as archive:
         rows = archive.search(query, limit=limit)
-        found = _render_rows(archive, rows, as_json, f"search: {query}")
+        width = max((len(row.key) for row in rows), default=0)
+        found = _render_rows(archive, rows, as_json, f"search: {query}", wide=wide, key_width=width)
     if not found and not as_json:
         err.print("no matching posts")

@@ -50,6 +50,10 @@ ConfigOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", metavar="", help="Machine-readable JSON output.")
 ]
+WideOption = Annotated[
+    bool,
+    typer.Option("--wide", metavar="", help="Show every value whole, wrapping long ones."),
+]
 AllowPrivateOption = Annotated[
     bool,
     typer.Option(
