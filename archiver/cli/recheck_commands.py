@@ -286,9 +286,7 @@ def _render_status(
 ) -> None:
     _print_counts(found, wide=wide)
     if changed:
-        out.print(
-            f"changed since cited: {changed} post(s) (archiver list --changed shows them)"
-        )
+        out.print(f"changed since cited: {changed} post(s) (archiver list --changed shows them)")
     run = found.last_run
     if run is None:
         out.print("no recheck yet: `archiver recheck --all` checks every post")
