@@ -297,8 +297,6 @@ def test_json_authors_are_always_objects(built: Built) -> None:
     first = next(row for row in listed if row["key"] == built.keys[0])
     assert first["author"] == {"name": shown["name"], "handle": shown["handle"]}
     assert all(isinstance(row["author"], dict) for row in listed)
-
-
 def test_a_missing_blob_is_a_warning_in_show_and_export_and_fails_verify(
     built: Built, tmp_path: Path
 ) -> None:
