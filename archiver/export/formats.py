@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from archiver.export.apa_list import apa_reference_list as cite_list
 from archiver.export.cite import apa, bibtex, csl_item, platform_label, ris
-from archiver.export.cite import apa_reference_list as cite_list
 from archiver.export.selection import Item, archived_copy
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "csl-json", "bibtex", "ris", "markdown")
@@ -142,9 +142,11 @@ def apa_reference_list(items: Iterable[Item], out: TextIO, archive_url: str | No
     references = cite_list(
         (item.post, archived_copy(item, archive_url)) for item in items if item.post is not None
     )
+    count = 0
     for reference in references:
         out.write(reference + "\n\n")
-    return len(references)
+        count += 1
+    return count
 
 
 def _md(text: str) -> str:
