@@ -21,13 +21,36 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 from archiver.cli.terminal import data, json_text
 from archiver.config import Settings, archive_home, load_settings
 from archiver.errors import EXIT_INTERRUPTED, EXIT_PARTIAL, EXIT_USAGE, ArchiverError
 from archiver.store import Archive
 
+
+class _FlagsTakeNoValue:
+    """Flags Typer adds itself (``--help``, ``--install-completion``) shown like archiver's
+    own, without a ``<bool>`` metavar that invites ``--help true``."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class _Command(_FlagsTakeNoValue, TyperCommand):
+    pass
+
+
+class _Group(_FlagsTakeNoValue, TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=_Group,
     name="archiver",
     help="Preserve the social-media posts you cite, and check later whether they still exist.",
     no_args_is_help=True,
@@ -131,7 +154,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callabl
             with guarded():
                 return function(*a, **k)
 
-        return app.command(*args, **kwargs)(wrapper)
+        return app.command(*args, cls=_Command, **kwargs)(wrapper)
 
     return decorate
 
