@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from archiver.cli.common import (
@@ -164,16 +163,9 @@ def render_summary(
             | ({"screenshots": screenshots} if screenshots is not None else {})
         )
         return
-    table = Table(title="archiver add", show_edge=False)
-    for name in ("new", "updated", "unchanged", "unavailable", "failed", "skipped"):
-        table.add_column(name, justify="right")
-    table.add_row(
-        *(
-            str(getattr(summary, n))
-            for n in ("new", "updated", "unchanged", "unavailable", "failed", "skipped")
-        )
-    )
-    out.print(table)
+    names = ("new", "updated", "unchanged", "unavailable", "failed", "skipped")
+    columns = [Column(name, "number") for name in names]
+    print_table(out, columns, [[getattr(summary, name) for name in names]], title="archiver add")
     for key, fields in summary.differs.items():
         out.print(
             Text.assemble(

@@ -32,7 +32,7 @@ from archiver.cli.common import (
     runtime,
 )
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
-from archiver.cli.tables import Column, print_table, short_time, width_of
+from archiver.cli.tables import Cell, Column, print_table, short_time, width_of
 from archiver.cli.terminal import data
 from archiver.cli.timestamp_commands import stamp_run
 from archiver.config import Settings
@@ -336,7 +336,7 @@ def _print_counts(found: StatusReport, *, wide: bool) -> None:
         return sum(by.values()) if name == "total" else by.get(name, 0)
 
     columns = [Column("platform", "word"), *(Column(n, "number") for n in [*names, "total"])]
-    rows = [
+    rows: list[tuple[Cell, ...]] = [
         (platform, *(count(platform if platform != "all" else None, n) for n in [*names, "total"]))
         for platform in [*platforms, "all"]
     ]

@@ -115,7 +115,8 @@ def _layout(columns: Sequence[Column], width: int, wide: bool) -> _Layout:
                 shorter = floor if kind == "time" else widths[i] - (TEXT_WANT - room())
                 widths[i] = max(len(column.name), floor, shorter)
 
-    for kind, floor in (("name", NAME_CUT), ("time", 10), ("name", 0)):
+    steps: tuple[tuple[Kind, int], ...] = (("name", NAME_CUT), ("time", 10), ("name", 0))
+    for kind, floor in steps:
         cut(kind, floor)
     for i in [i for i, c in enumerate(cols) if c.kind == "text"]:
         if room() >= TEXT_MIN:

@@ -45,8 +45,8 @@ class PostSummary:
     last_captured_at: str
     capture_count: int
     #: The cited fields a later capture changed (``text date``), None when none did.
-    differs_fields: str | None
-    differs_capture_id: int | None
+    differs_fields: str | None = None
+    differs_capture_id: int | None = None
 
 
 @dataclass(slots=True)

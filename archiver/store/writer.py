@@ -132,7 +132,7 @@ def _plan_one(
     obs: Any,
     blob_hashes: list[str],
     blobs: BlobStore,
-) -> tuple[str, str, str]:
+) -> Written:
     for url in {obs.url, *obs.aliases}:
         plan.aliases.setdefault(url, obs.key)
     signature = (obs.key, obs.method, obs.source, obs.raw_sha256)
