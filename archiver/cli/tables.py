@@ -86,7 +86,7 @@ def _natural(column: Column, wide: bool) -> int:
         return max(longest_word, NAME_WIDTH)
     if column.kind == "text":
         return TEXT_MIN
-    return max(longest_word, column.width)
+    return max(len(column.name), column.width)  # a header on one line, as its values
 
 
 def width_of(columns: Sequence[Column]) -> int:
@@ -95,12 +95,13 @@ def width_of(columns: Sequence[Column]) -> int:
 
 
 def _layout(columns: Sequence[Column], width: int, wide: bool) -> _Layout:
-    """Widths for ``columns`` within ``width``: the text takes what the others leave, and
-    gives way first; then names are cut, then times keep only their date."""
+    """Widths for ``columns`` within ``width``: the text takes what the others leave and
+    gives way first (names are cut, then times keep only their date, while that lets it
+    keep TEXT_WANT; below TEXT_MIN it goes); then names and times are cut, then dropped."""
     cols = list(columns)
     widths = [_natural(column, wide) for column in cols]
 
-    def room() -> int:  # what the other columns leave for the text
+    def room() -> int:  # what the other columns leave for the text (or spare, without one)
         others = sum(w for c, w in zip(cols, widths, strict=True) if c.kind != "text")
         return width - others - GAP * (len(cols) - 1)
 
@@ -109,23 +110,28 @@ def _layout(columns: Sequence[Column], width: int, wide: bool) -> _Layout:
         widths = [share if c.kind == "text" else w for c, w in zip(cols, widths, strict=True)]
         return _Layout(cols, widths)
 
-    def cut(kind: Kind, floor: int) -> None:
-        for i, column in enumerate(cols):
-            if column.kind == kind and room() < TEXT_WANT:
-                shorter = floor if kind == "time" else widths[i] - (TEXT_WANT - room())
-                widths[i] = max(len(column.name), floor, shorter)
+    def shrink(target: int) -> None:
+        steps: tuple[tuple[Kind, int], ...] = (("name", NAME_CUT), ("time", 10), ("name", 0))
+        for kind, floor in steps:
+            for i, column in enumerate(cols):
+                if column.kind == kind and room() < target:
+                    shorter = floor if kind == "time" else widths[i] - (target - room())
+                    widths[i] = max(len(column.name), floor, shorter)
 
-    steps: tuple[tuple[Kind, int], ...] = (("name", NAME_CUT), ("time", 10), ("name", 0))
-    for kind, floor in steps:
-        cut(kind, floor)
-    for i in [i for i, c in enumerate(cols) if c.kind == "text"]:
+    natural = list(widths)
+    text = [i for i, c in enumerate(cols) if c.kind == "text"]
+    if text:
+        shrink(TEXT_WANT)
         if room() >= TEXT_MIN:
-            widths[i] = room()
-        else:
+            widths[text[0]] = room()
+            return _Layout(cols, widths)
+        widths = natural  # the text goes instead
+        for i in reversed(text):
             del cols[i], widths[i]
+    shrink(0)
     for kind in ("name", "time"):  # still too wide (a long key): names go, then times
         for i in [i for i, c in enumerate(cols) if c.kind == kind][::-1]:
-            if sum(widths) + GAP * (len(cols) - 1) > width:
+            if room() < 0:
                 del cols[i], widths[i]
     return _Layout(cols, widths)
 

@@ -1,4 +1,5 @@
-"""``status`` as printed: on a terminal in a table that fits it, piped as tab-separated lines."""
+"""``status`` and ``recheck``'s summary as printed: on a terminal in tables that fit it, piped
+as tab-separated lines."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from archiver.cli import app
+from archiver.cli import app, recheck_commands
+from archiver.recheck import RecheckSummary
 from tests.cli.conftest import expected, sample_archive, screen_text
 
 
@@ -42,3 +44,22 @@ def test_status_piped_is_tab_separated(home: Path) -> None:
         "all\t3\t1\t4",
     ]
     assert "changed since cited: 1 post(s) (archiver list --changed shows them)" in lines
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_recheck_summary_has_one_row_per_outcome_and_fits(
+    terminal: Callable[[int], StringIO], width: int
+) -> None:
+    """A resumed run shows this time's counts beside the whole run's."""
+    screen = terminal(width)
+    summary = RecheckSummary(
+        run_id=7,
+        resumed=True,
+        counts={"available": 41, "deleted": 2, "error": 1},
+        run_counts={"available": 118, "changed": 3, "deleted": 5, "error": 1, "suspended": 1},
+        newly_gone=2,
+    )
+
+    recheck_commands._render_summary(summary, None, None)
+
+    assert screen_text(screen) == expected(f"recheck-{width}.txt")
