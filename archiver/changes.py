@@ -70,6 +70,8 @@ def _words(text: str) -> str:
 
 
 def _text_differs(earlier: Post, later: Post) -> bool:
+    if earlier.text == later.text:
+        return False
     before, after = (_words(_LINK.sub("\u27e8link\u27e9", post.text)) for post in (earlier, later))
     if not before or not after:
         return False

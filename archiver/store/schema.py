@@ -11,6 +11,7 @@ to :data:`STEPS`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlalchemy import Connection, inspect, text
@@ -139,13 +140,22 @@ def create_missing_indexes(connection: Connection) -> None:
     """Create every index the tables declare that the archive lacks (for upgrade steps).
 
     Tables the archive does not have yet are left to ``create_all``, which makes them with
-    their indexes after the steps have run.
+    their indexes after the steps have run; an index on a column a later step adds is left
+    to that step.
     """
-    existing = set(inspect(connection).get_table_names())
+    inspector = inspect(connection)
+    existing = set(inspector.get_table_names())
     for table in SQLModel.metadata.sorted_tables:
         if table.name not in existing:
             continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = {column.name for column in table.columns} - present
         for index in table.indexes:
+            where = index.dialect_options["sqlite"].get("where")
+            where = "" if where is None else str(where)
+            used = {column.name for column in index.columns} | set(re.findall(r"\w+", where))
+            if used & missing:
+                continue  # a later step adds the column, and then the index
             index.create(connection, checkfirst=True)
 
 

@@ -56,6 +56,8 @@ class _Cited:
     post: Post
     id: int | None = None
     index: int | None = None
+    #: The record as stored, when read from the archive (often the post's view as well).
+    json: str | None = None
 
 
 Written = tuple[str, str, str, tuple[CitedField, ...]]
@@ -109,7 +111,7 @@ def _first_records(connection: Connection, keys: list[str]) -> dict[str, _Cited]
         f"FROM (SELECT DISTINCT post_key FROM captures WHERE {where}) k)"
     )
     return {
-        key: _Cited(Post.model_validate_json(record), id=capture_id)
+        key: _Cited(Post.model_validate_json(record), id=capture_id, json=record)
         for key, capture_id, record in connection.execute(query, params)
     }
 
@@ -189,7 +191,9 @@ def _plan_one(
         row["status"], row["status_detail"] = obs.status, obs.detail
     row["last_captured_at"] = max(row["last_captured_at"], obs.captured_at)
     if post is not None:
-        merged = _merge(row["record_json"], post)
+        cited = plan.cited.get(obs.key)
+        stored = cited.post if cited and cited.json == row["record_json"] else row["record_json"]
+        merged = _merge(stored, post)
         view = record_json if merged is post and record_json else merged.to_json()
         if view == record_json:  # this capture holds the view
             plan.view_capture[obs.key] = len(plan.captures) - 1
@@ -255,12 +259,14 @@ def _plan_media(
         }
 
 
-def _merge(stored_json: str | None, post: Post) -> Post:
-    """The post's view after ``post``: the stored view and the new capture merged by
-    :func:`archiver.merge.merge` (the view keeps its base's capture, so it ranks as it)."""
-    if stored_json is None:
+def _merge(stored: str | Post | None, post: Post) -> Post:
+    """The post's view after ``post``: the stored view (its JSON, or already read) and the
+    new capture merged by :func:`archiver.merge.merge` (the view keeps its base's capture,
+    so it ranks as it)."""
+    if stored is None:
         return post
-    return merge(Post.model_validate_json(stored_json), post)
+    view = Post.model_validate_json(stored) if isinstance(stored, str) else stored
+    return merge(view, post)
 
 
 def _apply_view(row: dict[str, Any], merged: Post, view: str) -> None:

@@ -185,7 +185,24 @@ def test_a_version_2_archive_gains_citations_and_keeps_every_record(tmp_path: Pa
         ]
 
     assert query(db, "PRAGMA user_version") == [(current_version(),)]
-    assert query(db, "SELECT * FROM posts ORDER BY key") == posts_before
+    # Every column kept as it was (version 5 appends the changed-since-cited columns).
+    after = query(db, "SELECT * FROM posts ORDER BY key")
+    assert [row[: len(posts_before[0])] for row in after] == posts_before
     assert query(db, "SELECT * FROM captures ORDER BY id") == captures_before
     Archive(tmp_path / "new").close()
     assert shape(db) == shape(tmp_path / "new" / "archive.db")
+
+
+def test_an_upgrade_flags_the_posts_already_changed_since_cited(tmp_path: Path) -> None:
+    """In the old archive one post's API capture (the first, by capture time) dates it
+    2026-01-07 and the article read later says 2014-05-05: a different claim. The other
+    post with two captures differs only in what its oEmbed answer lacked."""
+    db = old_archive(tmp_path / "old")
+
+    Archive(tmp_path / "old").close()
+
+    flagged = query(db, "SELECT key, differs_fields, differs_capture_id FROM posts "
+                    "WHERE differs_fields IS NOT NULL")  # fmt: skip
+    assert flagged == [("twitter:text-b1b8622e4c09afc3", "date", 9)]
+    with Archive(tmp_path / "old") as archive:
+        assert archive.changed_since_cited() == 1
