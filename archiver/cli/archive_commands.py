@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import sys
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,8 +24,9 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
+from archiver.cli.listing import render_rows
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
-from archiver.cli.tables import Column, TablePrinter, print_table, short_time
+from archiver.cli.tables import Column, print_table, short_time
 from archiver.cli.terminal import data, json_text
 from archiver.cli.timestamp_commands import stamp_run
 from archiver.documents import SourceFailure
@@ -42,7 +41,7 @@ from archiver.ingest import (
 )
 from archiver.ingest.articles import Articles
 from archiver.recheck.history import post_filters, post_history
-from archiver.store import Archive, PostSummary, citations
+from archiver.store import citations
 from archiver.store.checks import PostState, reason_of, state_text, states_of
 from archiver.store.citations import CitedPost
 from archiver.store.reads import CHANGED_SINCE_CITED
@@ -50,7 +49,6 @@ from archiver.store.screenshots import screenshots_for
 from archiver.store.timestamps import newest_capture_id
 from archiver.vocabulary import (
     PLATFORM_HELP,
-    STATES,
     STATUS_HELP,
     date_value,
     platform_name,
@@ -264,92 +262,6 @@ def add(
         fail("no posts found in the given sources", EXIT_PARTIAL)
 
 
-def _row_summary(row: PostSummary, state: str) -> dict[str, Any]:
-    return {
-        "key": row.key,
-        "platform": row.platform,
-        "url": row.url,
-        "author": {"name": row.author_name, "handle": row.author_handle},
-        "created_at": row.created_at,
-        "status": state,
-        "reason": reason_of(row.status),
-        "text": row.text,
-        "captures": row.capture_count,
-        "changed_since_cited": row.differs_fields.split() if row.differs_fields else None,
-    }
-
-
-#: Rows per printed table (and per state look-up): a listing is printed as it is read.
-_TABLE_PAGE = 100
-#: Marks a post changed since cited in a listing's status column.
-_DIFFERS_MARK = "*"
-
-
-def _listing_columns(key_width: int) -> list[Column]:
-    status_width = max(len(state) for state in STATES) + len(_DIFFERS_MARK)
-    return [
-        Column("key", "key", key_width),
-        Column("author", "name"),
-        Column("date", "time"),
-        Column("status", "word", status_width),
-        Column("text", "text"),
-    ]
-
-
-def _cells(row: PostSummary, state: PostState) -> tuple[str | None, ...]:
-    return (
-        row.key,
-        row.author_handle or row.author_name,
-        row.created_at,
-        state.state + (_DIFFERS_MARK if row.differs_fields else ""),
-        row.title or row.text,
-    )
-
-
-def _pages(
-    archive: Archive, rows: Iterable[PostSummary]
-) -> Iterator[list[tuple[PostSummary, PostState]]]:
-    """``rows`` a page at a time, each row with its state (one query a page)."""
-    rows = iter(rows)
-    while page := list(itertools.islice(rows, _TABLE_PAGE)):
-        states = states_of(archive, [row.key for row in page])
-        yield [(row, states[row.key]) for row in page]
-
-
-def _render_rows(
-    archive: Archive,
-    rows: Iterable[PostSummary],
-    as_json: bool,
-    title: str,
-    *,
-    wide: bool = False,
-    key_width: int = 0,
-) -> int:
-    """Print ``rows`` as they come (JSON Lines, or a table a page at a time); how many."""
-    count = 0
-    pages = _pages(archive, rows)
-    if as_json:
-        for page in pages:
-            for row, state in page:
-                print_json(_row_summary(row, state.state))
-            count += len(page)
-        return count
-    columns = _listing_columns(key_width)
-    table = TablePrinter(out, columns, title=title, wide=wide)
-    differs = False
-    for page in pages:
-        table.page([_cells(row, state) for row, state in page])
-        differs = differs or any(row.differs_fields for row, _ in page)
-        count += len(page)
-    if not count:
-        table.page([])  # an empty listing still prints its header: a listing that found nothing
-    if not table.piped:
-        out.print(f"{count} post(s)")
-        if differs:
-            out.print(f"{_DIFFERS_MARK} changed since cited: archiver show KEY shows both versions")
-    return count
-
-
 @command(name="list", help="List stored posts, filtered by platform, author, date or status.")
 def list_posts(
     platform: Annotated[str | None, typer.Option(help=PLATFORM_HELP)] = None,
@@ -404,7 +316,7 @@ def list_posts(
         )
         # The key column holds the longest key there is, so every page lines up with the first.
         width = archive.longest_key(platform)
-        _render_rows(archive, rows, as_json, title, wide=wide, key_width=width)
+        render_rows(archive, rows, as_json, title, wide=wide, key_width=width)
 
 
 @command(
@@ -589,6 +501,6 @@ def search(
     with rt.open_archive(write=False) as archive:
         rows = archive.search(query, limit=limit)
         width = max((len(row.key) for row in rows), default=0)
-        found = _render_rows(archive, rows, as_json, f"search: {query}", wide=wide, key_width=width)
+        found = render_rows(archive, rows, as_json, f"search: {query}", wide=wide, key_width=width)
     if not found and not as_json:
         err.print("no matching posts")
