@@ -61,6 +61,8 @@ def test_a_live_fetch_that_reads_differently_flags_the_post_and_keeps_both_versi
         html = archive.read(page).decode()
     assert "Changed since cited" in html
     assert "highest ever recorded" in html and "4.2 m" in html
+    verified = run_cli("verify", bundle)
+    assert verified.exit_code == 0, verified.output  # the page still matches its records
 
 
 def test_adding_the_article_again_changes_nothing_and_reports_nothing_new(
