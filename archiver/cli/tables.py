@@ -206,7 +206,8 @@ class TablePrinter:
 
     def _cell(self, value: Cell, column: Column, width: int) -> Text:
         if column.kind == "time" and not self.wide:
-            value = short_time(value if isinstance(value, str) else None)[: max(width, 10)]
+            short = short_time(value if isinstance(value, str) else None)
+            value = short if width >= len(short) else short[:10]  # the minutes, or the date
         if self.wide:
             return data(value, lines=column.kind == "text")
         if column.kind == "text":  # one line: its line breaks are spaces

@@ -105,3 +105,10 @@ def test_piped_output_is_a_header_and_tab_separated_lines_with_every_value_whole
         "\t".join(ROW).replace("\n", "\\n"),
         "twitter:1\ta\\tb\t\tdeleted\ttwo\\nlines",
     ]
+
+
+def test_a_time_too_wide_for_its_column_keeps_its_date_not_part_of_its_minutes() -> None:
+    console, screen = _screen(40)
+    columns = [Column("key", "key", 9), Column("first seen gone", "time"), Column("u", "text")]
+    print_table(console, columns, [("twitter:1", "2026-01-07T13:12:41Z", "https://x.com/a")])
+    assert _lines(screen)[1].split("  ")[:2] == ["twitter:1", "2026-01-07"]
