@@ -7,11 +7,9 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from archiver.cli.common import (
     EXIT_PARTIAL,
@@ -28,29 +26,15 @@ from archiver.cli.common import (
 )
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
 from archiver.cli.terminal import data, json_text
-from archiver.cli.timestamp_commands import stamp_run
-from archiver.documents import SourceFailure
-from archiver.export.selection import missing_blobs
-from archiver.ingest import (
-    ItemReport,
-    Summary,
-    add_documents,
-    extract_documents,
-    split_sources,
-)
-from archiver.ingest.articles import Articles
-from archiver.recheck.history import post_filters, post_history
-from archiver.store import Archive, PostSummary, citations
-from archiver.store.checks import PostState, reason_of, state_text, states_of
-from archiver.store.citations import CitedPost
-from archiver.store.screenshots import screenshots_for
-from archiver.store.timestamps import newest_capture_id
-from archiver.vocabulary import (
-    PLATFORM_HELP,
-    STATUS_HELP,
-    date_value,
-    platform_name,
-)
+from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP
+
+if TYPE_CHECKING:  # the library is imported by the commands that use it (fast start)
+    from rich.text import Text
+
+    from archiver.ingest import ItemReport, Summary
+    from archiver.store import Archive, PostSummary
+    from archiver.store.checks import PostState
+    from archiver.store.citations import CitedPost
 
 SourcesArg = Annotated[
     list[str] | None,
@@ -82,6 +66,9 @@ def extract(
     sources = sources or []
     if not sources:
         fail("give at least one file, directory, URL or - for stdin")
+    from archiver.documents import SourceFailure
+    from archiver.ingest import extract_documents, split_sources
+
     settings = runtime(None, config, allow_private=allow_private).settings
     split = split_sources(
         sources, stdin=_read_stdin_if_needed(sources), max_bytes=settings.documents.max_bytes
@@ -133,6 +120,8 @@ def _report_line(report: ItemReport) -> None:
 def render_summary(
     summary: Summary, as_json: bool, screenshots: dict[str, int] | None = None
 ) -> None:
+    from rich.table import Table
+
     if as_json:
         print_json(
             {
@@ -200,6 +189,11 @@ def add(
     sources = sources or []
     if not sources and from_file is None:
         fail("give at least one file, directory, URL, --from FILE or - for stdin")
+    from archiver.cli.timestamp_commands import stamp_run
+    from archiver.ingest import Summary, add_documents, split_sources
+    from archiver.ingest.articles import Articles
+    from archiver.store.timestamps import newest_capture_id
+
     rt = runtime(home, config, allow_private=allow_private)
     if screenshot:
         check_browser(rt.settings)
@@ -255,6 +249,8 @@ def add(
 
 
 def _row_summary(row: PostSummary, state: str) -> dict[str, Any]:
+    from archiver.store.checks import reason_of
+
     return {
         "key": row.key,
         "platform": row.platform,
@@ -292,6 +288,8 @@ def _pages(
     archive: Archive, rows: Iterable[PostSummary]
 ) -> Iterator[list[tuple[PostSummary, PostState]]]:
     """``rows`` a page at a time, each row with its state (one query a page)."""
+    from archiver.store.checks import states_of
+
     rows = iter(rows)
     while page := list(itertools.islice(rows, _TABLE_PAGE)):
         states = states_of(archive, [row.key for row in page])
@@ -302,6 +300,8 @@ def _render_rows(
     archive: Archive, rows: Iterable[PostSummary], as_json: bool, title: str
 ) -> int:
     """Print ``rows`` as they come (JSON Lines, or a table a page at a time); how many."""
+    from rich.table import Table
+
     count = 0
     pages = _pages(archive, rows)
     if as_json:
@@ -360,6 +360,9 @@ def list_posts(
     as_json: JsonOption = False,
 ) -> None:
     from archiver.export.selection import find_article
+    from archiver.recheck.history import post_filters
+    from archiver.store import citations
+    from archiver.vocabulary import date_value, platform_name
 
     where = post_filters(status, gone_since)
     rt = runtime(home, config)
@@ -390,8 +393,14 @@ def show(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    from rich.table import Table
+
     from archiver.cli.recheck_commands import history_json, print_history
-    from archiver.export.selection import find_row
+    from archiver.export.selection import find_row, missing_blobs
+    from archiver.recheck.history import post_history
+    from archiver.store import citations
+    from archiver.store.checks import reason_of, state_text, states_of
+    from archiver.store.screenshots import screenshots_for
 
     rt = runtime(home, config)
     with rt.open_archive(write=False) as archive:
@@ -491,6 +500,10 @@ def _print_citations(
     cites: list[CitedPost], states: dict[str, PostState], cited_by: list[CitedPost]
 ) -> None:
     """What an article cites (embeds, then links), and which articles cite a post."""
+    from rich.table import Table
+
+    from archiver.store.checks import state_text
+
     if cites:
         table = Table(title=f"cites {len(cites)} post(s)")
         for column in ("#", "how", "key", "status", "url"):

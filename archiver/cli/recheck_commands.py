@@ -12,11 +12,9 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
 from archiver.cli.common import (
@@ -33,32 +31,16 @@ from archiver.cli.common import (
 )
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
 from archiver.cli.terminal import data
-from archiver.cli.timestamp_commands import stamp_run
-from archiver.config import Settings
-from archiver.recheck import (
-    CheckReport,
-    RecheckPlan,
-    RecheckSummary,
-    Selection,
-    plan_recheck,
-    report_format,
-    run_recheck,
-    write_report,
-)
-from archiver.recheck.history import (
-    OUTCOME_COLUMNS,
-    PostHistory,
-    StatusReport,
-    line_dict,
-    run_dict,
-    status_report,
-)
-from archiver.store import Archive
-from archiver.store.check_queries import CheckLine
-from archiver.store.checks import GONE, OUTCOMES, row_dict
-from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP, platform_name, status_filter
+from archiver.vocabulary import GONE_STATES, PLATFORM_HELP, STATUS_HELP
 
-_STYLE = {"changed": "yellow", "error": "red", **{outcome: "magenta" for outcome in GONE}}
+if TYPE_CHECKING:  # the library is imported by the commands that use it (fast start)
+    from archiver.config import Settings
+    from archiver.recheck import CheckReport, RecheckPlan, RecheckSummary
+    from archiver.recheck.history import PostHistory, StatusReport
+    from archiver.store import Archive
+    from archiver.store.check_queries import CheckLine
+
+_STYLE = {"changed": "yellow", "error": "red", **{outcome: "magenta" for outcome in GONE_STATES}}
 
 
 def _worth_a_line(report: CheckReport) -> bool:
@@ -85,6 +67,16 @@ def _run(
     checked: list[str],
 ) -> RecheckSummary:
     """The run, with a progress bar unless ``quiet``; ``checked`` gets each post's key."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from archiver.recheck import run_recheck
+
     if quiet:
         return run_recheck(
             archive,
@@ -132,6 +124,10 @@ def _summary_json(summary: RecheckSummary, report: Path | None, rows: int | None
 
 
 def _render_summary(summary: RecheckSummary, report: Path | None, rows: int | None) -> None:
+    from rich.table import Table
+
+    from archiver.store.checks import OUTCOMES
+
     table = Table(title=f"recheck run {summary.run_id}", show_edge=False)
     names = [*OUTCOMES, "skipped"]
     for name in names:
@@ -200,6 +196,10 @@ def recheck(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    from archiver.cli.timestamp_commands import stamp_run
+    from archiver.recheck import Selection, plan_recheck, report_format, write_report
+    from archiver.vocabulary import platform_name, status_filter
+
     selection = Selection(
         tuple(targets or ()),
         all_posts,
@@ -246,6 +246,8 @@ def status(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    from archiver.recheck.history import line_dict, run_dict, status_report
+
     rt = runtime(home, config)
     with rt.open_archive(write=False) as archive:
         found = status_report(archive)
@@ -272,6 +274,10 @@ def _print_json_with_list(head: dict[str, Any], name: str, items: Iterator[Any])
 
 
 def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
+    from rich.table import Table
+
+    from archiver.recheck.history import OUTCOME_COLUMNS
+
     table = Table(title="posts by outcome", show_edge=False)
     table.add_column("platform")
     for name in (*OUTCOME_COLUMNS, "last check failed", "total"):
@@ -320,6 +326,8 @@ def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
 
 
 def history_json(history: PostHistory) -> dict[str, Any]:
+    from archiver.store.checks import row_dict
+
     return {
         "first_gone_at": history.first_gone_at,
         "checks": [row_dict(check) for check in history.checks],
@@ -328,6 +336,8 @@ def history_json(history: PostHistory) -> dict[str, Any]:
 
 
 def print_history(history: PostHistory) -> None:
+    from rich.table import Table
+
     if history.first_gone_at:
         out.print("first seen gone:", data(history.first_gone_at))
     if history.checks:
