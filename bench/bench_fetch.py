@@ -23,12 +23,21 @@ import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from local_server import DELAY, HOST, BenchPlatform, item_id, item_url, serve  # noqa: E402
+from local_server import (  # noqa: E402
+    DELAY,
+    HOST,
+    BenchPlatform,
+    aiohttp_batch,
+    item_id,
+    item_url,
+    serve,
+)
 
 from archiver.config import load_settings  # noqa: E402
 from archiver.net.client import HttpClient  # noqa: E402
@@ -88,17 +97,65 @@ async def _batch(port: int, concurrency: int, count: int, home: Path | None) -> 
     return archived
 
 
+async def _httpx_batch(port: int, concurrency: int, count: int, home: Path | None) -> int:
+    """What keeping httpx's API costs at least: the aiohttp baseline's work through a bare
+    ``httpx.AsyncClient`` over archiver's transport (its pools, the address guard, asyncio
+    streams), without the rest of archiver's client (politeness, retries, body caps, WARC)
+    or the platform and record work of ``fetch_many``."""
+    import httpx
+
+    from archiver.net.transport import ShardedTransport
+
+    gate = asyncio.Semaphore(concurrency)
+    guard = AddressGuard(trusted=frozenset({(HOST, port)}))
+    transport = ShardedTransport(concurrency, concurrency, guard)
+
+    async def one(client: httpx.AsyncClient, url: str) -> int:
+        async with gate:
+            response = await client.get(url)
+            return int(response.status_code == 200 and "text" in json.loads(response.content))
+
+    async with httpx.AsyncClient(transport=transport) as client:
+        done = await asyncio.gather(*(one(client, item_url(port, n)) for n in range(count)))
+    return sum(done)
+
+
+BATCHES = {"archiver": _batch, "aiohttp": aiohttp_batch, "httpx": _httpx_batch}
+HTTPX: dict[str, Any] = {
+    "warc": False,
+    "trace": False,
+    "label": "bare httpx, archiver's transport",
+    "client": "httpx",
+}
+AIOHTTP: dict[str, Any] = {
+    "warc": False,
+    "trace": False,
+    "label": "bare aiohttp",
+    "client": "aiohttp",
+}
+#: URLs at concurrency 256: twenty rounds (ideal 1 s), enough to reach a steady state.
+WIDE_URLS = 5120
+
+
 def _scenario(
-    port: int, concurrency: int, count: int, *, warc: bool, trace: bool, label: str
+    port: int,
+    concurrency: int,
+    count: int,
+    *,
+    warc: bool,
+    trace: bool,
+    label: str,
+    client: str = "archiver",
 ) -> Run:
     """One batch in this (fresh) process, after a warm-up batch of ``concurrency`` URLs
     that pays the one-off costs (lazy imports, first connections' code paths)."""
+    batch = BATCHES[client]
     with tempfile.TemporaryDirectory() as home:
-        asyncio.run(_batch(port, concurrency, concurrency, None))
+        asyncio.run(batch(port, concurrency, concurrency, None))
         if trace:
             tracemalloc.start()
         started, cpu = time.perf_counter(), time.process_time()
-        archived = asyncio.run(_batch(port, concurrency, count, Path(home) if warc else None))
+        archived = asyncio.run(batch(port, concurrency, count, Path(home) if warc else None))
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -186,19 +243,34 @@ def main() -> None:
     parser.add_argument("--urls", type=int, default=2000, help="URLs at concurrency 16 and 64")
     parser.add_argument("--repeat", type=int, default=3, help="runs per throughput row")
     parser.add_argument("--json", action="store_true", help="also print the runs as JSON")
+    parser.add_argument(
+        "--wide-only", action="store_true", help="only the concurrency-256 rows, side by side"
+    )
     args = parser.parse_args()
 
     with serve(respond) as port:
         baseline = asyncio.run(_server_baseline(port, 64, 2000))
         best = args.repeat
-        runs = [
-            _best_of(best, port, 1, 200, warc=False, trace=False, label="throughput"),
-            _best_of(best, port, 16, args.urls, warc=False, trace=False, label="throughput"),
-            _best_of(best, port, 64, args.urls, warc=False, trace=False, label="throughput"),
-            _best_of(best, port, 64, args.urls, warc=True, trace=False, label="with WARC"),
-            _in_fresh_process(port, 64, 1000, warc=False, trace=True, label="memory"),
-            _in_fresh_process(port, 64, 4000, warc=False, trace=True, label="memory"),
+        runs: list[Run] = []
+        if not args.wide_only:
+            runs += [
+                _best_of(best, port, 1, 200, warc=False, trace=False, label="throughput"),
+                _best_of(best, port, 16, args.urls, warc=False, trace=False, label="throughput"),
+                _best_of(best, port, 64, args.urls, warc=False, trace=False, label="throughput"),
+                _best_of(best, port, 64, args.urls, warc=True, trace=False, label="with WARC"),
+                _best_of(best, port, 64, args.urls, **AIOHTTP),
+            ]
+        runs += [
+            _best_of(best, port, 256, WIDE_URLS, warc=False, trace=False, label="throughput"),
+            _best_of(best, port, 256, WIDE_URLS, warc=True, trace=False, label="with WARC"),
+            _best_of(best, port, 256, WIDE_URLS, **HTTPX),
+            _best_of(best, port, 256, WIDE_URLS, **AIOHTTP),
         ]
+        if not args.wide_only:
+            runs += [
+                _in_fresh_process(port, 64, 1000, warc=False, trace=True, label="memory"),
+                _in_fresh_process(port, 64, 4000, warc=False, trace=True, label="memory"),
+            ]
     table = _table(runs, baseline, args.repeat)
     print(table)
     if args.json:
