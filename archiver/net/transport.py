@@ -276,7 +276,7 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
         if receiver.buffer:
             return receiver.take(max_bytes)
         if receiver.error is not None:
-            raise httpcore.ReadError(str(receiver.error) or "connection lost")
+            raise httpcore.ReadError() from receiver.error  # as anyio's: the client names it
         return b""
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -284,7 +284,7 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
             return
         receiver = self._receiver
         if receiver.closed or self._transport.is_closing():
-            raise httpcore.WriteError(str(receiver.error or "") or "connection closed")
+            raise httpcore.WriteError()
         self._transport.write(buffer)
         while not receiver.writable and not receiver.closed:
             await receiver.wait(timeout, httpcore.WriteTimeout)
@@ -368,7 +368,8 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(f"connecting to {host} timed out") from exc
         except OSError as exc:
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+            # anyio's words, which users have seen (and a batch groups failures by)
+            raise httpcore.ConnectError("All connection attempts failed") from exc
         sock = transport.get_extra_info("socket")
         for option in socket_options or ():
             sock.setsockopt(*option)
