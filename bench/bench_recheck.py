@@ -256,7 +256,11 @@ def _write_doc(table: str) -> None:
         "Reading: client CPU per post stays the same at every size and peak RSS does not grow, "
         "so nothing in a run scales with the archive. A run is CPU-bound in one process (most "
         "of it the HTTP layer and WARC writing; see the fetch runner's figures), so its wall "
-        f"time also depends on how much CPU the machine leaves it.\n{END}"
+        "time also depends on how much CPU the machine leaves it. Next to the bare aiohttp "
+        "client it costs several times the CPU per post: the fetch runner's gap (httpx's "
+        "client layer, httpcore's pool and h11, which the fetch section measures and "
+        "explains), plus what a check does beyond a GET: a WARC record of each response, the "
+        f"record rebuilt and its content hash compared, a check row written.\n{END}"
     )
     text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
     if START in text and END in text:
