@@ -15,7 +15,7 @@ import sys
 import pytest
 
 #: Top-level packages no help or version output needs: the store, the network, parsing,
-#: the record's and settings' models, WARC, BagIt, time-stamping.
+#: the record's and settings' models, WARC, BagIt, time-stamping, the browser.
 HEAVY = (
     "sqlmodel",
     "sqlalchemy",
@@ -30,12 +30,16 @@ HEAVY = (
     "bagit",
     "cryptography",
     "rfc3161_client",
+    "playwright",
     "archiver.store",
     "archiver.net",
     "archiver.record",
     "archiver.config",
     "archiver.documents",
     "archiver.platforms",
+    "archiver.browser",
+    "archiver.ingest",
+    "archiver.evidence",
 )
 
 _PROBE = """
