@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import socket
 import stat
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 
 from archiver.export.verify import verify_bundle
 from archiver.export.verify_report import Problem
-from tests.export.conftest import refused, verify_cli
+from tests.export.conftest import rebag, refused, verify_cli
 
 ZERO_SHA256 = hashlib.sha256(b"").hexdigest()
 
@@ -63,6 +65,15 @@ def test_a_symbolic_link_is_refused(bundle: Path, target: str) -> None:
     assert "'data/link' is a symbolic link" in refused(verify_cli(bundle, own_process=True))
 
 
+def test_a_socket_is_refused(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(bundle / "data")  # a socket's path is bound relative: it has a length limit
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("sock")
+        list_in_manifest(bundle, "data/sock")
+        # In this process: opening a socket fails at once, nothing can hang.
+        assert "'data/sock' is a socket" in refused(verify_cli(bundle))
+
+
 def test_a_linked_folder_is_refused_and_not_followed(bundle: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -104,3 +115,62 @@ def test_tag_files_bagit_cannot_parse_are_named_not_crashed_on(bundle: Path) -> 
     result = verify_cli(bundle)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "FAILED bag-info.txt: Payload-Oxum cannot be read (" in result.stderr
+
+
+# -- what verify names for each kind of damage ----------------------------------------------
+
+
+def media_file(bundle: Path) -> Path:
+    """The bundle's one downloaded image, ``data/media/<sha256>.png``."""
+    (found,) = (p for p in (bundle / "data/media").iterdir() if p.is_file())
+    return found
+
+
+def named_by_its_hash(found: list[Problem], path: Path, bundle: Path) -> bool:
+    relative = path.relative_to(bundle).as_posix()
+    return any(p.path == relative and p.message.endswith("(its name)") for p in found)
+
+
+def test_a_grown_file_fails_the_file_count_and_size_and_is_then_named(bundle: Path) -> None:
+    media = media_file(bundle)
+    media.write_bytes(media.read_bytes() + b"!")
+    found = verify_bundle(bundle).problems
+    oxum = [p for p in found if p.path == "bag-info.txt"]
+    assert len(oxum) == 1 and oxum[0].message.startswith("Payload-Oxum validation failed.")
+    relative = media.relative_to(bundle).as_posix()
+    said = sorted(p.message.split(" (")[0] for p in found if p.path == relative)
+    assert said == [
+        f"SHA-256 is {hashlib.sha256(media.read_bytes()).hexdigest()}, not {media.stem}",
+        "sha256 does not match manifest-sha256.txt",
+        "sha512 does not match manifest-sha512.txt",
+    ]
+
+
+def test_a_malformed_file_count_and_size_is_named_and_the_files_still_checked(
+    bundle: Path,
+) -> None:
+    info = bundle / "bag-info.txt"
+    info.write_text(info.read_text("utf-8").replace("Payload-Oxum: ", "Payload-Oxum: 1x"), "utf-8")
+    media = media_file(bundle)
+    media.write_bytes(media.read_bytes()[::-1])
+    found = verify_bundle(bundle).problems
+    assert found[0].path == "bag-info.txt"
+    assert found[0].message.startswith("bag check failed: Malformed Payload-Oxum value: 1x")
+    assert named_by_its_hash(found, media, bundle)
+
+
+def test_a_bundle_without_its_data_folder_is_named_once(bundle: Path) -> None:
+    shutil.rmtree(bundle / "data")
+    whole = [p for p in verify_bundle(bundle).problems if p.path == ""]
+    assert whole == [Problem("", f"Expected data directory {bundle / 'data'} does not exist")]
+
+
+def test_every_file_named_by_its_hash_is_checked_whatever_else_is_there(bundle: Path) -> None:
+    """A forger who drops the raw captures, adds a folder and rebags still has the altered
+    media named: each hash-named folder and file is checked on its own."""
+    shutil.rmtree(bundle / "data/captures/raw")
+    (bundle / "data/media/0").mkdir()  # before every hash in sorted order
+    media = media_file(bundle)
+    media.write_bytes(media.read_bytes()[::-1])
+    rebag(bundle)
+    assert named_by_its_hash(verify_bundle(bundle).problems, media, bundle)
