@@ -76,7 +76,7 @@ def _check_tree(root: Path, shown: Path) -> None:
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
-                mode = entry.stat(follow_symlinks=False).st_mode
+                mode = os.lstat(entry.path).st_mode  # a link itself, never its target
                 kind = _kind(mode)
                 if kind:
                     name = Path(entry.path).relative_to(root).as_posix()

@@ -9,11 +9,12 @@ import os
 import shutil
 import socket
 import stat
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from archiver.export.verify import verify_bundle
+from archiver.export.verify import BundleUnreadable, verify_bundle
 from archiver.export.verify_report import Problem
 from tests.export.conftest import rebag, refused, verify_cli
 
@@ -74,6 +75,37 @@ def test_a_socket_is_refused(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> N
         assert "'data/sock' is a socket" in refused(verify_cli(bundle))
 
 
+def test_a_socket_given_as_the_bundle_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("bundle.zip")
+        with pytest.raises(BundleUnreadable) as refusal:
+            verify_bundle(Path("bundle.zip"))
+    assert str(refusal.value) == ("bundle.zip is a socket, neither a bundle directory nor a zip")
+
+
+def test_what_is_no_bundle_is_refused_by_the_name_it_was_given(
+    bundle: Path, tmp_path: Path
+) -> None:
+    holder = tmp_path / "holder"
+    (holder / "notes").mkdir(parents=True)
+    with pytest.raises(BundleUnreadable) as refusal:
+        verify_bundle(holder)
+    assert str(refusal.value) == f"{holder} is not a bundle: no bagit.txt found"
+    notes = tmp_path / "notes.zip"
+    with zipfile.ZipFile(notes, "w") as out:
+        out.writestr("notes/readme.txt", "not a bag")
+    with pytest.raises(BundleUnreadable) as refusal:
+        verify_bundle(notes)  # unpacked in a temporary folder, but named as given
+    assert str(refusal.value) == f"{notes} is not a bundle: no bagit.txt found"
+    # One folder holding the bag, as an unpacked zip often is, is read as the bag.
+    shutil.move(bundle, holder / "bundle")
+    shutil.rmtree(holder / "notes")
+    assert verify_bundle(holder).ok
+
+
 def test_a_linked_folder_is_refused_and_not_followed(bundle: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -86,6 +118,19 @@ def test_an_oversized_tag_file_is_refused(bundle: Path) -> None:
     with (bundle / "bag-info.txt").open("a", encoding="utf-8") as out:
         out.write("Note: " + "x" * (2 << 20) + "\n")
     assert refused(verify_cli(bundle)).endswith("bag-info.txt is larger than any bag's")
+
+
+def test_a_tag_file_at_its_size_limit_is_read_and_a_missing_one_is_named(bundle: Path) -> None:
+    info = bundle / "bag-info.txt"
+    text = info.read_bytes()
+    info.write_bytes(text + b"Note: " + b"x" * ((1 << 20) - len(text) - 7) + b"\n")
+    assert info.stat().st_size == 1 << 20
+    found = verify_bundle(bundle).problems
+    assert {p.path for p in found} == {"bag-info.txt"}  # altered, so its tag manifests fail
+    info.unlink()
+    assert Problem("bag-info.txt", "listed in a manifest but missing") in (
+        verify_bundle(bundle).problems
+    )
 
 
 def test_names_with_control_characters_cannot_forge_output_lines(bundle: Path) -> None:
