@@ -165,7 +165,10 @@ def _check_manifest_files(root: Path, report: VerifyReport) -> None:
     """Every manifest line well formed and naming a file that exists, so a damaged
     manifest is named itself (bagit skips lines it cannot parse)."""
     for manifest in sorted(root.glob("*manifest-*.txt")):
-        length = _DIGEST_LENGTHS.get(manifest.stem.split("-", 1)[1])
+        # Equivalent mutants: a manifest is named (tag)manifest-ALG.txt, with one "-", so
+        # split or rsplit, with any number of splits, give ALG.
+        algorithm = manifest.stem.split("-", 1)[1]  # pragma: no mutate
+        length = _DIGEST_LENGTHS.get(algorithm)
         with manifest.open("rb") as handle:
             for number, line in enumerate(handle, 1):
                 match = _MANIFEST_LINE.match(line)
@@ -173,7 +176,7 @@ def _check_manifest_files(root: Path, report: VerifyReport) -> None:
                     report.add(manifest.name, f"line {number} is malformed")
                     continue
                 try:
-                    listed = match.group(2).decode("utf-8")
+                    listed = match.group(2).decode()  # UTF-8, as BagIt's manifests are
                 except UnicodeDecodeError:
                     report.add(manifest.name, f"line {number} is not UTF-8")
                     continue

@@ -219,3 +219,25 @@ def test_every_file_named_by_its_hash_is_checked_whatever_else_is_there(bundle: 
     media.write_bytes(media.read_bytes()[::-1])
     rebag(bundle)
     assert named_by_its_hash(verify_bundle(bundle).problems, media, bundle)
+
+
+def test_every_damaged_manifest_line_is_named_and_the_next_lines_still_read(
+    bundle: Path,
+) -> None:
+    """bagit skips a line it cannot parse, so verify names each one itself."""
+    bagit_txt = bundle / "bagit.txt"  # a bag may declare another encoding for its tag files
+    bagit_txt.write_text(bagit_txt.read_text("utf-8").replace("UTF-8", "ISO-8859-1"), "utf-8")
+    manifest = bundle / "manifest-sha256.txt"
+    listed = len(manifest.read_bytes().splitlines())
+    with manifest.open("ab") as out:
+        out.write(b"abc123\n")  # no path
+        out.write(b"ab" * 31 + b"  data/short-digest.txt\n")  # 62 hex digits, not 64
+        out.write(ZERO_SHA256.encode() + b"  data/caf\xe9.txt\n")  # Latin-1, not UTF-8
+        out.write(ZERO_SHA256.encode() + b"  data/gone.txt\n")
+    found = [p for p in verify_bundle(bundle).problems if p.path == "manifest-sha256.txt"]
+    assert found == [
+        Problem("manifest-sha256.txt", f"line {listed + 1} is malformed"),
+        Problem("manifest-sha256.txt", f"line {listed + 2} is malformed"),
+        Problem("manifest-sha256.txt", f"line {listed + 3} is not UTF-8"),
+        Problem("manifest-sha256.txt", f"line {listed + 4} lists 'data/gone.txt', which is absent"),
+    ]
