@@ -176,6 +176,13 @@ def named_by_its_hash(found: list[Problem], path: Path, bundle: Path) -> bool:
     return any(p.path == relative and p.message.endswith("(its name)") for p in found)
 
 
+def test_the_report_counts_the_payload_files_checked(bundle: Path) -> None:
+    """``archiver verify`` prints the count: "OK ...: 3 record(s), 14 payload file(s)"."""
+    payload = [path for path in (bundle / "data").rglob("*") if path.is_file()]
+    report = verify_bundle(bundle)
+    assert report.ok and report.files == len(payload) > 0
+
+
 def test_a_grown_file_fails_the_file_count_and_size_and_is_then_named(bundle: Path) -> None:
     media = media_file(bundle)
     media.write_bytes(media.read_bytes() + b"!")
