@@ -72,7 +72,10 @@ def test_a_socket_is_refused(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> N
         server.bind("sock")
         list_in_manifest(bundle, "data/sock")
         # In this process: opening a socket fails at once, nothing can hang.
-        assert "'data/sock' is a socket" in refused(verify_cli(bundle))
+        assert refused(verify_cli(bundle)) == (
+            f"error: refusing {bundle}: 'data/sock' is a socket; "
+            "a bundle holds only regular files and folders"
+        )
 
 
 def test_a_socket_given_as_the_bundle_is_refused(
