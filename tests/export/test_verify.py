@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from archiver.export import verify as verify_module
 from archiver.export.verify import BundleUnreadable, verify_bundle
 from archiver.export.verify_report import Problem
 from tests.export.conftest import rebag, refused, verify_cli
@@ -107,6 +108,26 @@ def test_what_is_no_bundle_is_refused_by_the_name_it_was_given(
     shutil.move(bundle, holder / "bundle")
     shutil.rmtree(holder / "notes")
     assert verify_bundle(holder).ok
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        (stat.S_IFREG, None),
+        (stat.S_IFDIR, None),
+        (stat.S_IFLNK, "a symbolic link"),
+        (stat.S_IFIFO, "a FIFO (named pipe)"),
+        (stat.S_IFCHR, "a device"),
+        (stat.S_IFBLK, "a device"),
+        (stat.S_IFSOCK, "a socket"),
+    ],
+)
+def test_each_kind_of_special_file_is_named_as_the_refusals_say(
+    mode: int, said: str | None
+) -> None:
+    """The words of the refusals above (run in processes of their own, where a hang is
+    the risk), read here in this process for every kind of file, block devices too."""
+    assert verify_module._kind(mode | 0o600) == said
 
 
 def test_a_linked_folder_is_refused_and_not_followed(bundle: Path, tmp_path: Path) -> None:
