@@ -205,6 +205,22 @@ def test_the_report_counts_the_payload_files_checked(bundle: Path) -> None:
     payload = [path for path in (bundle / "data").rglob("*") if path.is_file()]
     report = verify_bundle(bundle)
     assert report.ok and report.files == len(payload) > 0
+    assert report.bundle == bundle
+
+
+def test_a_zip_is_refused_by_its_own_name_not_its_temporary_folders(
+    bundle: Path, tmp_path: Path
+) -> None:
+    with (bundle / "bag-info.txt").open("a", encoding="utf-8") as out:
+        out.write("Note: " + "x" * (2 << 20) + "\n")
+    zipped = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(zipped, "w") as out:  # stored: no bomb-like ratio
+        for path in sorted(bundle.rglob("*")):
+            if path.is_file():
+                out.write(path, f"bundle/{path.relative_to(bundle).as_posix()}")
+    with pytest.raises(BundleUnreadable) as refusal:
+        verify_bundle(zipped)
+    assert str(refusal.value) == f"refusing {zipped}: bag-info.txt is larger than any bag's"
 
 
 def test_a_grown_file_fails_the_file_count_and_size_and_is_then_named(bundle: Path) -> None:
