@@ -30,6 +30,7 @@ each other, and reading a saved article never loads the SQL store.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -56,9 +57,11 @@ _MEDIA_DETAILS = ("alt", "sha256", "content_type")
 
 
 def _rank(post: Post) -> tuple[int, datetime]:
+    """Method first, then time: ``captured_at`` is UTC ending in ``Z``, which Python 3.11
+    reads; every capture method has a rank (a method without one is a KeyError, not a
+    silent lowest rank)."""
     capture = post.capture
-    when = datetime.fromisoformat(capture.captured_at.replace("Z", "+00:00"))
-    return METHOD_RANK.get(capture.method, 0), when
+    return METHOD_RANK[capture.method], datetime.fromisoformat(capture.captured_at)
 
 
 def outranks(later: Post, earlier: Post) -> bool:
@@ -118,26 +121,27 @@ def _author(base: Author, other: Author) -> Author | None:
 
 
 def _media(base: list[Media], other: list[Media]) -> list[Media] | None:
-    """The base's media, each item completed from the other's item of the same URL."""
+    """The base's media, each item completed from the other's item of the same URL;
+    ``None`` when the other adds nothing (so :func:`merge` can return the base itself)."""
     if not base:
         return [item.model_copy() for item in other] if other else None
     by_url = {item.url: item for item in other}
-    changed = False
-    items: list[Media] = []
-    for item in base:
-        match = by_url.get(item.url)
-        update: dict[str, Any] = {}
-        if match is not None:
-            update = {
-                name: getattr(match, name)
-                for name in _MEDIA_DETAILS
-                if getattr(item, name) is None and getattr(match, name) is not None
-            }
-            if item.kind == "unknown" and match.kind != "unknown":
-                update["kind"] = match.kind
-        changed = changed or bool(update)
-        items.append(item.model_copy(update=update) if update else item)
-    return items if changed else None
+    items = [_completed(item, by_url.get(item.url)) for item in base]
+    return items if any(map(operator.is_not, items, base)) else None
+
+
+def _completed(item: Media, match: Media | None) -> Media:
+    """``item`` with what only ``match`` knows of it; ``item`` itself when that is nothing."""
+    if match is None:
+        return item
+    update: dict[str, Any] = {
+        name: getattr(match, name)
+        for name in _MEDIA_DETAILS
+        if getattr(item, name) is None and getattr(match, name) is not None
+    }
+    if item.kind == "unknown" and match.kind != "unknown":
+        update["kind"] = match.kind
+    return item.model_copy(update=update) if update else item
 
 
 def _takes_text(base: Post, other: Post) -> bool:

@@ -14,26 +14,13 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import rfc8785
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA = "archiver.post/1"
 
-PLATFORMS: tuple[str, ...] = (
-    "twitter",
-    "mastodon",
-    "bluesky",
-    "reddit",
-    "telegram",
-    "youtube",
-    "tiktok",
-    "instagram",
-    "facebook",
-    "threads",
-    "web",
-)
 PlatformName = Literal[
     "twitter",
     "mastodon",
@@ -47,6 +34,9 @@ PlatformName = Literal[
     "threads",
     "web",
 ]
+#: The same names at run time (:data:`archiver.vocabulary.PLATFORMS` spells them out for
+#: the command line; a test keeps the two equal).
+PLATFORMS: tuple[str, ...] = get_args(PlatformName)
 MediaKind = Literal["photo", "video", "gif", "audio", "unknown"]
 
 #: How a capture was made. Embeds and flattened text come from saved documents;

@@ -13,7 +13,23 @@ from collections.abc import Sequence
 from datetime import date
 
 from archiver.errors import ArchiverError
-from archiver.record import PLATFORMS, parse_iso_utc
+
+#: The platforms a record can name (:data:`archiver.record.PlatformName`; a test keeps the
+#: two equal). Spelled out here because every command reads its options from this module,
+#: and importing the record would load its pydantic models into `archiver --help`.
+PLATFORMS: tuple[str, ...] = (
+    "twitter",
+    "mastodon",
+    "bluesky",
+    "reddit",
+    "telegram",
+    "youtube",
+    "tiktok",
+    "instagram",
+    "facebook",
+    "threads",
+    "web",
+)
 
 #: What a post is now, as every command shows it (one word per post).
 STATES: tuple[str, ...] = (
@@ -79,6 +95,8 @@ def date_value(value: str | None, option: str) -> str | None:
         date.fromisoformat(text)
         return text
     except ValueError:
+        from archiver.record import parse_iso_utc
+
         if "T" in text and (parse_iso_utc(text) or parse_iso_utc(text + "Z")):
             return text
     raise ChoiceError(

@@ -20,6 +20,7 @@ get there.
 from __future__ import annotations
 
 import asyncio
+import json
 import multiprocessing
 import multiprocessing.queues
 from collections.abc import Callable, Iterator
@@ -137,3 +138,24 @@ class BenchPlatform(Platform):
             capture=response.capture(),
         )
         return Found(post)
+
+
+async def aiohttp_batch(port: int, concurrency: int, count: int, home: object = None) -> int:
+    """The baseline both benchmarks compare the client with: a bare aiohttp client doing
+    the least the same work needs (a GET of items 0 to ``count`` - 1, each answer's JSON
+    read), ``concurrency`` at a time over keep-alive connections. How many answered
+    200 with a text. (``home`` is unused: no WARC.) aiohttp is a benchmark dependency only
+    (the ``bench`` extra)."""
+    import aiohttp
+
+    gate = asyncio.Semaphore(concurrency)
+    connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency)
+
+    async def one(session: aiohttp.ClientSession, url: str) -> int:
+        async with gate, session.get(url) as response:
+            data = json.loads(await response.read())
+            return int(response.status == 200 and "text" in data)
+
+    async with aiohttp.ClientSession(connector=connector) as session:
+        done = await asyncio.gather(*(one(session, item_url(port, n)) for n in range(count)))
+    return sum(done)

@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "integrity": (["--write"], ["--sizes", "2000"]),
     "timestamps": (["--write"], ["--quick"]),
     "screenshots": (["--write"], ["--pages", "10"]),
+    "startup": (["--write"], ["--repeat", "2"]),
 }
 
 

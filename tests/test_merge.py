@@ -4,6 +4,7 @@ one, then properties over generated pairs of posts."""
 from __future__ import annotations
 
 import hashlib
+from typing import get_args
 
 import pytest
 import rfc8785
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archiver.merge import METHOD_RANK, merge, merge_all, outranks
-from archiver.record import Author, Capture, Media, Post, hashed_view
+from archiver.record import Author, Capture, CaptureMethod, Media, Post, hashed_view
 from tests.conftest import make_post
 
 # -- which observation is the base -----------------------------------------------------------
@@ -155,6 +156,21 @@ def test_lists_fill_only_when_empty() -> None:
 def test_nothing_to_add_returns_the_base_itself() -> None:
     live = make_post(method="api")
     assert merge(make_post(), live) is live
+    # The store writes a post's view again only when the merge made a new record.
+    bare, bare_live = make_post(media=[]), make_post(method="api", media=[])
+    assert merge(bare, bare_live) is bare_live
+    url = "https://pic.twitter.com/AbC123"
+    unknown = make_post(media=[Media(kind="unknown", url=url)])
+    unknown_live = make_post(method="api", media=[Media(kind="unknown", url=url)])
+    assert merge(unknown, unknown_live) is unknown_live  # "unknown" teaches "unknown" nothing
+    described = [Media(kind="photo", url=url, alt="A flooded road")]
+    assert merge(make_post(media=described), live).media == described
+    fuller = make_post(method="api", media=described)
+    assert merge(make_post(), fuller) is fuller
+
+
+def test_every_capture_method_has_a_rank() -> None:
+    assert set(METHOD_RANK) == set(get_args(CaptureMethod))
 
 
 def test_merge_all_folds_in_arrival_order() -> None:
@@ -168,7 +184,7 @@ def test_merge_all_folds_in_arrival_order() -> None:
         "2026-01-07T08:00:00Z",
     )
     assert [m.url for m in merged.media] == [m.url for m in embed.media]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^merge_all needs at least one observation$"):
         merge_all([])
 
 

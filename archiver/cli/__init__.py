@@ -9,10 +9,16 @@ from typing import Annotated
 import typer
 
 from archiver import __version__
+
+# Commands are listed in --help in the order they are registered: `timestamp` first, as
+# before the command modules imported the library lazily.
+# isort: off
+from archiver.cli import timestamp_commands as _timestamp_commands  # noqa: F401  (registers commands)
 from archiver.cli import archive_commands as _archive_commands  # noqa: F401  (registers commands)
+
+# isort: on
 from archiver.cli import export_commands as _export_commands  # noqa: F401  (registers commands)
 from archiver.cli import recheck_commands as _recheck_commands  # noqa: F401  (registers commands)
-from archiver.cli import timestamp_commands as _timestamp_commands  # noqa: F401  (registers commands)
 from archiver.cli.common import app
 
 

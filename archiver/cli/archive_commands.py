@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.text import Text
@@ -28,31 +28,13 @@ from archiver.cli.listing import render_rows
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
 from archiver.cli.tables import Column, print_table, short_time
 from archiver.cli.terminal import data, json_text
-from archiver.cli.timestamp_commands import stamp_run
-from archiver.documents import SourceFailure
-from archiver.export.selection import missing_blobs
-from archiver.export.versions import Versions, versions_of
-from archiver.ingest import (
-    ItemReport,
-    Summary,
-    add_documents,
-    extract_documents,
-    split_sources,
-)
-from archiver.ingest.articles import Articles
-from archiver.recheck.history import post_filters, post_history
-from archiver.store import citations
-from archiver.store.checks import PostState, reason_of, state_text, states_of
-from archiver.store.citations import CitedPost
-from archiver.store.reads import CHANGED_SINCE_CITED
-from archiver.store.screenshots import screenshots_for
-from archiver.store.timestamps import newest_capture_id
-from archiver.vocabulary import (
-    PLATFORM_HELP,
-    STATUS_HELP,
-    date_value,
-    platform_name,
-)
+from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP
+
+if TYPE_CHECKING:  # the library is imported by the commands that use it (fast start)
+    from archiver.export.versions import Versions
+    from archiver.ingest import ItemReport, Summary
+    from archiver.store.checks import PostState
+    from archiver.store.citations import CitedPost
 
 SourcesArg = Annotated[
     list[str] | None,
@@ -84,6 +66,9 @@ def extract(
     sources = sources or []
     if not sources:
         fail("give at least one file, directory, URL or - for stdin")
+    from archiver.documents import SourceFailure
+    from archiver.ingest import extract_documents, split_sources
+
     settings = runtime(None, config, allow_private=allow_private).settings
     split = split_sources(
         sources, stdin=_read_stdin_if_needed(sources), max_bytes=settings.documents.max_bytes
@@ -135,6 +120,7 @@ def _report_line(report: ItemReport) -> None:
 def render_summary(
     summary: Summary, as_json: bool, screenshots: dict[str, int] | None = None
 ) -> None:
+
     if as_json:
         print_json(
             {
@@ -208,6 +194,11 @@ def add(
     sources = sources or []
     if not sources and from_file is None:
         fail("give at least one file, directory, URL, --from FILE or - for stdin")
+    from archiver.cli.timestamp_commands import stamp_run
+    from archiver.ingest import Summary, add_documents, split_sources
+    from archiver.ingest.articles import Articles
+    from archiver.store.timestamps import newest_capture_id
+
     rt = runtime(home, config, allow_private=allow_private)
     if screenshot:
         check_browser(rt.settings)
@@ -296,6 +287,10 @@ def list_posts(
     as_json: JsonOption = False,
 ) -> None:
     from archiver.export.selection import find_article
+    from archiver.recheck.history import post_filters
+    from archiver.store import citations
+    from archiver.store.reads import CHANGED_SINCE_CITED
+    from archiver.vocabulary import date_value, platform_name
 
     where = post_filters(status, gone_since) + ([CHANGED_SINCE_CITED] if changed else [])
     platform = platform_name(platform)
@@ -330,8 +325,14 @@ def show(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+
     from archiver.cli.recheck_commands import history_json, print_history
-    from archiver.export.selection import find_row
+    from archiver.export.selection import find_row, missing_blobs
+    from archiver.export.versions import versions_of
+    from archiver.recheck.history import post_history
+    from archiver.store import citations
+    from archiver.store.checks import reason_of, state_text, states_of
+    from archiver.store.screenshots import screenshots_for
 
     rt = runtime(home, config)
     with rt.open_archive(write=False) as archive:
@@ -466,6 +467,9 @@ def _print_citations(
     cites: list[CitedPost], states: dict[str, PostState], cited_by: list[CitedPost], wide: bool
 ) -> None:
     """What an article cites (embeds, then links), and which articles cite a post."""
+
+    from archiver.store.checks import state_text
+
     if cites:
         rows = []
         for number, c in enumerate(cites, 1):

@@ -17,16 +17,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from typer.core import TyperCommand, TyperGroup
 
 from archiver.cli.terminal import data, json_text
-from archiver.config import Settings, archive_home, load_settings
 from archiver.errors import EXIT_INTERRUPTED, EXIT_PARTIAL, EXIT_USAGE, ArchiverError
-from archiver.store import Archive
+
+if TYPE_CHECKING:
+    # Imported where a command needs them, so `archiver --help` and a command's own start
+    # do not pay for the store (sqlmodel, sqlalchemy) or the settings' models: see
+    # tests/cli/test_startup.py.
+    from archiver.config import Settings
+    from archiver.store import Archive
 
 
 class _FlagsTakeNoValue:
@@ -173,10 +178,14 @@ class Runtime:
             shown = str(self.home)
             shown = shown if self.home.is_absolute() or shown.startswith(".") else f"./{shown}"
             fail(f"no archive at {shown} (use --home or ARCHIVER_HOME)")
+        from archiver.store import Archive
+
         return Archive.for_writing(self.home) if write else Archive.for_reading(self.home)
 
 
 def runtime(home: Path | None, config: Path | None, *, allow_private: bool = False) -> Runtime:
+    from archiver.config import archive_home, load_settings
+
     settings = load_settings(config)
     if allow_private:
         settings.network.allow_private_addresses = True

@@ -8,7 +8,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,31 +25,13 @@ from archiver.cli.common import (
     runtime,
 )
 from archiver.cli.terminal import data, plain
-from archiver.cli.timestamp_commands import print_bundle_stamps, print_times
-from archiver.evidence.authorities import configured_trust
-from archiver.export.bundle import BagInfo, check_out_name, export_bundle
-from archiver.export.cite import STYLES, cite
-from archiver.export.formats import FORMATS, write_format
-from archiver.export.selection import (
-    ExportError,
-    Item,
-    Selection,
-    archived_copy,
-    find_row,
-    first_or_empty,
-    select_items,
-)
-from archiver.export.timestamps import TagStamper
-from archiver.export.verify import verify_bundle
-from archiver.store import Archive
-from archiver.vocabulary import (
-    PLATFORM_HELP,
-    STATUS_HELP,
-    choose,
-    date_value,
-    platform_name,
-    status_filter,
-)
+from archiver.export.cite import STYLES
+from archiver.export.formats import FORMATS
+from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP, choose
+
+if TYPE_CHECKING:  # the library is imported by the commands that use it (fast start)
+    from archiver.export.selection import Selection
+    from archiver.store import Archive
 
 EXIT_VERIFY_FAILED = 1
 _TAG = "bag-info "
@@ -91,6 +73,9 @@ def cite_post(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    from archiver.export.cite import cite
+    from archiver.export.selection import Item, archived_copy, find_row
+
     style = choose(style, STYLES, "style")
     with runtime(home, config).open_archive(write=False) as archive:
         row = find_row(archive, ref)
@@ -177,6 +162,12 @@ def export(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    from archiver.cli.timestamp_commands import print_bundle_stamps
+    from archiver.export.bundle import BagInfo, export_bundle
+    from archiver.export.selection import Selection
+    from archiver.export.timestamps import TagStamper
+    from archiver.vocabulary import date_value, platform_name, status_filter
+
     selection = Selection(
         refs=tuple(refs or ()),
         platform=platform_name(platform),
@@ -238,6 +229,10 @@ def _export_file(
     force: bool,
     archive_url: str | None,
 ) -> int:
+    from archiver.export.bundle import check_out_name
+    from archiver.export.formats import write_format
+    from archiver.export.selection import ExportError, first_or_empty, select_items
+
     if out_path is not None and str(out_path) != "-":
         check_out_name(out_path, fmt)
     items = first_or_empty(select_items(archive, selection, evidence=False), selection)
@@ -285,6 +280,10 @@ def verify(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    from archiver.cli.timestamp_commands import print_times
+    from archiver.evidence.authorities import configured_trust
+    from archiver.export.verify import verify_bundle
+
     trust = configured_trust(runtime(None, config).settings.timestamps)
     report = verify_bundle(path, trust)
     if not as_json:

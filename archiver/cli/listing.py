@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archiver.cli.common import out, print_json
 from archiver.cli.tables import Column, TablePrinter
-from archiver.store import Archive, PostSummary
-from archiver.store.checks import PostState, reason_of, states_of
 from archiver.vocabulary import STATES
+
+if TYPE_CHECKING:  # the store is imported when a listing runs, not at start-up
+    from archiver.store import Archive, PostSummary
+    from archiver.store.checks import PostState
 
 
 def _row_summary(row: PostSummary, state: str) -> dict[str, Any]:
+    from archiver.store.checks import reason_of
+
     return {
         "key": row.key,
         "platform": row.platform,
@@ -64,6 +68,8 @@ def _pages(
     archive: Archive, rows: Iterable[PostSummary]
 ) -> Iterator[list[tuple[PostSummary, PostState]]]:
     """``rows`` a page at a time, each row with its state (one query a page)."""
+    from archiver.store.checks import states_of
+
     rows = iter(rows)
     while page := list(itertools.islice(rows, _TABLE_PAGE)):
         states = states_of(archive, [row.key for row in page])

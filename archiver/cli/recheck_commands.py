@@ -12,10 +12,9 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from archiver.cli.common import (
@@ -34,32 +33,16 @@ from archiver.cli.common import (
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
 from archiver.cli.tables import Cell, Column, print_table, short_time, width_of
 from archiver.cli.terminal import data
-from archiver.cli.timestamp_commands import stamp_run
-from archiver.config import Settings
-from archiver.recheck import (
-    CheckReport,
-    RecheckPlan,
-    RecheckSummary,
-    Selection,
-    plan_recheck,
-    report_format,
-    run_recheck,
-    write_report,
-)
-from archiver.recheck.history import (
-    OUTCOME_COLUMNS,
-    PostHistory,
-    StatusReport,
-    line_dict,
-    run_dict,
-    status_report,
-)
-from archiver.store import Archive
-from archiver.store.check_queries import CheckLine
-from archiver.store.checks import GONE, OUTCOMES, row_dict
-from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP, platform_name, status_filter
+from archiver.vocabulary import GONE_STATES, PLATFORM_HELP, STATUS_HELP
 
-_STYLE = {"changed": "yellow", "error": "red", **{outcome: "magenta" for outcome in GONE}}
+if TYPE_CHECKING:  # the library is imported by the commands that use it (fast start)
+    from archiver.config import Settings
+    from archiver.recheck import CheckReport, RecheckPlan, RecheckSummary
+    from archiver.recheck.history import PostHistory, StatusReport
+    from archiver.store import Archive
+    from archiver.store.check_queries import CheckLine
+
+_STYLE = {"changed": "yellow", "error": "red", **{outcome: "magenta" for outcome in GONE_STATES}}
 
 
 def _worth_a_line(report: CheckReport) -> bool:
@@ -86,6 +69,16 @@ def _run(
     checked: list[str],
 ) -> RecheckSummary:
     """The run, with a progress bar unless ``quiet``; ``checked`` gets each post's key."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from archiver.recheck import run_recheck
+
     if quiet:
         return run_recheck(
             archive,
@@ -134,6 +127,8 @@ def _summary_json(summary: RecheckSummary, report: Path | None, rows: int | None
 
 def _render_summary(summary: RecheckSummary, report: Path | None, rows: int | None) -> None:
     # One row per outcome, so the table fits any terminal however many outcomes there are.
+    from archiver.store.checks import OUTCOMES
+
     names = [*OUTCOMES, "skipped"]
     columns = [Column("outcome", "word"), Column("checked", "number")]
     if summary.resumed:
@@ -206,6 +201,10 @@ def recheck(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    from archiver.cli.timestamp_commands import stamp_run
+    from archiver.recheck import Selection, plan_recheck, report_format, write_report
+    from archiver.vocabulary import platform_name, status_filter
+
     selection = Selection(
         tuple(targets or ()),
         all_posts,
@@ -253,6 +252,8 @@ def status(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
+    from archiver.recheck.history import line_dict, run_dict, status_report
+
     rt = runtime(home, config)
     with rt.open_archive(write=False) as archive:
         found = status_report(archive)
@@ -322,6 +323,8 @@ def _render_status(
 def _print_counts(found: StatusReport, *, wide: bool) -> None:
     """Posts by status and platform. Statuses no post has are left out (``--wide`` shows
     them); when the platforms' rows would not fit the terminal, statuses are the rows."""
+    from archiver.recheck.history import OUTCOME_COLUMNS
+
     counts, totals = found.counts, found.totals()
     failed = sum(counts.last_check_failed.values())
     names = [name for name in OUTCOME_COLUMNS if wide or totals.get(name)]
@@ -351,6 +354,8 @@ def _print_counts(found: StatusReport, *, wide: bool) -> None:
 
 
 def history_json(history: PostHistory) -> dict[str, Any]:
+    from archiver.store.checks import row_dict
+
     return {
         "first_gone_at": history.first_gone_at,
         "checks": [row_dict(check) for check in history.checks],

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import ExitStack
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from archiver.cli.common import err
 from archiver.cli.terminal import data
-from archiver.config import Settings
-from archiver.store import Archive
+
+if TYPE_CHECKING:  # imported by the commands that use them (fast start)
+    from archiver.config import Settings
+    from archiver.store import Archive
 
 ScreenshotOption = Annotated[
     bool,

@@ -24,14 +24,14 @@ from archiver.cli.common import (
     runtime,
 )
 from archiver.cli.terminal import data
-from archiver.config import Settings
-from archiver.store import Archive
 
-if TYPE_CHECKING:  # the network half is imported when a run stamps, not with the CLI
+if TYPE_CHECKING:  # the library is imported by the commands that use it (fast start)
+    from archiver.config import Settings
     from archiver.evidence.stamping import StampReport
     from archiver.export.bundle import BundleReport
     from archiver.export.timestamps import TagStamper
     from archiver.export.verify import VerifyReport
+    from archiver.store import Archive
 
 
 def _by(report: StampReport) -> str:

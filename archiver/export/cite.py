@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archiver.export.cite_parts import (
     MLA_MONTHS,
@@ -38,7 +38,9 @@ from archiver.export.cite_parts import (
     quote,
     where,
 )
-from archiver.record import Post
+
+if TYPE_CHECKING:  # read, never built, here: `archiver --help` need not load the models
+    from archiver.record import Post
 
 __all__ = [
     "STYLES",

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archiver.errors import ArchiverError
-from archiver.record import Post
+
+if TYPE_CHECKING:  # read, never built, here: `archiver --help` need not load the models
+    from archiver.record import Post
 
 MONTHS: tuple[str, ...] = tuple(
     "January February March April May June July August September October November December".split()  # noqa: SIM905

@@ -12,12 +12,14 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
-from archiver.export.apa_list import apa_reference_list as cite_list
 from archiver.export.cite import apa, bibtex, csl_item, platform_label, ris
-from archiver.export.selection import Item, archived_copy
+
+if TYPE_CHECKING:
+    from archiver.export.cite import ArchivedCopy
+    from archiver.export.selection import Item
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "csl-json", "bibtex", "ris", "markdown")
 
@@ -48,6 +50,14 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 #: Spreadsheets run cells that start with these as formulas (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _copy_of(item: Item, archive_url: str | None) -> ArchivedCopy:
+    """:func:`~archiver.export.selection.archived_copy`, imported when a file is written:
+    the selection reads the store, and ``archiver --help`` reads :data:`FORMATS`."""
+    from archiver.export.selection import archived_copy
+
+    return archived_copy(item, archive_url)
 
 
 def _cell(value: object) -> str:
@@ -112,7 +122,7 @@ def write_csl_json(items: Iterable[Item], out: TextIO, archive_url: str | None =
     for item in items:
         if item.post is None:
             continue
-        entry = csl_item(item.post, archived_copy(item, archive_url))
+        entry = csl_item(item.post, _copy_of(item, archive_url))
         out.write(("," if count else "") + "\n" + json.dumps(entry, ensure_ascii=False))
         count += 1
     out.write("\n]\n")
@@ -123,7 +133,7 @@ def write_bibtex(items: Iterable[Item], out: TextIO, archive_url: str | None = N
     count = 0
     for item in items:
         if item.post is not None:
-            out.write(bibtex(item.post, archived_copy(item, archive_url)) + "\n\n")
+            out.write(bibtex(item.post, _copy_of(item, archive_url)) + "\n\n")
             count += 1
     return count
 
@@ -132,15 +142,17 @@ def write_ris(items: Iterable[Item], out: TextIO, archive_url: str | None = None
     count = 0
     for item in items:
         if item.post is not None:
-            out.write(ris(item.post, archived_copy(item, archive_url)) + "\r\n")
+            out.write(ris(item.post, _copy_of(item, archive_url)) + "\r\n")
             count += 1
     return count
 
 
 def apa_reference_list(items: Iterable[Item], out: TextIO, archive_url: str | None = None) -> int:
     """APA references, one per paragraph (plain text), in reference-list order."""
+    from archiver.export.apa_list import apa_reference_list as cite_list
+
     references = cite_list(
-        (item.post, archived_copy(item, archive_url)) for item in items if item.post is not None
+        (item.post, _copy_of(item, archive_url)) for item in items if item.post is not None
     )
     count = 0
     for reference in references:
@@ -189,7 +201,7 @@ def write_markdown(items: Iterable[Item], out: TextIO, archive_url: str | None =
             f"{post.capture.captured_at} ({post.capture.method})  \n"
             f"Content hash: `{post.content_hash}`\n\n"
         )
-        out.write(f"Reference: {_md(apa(post, archived_copy(item, archive_url)))}\n")
+        out.write(f"Reference: {_md(apa(post, _copy_of(item, archive_url)))}\n")
     return count
 
 

@@ -6,17 +6,22 @@ concurrency 64): one httpx pool reaches 9% of ideal throughput, sharded pools ~8
 
 The pools are httpcore's own, built here (httpx's transport does not take a network
 backend), so that every connection is opened by :class:`~archiver.net.guard.GuardedBackend`.
+Below the guard, :class:`AsyncioBackend` moves the bytes with asyncio's own transports
+(httpcore's default goes through anyio, whose cancel scopes and attribute look-ups on every
+read and write cost a sixth of a request's CPU: bench/bench_fetch.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import itertools
 import math
+import select
 import ssl
-from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
-from typing import cast
+from typing import Any, cast
 
 import httpcore
 import httpx
@@ -84,7 +89,7 @@ class ShardedTransport(httpx.AsyncBaseTransport):
     ) -> None:
         """``tls`` and ``network`` (the backend below the guard) are for tests."""
         shards = max(1, math.ceil(concurrency / POOL_SHARD_SIZE))
-        backend = GuardedBackend(guard, network)
+        backend = GuardedBackend(guard, network or AsyncioBackend())
         self._pools = [
             httpcore.AsyncConnectionPool(
                 ssl_context=tls or _tls_context(),
@@ -170,3 +175,205 @@ class _Body(httpx.AsyncByteStream):
         close = getattr(self._stream, "aclose", None)
         if close is not None:
             await close()
+
+
+# -- the bytes on the wire -------------------------------------------------------------
+
+#: Bytes buffered from a connection before it stops reading until they are consumed.
+_READ_HIGH_WATER = 256 * 1024
+
+
+class _Receiver(asyncio.Protocol):
+    """One connection's received bytes, and the read or drain waiting for them."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.closed = False  # the peer ended the stream, or the connection is gone
+        self.error: BaseException | None = None
+        self.waiter: asyncio.Future[None] | None = None
+        self.writable = True
+        self.reading = True
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.reading and len(self.buffer) > _READ_HIGH_WATER and self.transport:
+            self.transport.pause_reading()
+            self.reading = False
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.closed = True
+        self._wake()
+        return False
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.closed = True
+        self.error = exc
+        self.writable = True
+        self._wake()
+
+    def pause_writing(self) -> None:
+        self.writable = False
+
+    def resume_writing(self) -> None:
+        self.writable = True
+        self._wake()
+
+    def take(self, max_bytes: int) -> bytes:
+        if len(self.buffer) <= max_bytes:
+            data = bytes(self.buffer)
+            self.buffer.clear()
+        else:
+            data = bytes(self.buffer[:max_bytes])
+            del self.buffer[:max_bytes]
+        if not self.reading and self.transport and len(self.buffer) < _READ_HIGH_WATER // 4:
+            self.transport.resume_reading()
+            self.reading = True
+        return data
+
+    async def wait(self, timeout: float | None, error: type[Exception]) -> None:
+        """Until the next event on the connection; ``error`` after ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        waiter = self.waiter = loop.create_future()
+        timer = None
+        if timeout is not None:
+            timer = loop.call_later(timeout, _expire, waiter, error, timeout)
+        try:
+            await waiter
+        finally:
+            self.waiter = None
+            if timer is not None:
+                timer.cancel()
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+
+def _expire(waiter: asyncio.Future[None], error: type[Exception], timeout: float) -> None:
+    if not waiter.done():
+        waiter.set_exception(error(f"no progress in {timeout:g} s"))
+
+
+class _AsyncioStream(httpcore.AsyncNetworkStream):
+    """An httpcore network stream over an asyncio transport: a read waits on one future
+    with one timer, and a write returns at once unless the socket's buffer is full."""
+
+    def __init__(self, transport: asyncio.Transport, receiver: _Receiver) -> None:
+        self._transport = transport
+        self._receiver = receiver
+        receiver.transport = transport
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        receiver = self._receiver
+        if not receiver.buffer and not receiver.closed:
+            await receiver.wait(timeout, httpcore.ReadTimeout)
+        if receiver.buffer:
+            return receiver.take(max_bytes)
+        if receiver.error is not None:
+            raise httpcore.ReadError() from receiver.error  # as anyio's: the client names it
+        return b""
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        receiver = self._receiver
+        if receiver.closed or self._transport.is_closing():
+            raise httpcore.WriteError()
+        self._transport.write(buffer)
+        while not receiver.writable and not receiver.closed:
+            await receiver.wait(timeout, httpcore.WriteTimeout)
+
+    async def aclose(self) -> None:
+        self._transport.close()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                transport = await loop.start_tls(
+                    self._transport,
+                    self._receiver,
+                    ssl_context,
+                    server_hostname=server_hostname,
+                    ssl_handshake_timeout=timeout,
+                )
+        except TimeoutError as exc:
+            self._transport.close()
+            raise httpcore.ConnectTimeout(f"TLS handshake timed out ({timeout:g} s)") from exc
+        except (OSError, ssl.SSLError) as exc:
+            self._transport.close()
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        if transport is None:  # the connection closed during the handshake
+            raise httpcore.ConnectError("connection closed during the TLS handshake")
+        return _AsyncioStream(transport, self._receiver)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "ssl_object":
+            return self._transport.get_extra_info("ssl_object")
+        if info == "client_addr":
+            return self._transport.get_extra_info("sockname")
+        if info == "server_addr":
+            return self._transport.get_extra_info("peername")
+        if info == "socket":
+            return self._transport.get_extra_info("socket")
+        if info == "is_readable":  # an idle connection the server closed, or sent bytes on
+            receiver = self._receiver
+            return bool(receiver.buffer) or receiver.closed or _readable(self._transport)
+        return None
+
+
+def _readable(transport: asyncio.Transport) -> bool:
+    """Whether bytes (or the end) are waiting in the kernel, not yet seen by the loop."""
+    sock = transport.get_extra_info("socket")
+    fd = sock.fileno() if sock is not None else -1
+    if fd < 0:
+        return True
+    if not hasattr(select, "poll"):  # Windows
+        return bool(select.select([fd], [], [], 0)[0])
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+class AsyncioBackend(httpcore.AsyncNetworkBackend):
+    """Connections opened by asyncio itself (below :class:`GuardedBackend`, which decides
+    which address is connected to)."""
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        local = (local_address, 0) if local_address else None
+        try:
+            async with asyncio.timeout(timeout):
+                transport, receiver = await loop.create_connection(
+                    _Receiver, host, port, local_addr=local
+                )
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"connecting to {host} timed out") from exc
+        except OSError as exc:
+            # anyio's words, which users have seen (and a batch groups failures by)
+            raise httpcore.ConnectError("All connection attempts failed") from exc
+        sock = transport.get_extra_info("socket")
+        for option in socket_options or ():
+            sock.setsockopt(*option)
+        return _AsyncioStream(transport, receiver)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)

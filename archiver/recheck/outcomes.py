@@ -20,6 +20,7 @@ from typing import Literal
 
 from archiver.net.fetch import FetchResult
 from archiver.platforms.base import Reason
+from archiver.record import Post
 from archiver.store.check_queries import Target
 from archiver.store.checks import STATUS_OUTCOME, outcome_of_status
 
@@ -82,10 +83,11 @@ def classify(target: Target, result: FetchResult) -> Verdict:
     """Read one fetch of ``target`` as a verdict."""
     previous = previous_outcome(target)
     last_status = result.evidence[-1].status if result.evidence else None
-    if result.status == "archived" and result.post is not None:
-        return _seen(target, result, previous, last_status)
-    if result.status == "unavailable" and result.gone is not None:
-        gone = result.gone
+    # A fetch carries a post exactly when it is "archived", a Gone exactly when it is
+    # "unavailable" (net.fetch.fetch_url); what it carries is what is read.
+    if result.post is not None:
+        return _seen(target, result.post, previous, last_status)
+    if (gone := result.gone) is not None:
         outcome = outcome_for_reason(gone.reason)
         status = gone.status if gone.status is not None else last_status
         if outcome == "error":
@@ -100,11 +102,7 @@ def classify(target: Target, result: FetchResult) -> Verdict:
     return Verdict("error", previous, None, error, status)
 
 
-def _seen(
-    target: Target, result: FetchResult, previous: str | None, http_status: int | None
-) -> Verdict:
-    post = result.post
-    assert post is not None
+def _seen(target: Target, post: Post, previous: str | None, http_status: int | None) -> Verdict:
     method = post.capture.method
     detail: str | None
     if post.key != target.key:

@@ -3,8 +3,9 @@
 A post on an internal address, or media on one, is refused in one line and nothing is
 fetched from it; the endpoints a config names are trusted as written; ``--allow-private``
 (``add``, ``extract``, ``recheck``) and ``[network] allow_private_addresses`` open the
-rest. A spy under httpcore records every connection opened and refuses any that is not
-loopback, so nothing here can reach past this machine even if the guard failed.
+rest. A spy under the guard (archiver's network backend) records every connection opened
+and refuses any that is not loopback, so nothing here can reach past this machine even if
+the guard failed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import httpcore
 import pytest
 
+from archiver.net.transport import AsyncioBackend
 from tests.e2e.posts import TOOT_ID, toot_key, toot_url
 from tests.e2e.replay import Answer, Replay, fixture, fixture_json, write_config
 from tests.e2e.stored import media, posts, run_cli
@@ -26,12 +28,12 @@ HINT = "set [network] allow_private_addresses = true (or --allow-private) to all
 
 @pytest.fixture
 def connections(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Every TCP connection httpcore opens, as (host, port)."""
-    real = httpcore.AnyIOBackend.connect_tcp
+    """Every TCP connection the client opens, as (host, port)."""
+    real = AsyncioBackend.connect_tcp
     opened: list[tuple[str, int]] = []
 
     async def connect_tcp(
-        self: httpcore.AnyIOBackend,
+        self: AsyncioBackend,
         host: str,
         port: int,
         timeout: float | None = None,
@@ -43,7 +45,7 @@ def connections(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
             raise httpcore.ConnectError(f"test network: {host} is not loopback")
         return await real(self, host, port, timeout, local_address, socket_options)
 
-    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", connect_tcp)
+    monkeypatch.setattr(AsyncioBackend, "connect_tcp", connect_tcp)
     return opened
 
 

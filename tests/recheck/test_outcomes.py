@@ -6,10 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
+from archiver.net.client import ResponseEvidence
 from archiver.net.fetch import FetchResult
 from archiver.platforms.base import Gone, PostRef, Reason
 from archiver.recheck import Selection, SelectionError, classify, outcome_for_reason, parse_cutoff
+from archiver.recheck.outcomes import Verdict
+from archiver.record import sha256_hex
 from archiver.store.check_queries import Target
+from archiver.store.checks import STATUS_OUTCOME
 from tests.conftest import make_post
 
 REF = PostRef(
@@ -21,15 +25,42 @@ def target(status: str = "archived", **prior: str) -> Target:
     return Target(REF.key, "twitter", REF.post_id, REF.url, status, dict(prior))
 
 
-def found(text: str = "Flood barrier holds", method: str = "api") -> FetchResult:
+def answered(status: int) -> list[ResponseEvidence]:
+    """The one response a fetch read: a real one would hold the platform's body."""
+    body = b'{"data": {}}'
+    return [
+        ResponseEvidence(
+            purpose="post",
+            request_url=REF.url,
+            final_url=REF.url,
+            status=status,
+            content_type="application/json",
+            body=body,
+            sha256=sha256_hex(body),
+            received_at="2026-03-31T12:30:00Z",
+            warc=None,
+        )
+    ]
+
+
+def found(text: str = "Flood barrier holds", method: str = "api", status: int = 200) -> FetchResult:
     post = make_post(text=text, method=method, source="https://cdn.example/tweet-result")
-    return FetchResult(REF.url, "archived", REF, post)
+    return FetchResult(REF.url, "archived", REF, post, evidence=answered(status))
 
 
-def gone(reason: Reason, status: int = 404) -> FetchResult:
+def gone(reason: Reason, status: int | None = 404, answer: int = 404) -> FetchResult:
     return FetchResult(
-        REF.url, "unavailable", REF, gone=Gone(reason, "the platform says so", status)
+        REF.url,
+        "unavailable",
+        REF,
+        gone=Gone(reason, "the platform says so", status),
+        evidence=answered(answer),
     )
+
+
+def hash_of(result: FetchResult) -> str:
+    assert result.post is not None
+    return result.post.content_hash
 
 
 @pytest.mark.parametrize(
@@ -52,15 +83,53 @@ def test_every_reason_has_an_outcome(reason: Reason, outcome: str) -> None:
 
 def test_a_block_of_archiver_is_an_error_that_changes_nothing() -> None:
     verdict = classify(target(), gone(Reason.BLOCKED, 403))
-    assert (verdict.outcome, verdict.reason, verdict.http_status) == ("error", "blocked", 403)
+    assert verdict == Verdict(
+        "error",
+        "available",
+        "blocked",
+        "blocked: the platform says so (this says nothing about the post)",
+        403,
+    )
     assert not verdict.definitive and not verdict.store
-    assert "says nothing about the post" in (verdict.detail or "")
+
+
+def test_a_block_is_an_error_even_if_the_status_table_named_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The table of post statuses lives in the store; a block must stay an error whatever
+    # is added to it, as a block says nothing about the post.
+    monkeypatch.setitem(STATUS_OUTCOME, Reason.BLOCKED.value, "unavailable")
+    assert outcome_for_reason(Reason.BLOCKED) == "error"
 
 
 def test_a_failure_is_an_error_with_the_status_it_names() -> None:
     failed = FetchResult(REF.url, "failed", REF, error="GET u failed after 4 attempts: HTTP 503; …")
     verdict = classify(target(), failed)
     assert (verdict.outcome, verdict.http_status, verdict.store) == ("error", 503, False)
+
+
+def test_a_failure_naming_no_status_keeps_the_last_answer_and_says_it_failed() -> None:
+    parse = FetchResult(
+        REF.url, "failed", REF, error="no tweet in the answer", evidence=answered(200)
+    )
+    assert classify(target(), parse) == Verdict(
+        "error", "available", None, "no tweet in the answer", 200
+    )
+    silent = FetchResult(REF.url, "failed", REF)
+    assert classify(target("private"), silent) == Verdict(
+        "error", "private", None, "the fetch failed", None
+    )
+
+
+def test_a_gone_answer_is_recorded_with_the_platforms_words_and_status() -> None:
+    assert classify(target("archived"), gone(Reason.NOT_FOUND, 404)) == Verdict(
+        "deleted", "available", "not_found", "the platform says so", 404, store=True
+    )
+    # A tombstone in a page served with 200: the status is the answer's.
+    tombstone = gone(Reason.DELETED, status=None, answer=200)
+    assert classify(target("archived"), tombstone).http_status == 200
+    # The platform module's own status wins over the last answer's.
+    assert classify(target("archived"), gone(Reason.DELETED, 410, answer=200)).http_status == 410
 
 
 def test_newly_gone_is_stored_but_still_gone_is_not() -> None:
@@ -109,6 +178,61 @@ def test_a_post_now_under_another_key_is_available_but_not_compared() -> None:
     verdict = classify(target(api="sha256:" + "1" * 64), result)
     assert verdict.outcome == "available" and "twitter:1000000000000000099" in (
         verdict.detail or ""
+    )
+
+
+def test_every_seen_verdict_records_the_answer_the_method_and_the_hash() -> None:
+    """Each field of a verdict becomes a column of the post's check (``archiver history``)."""
+    original, edited = found("Flood barrier holds"), found("Flood barrier failed")
+    before = hash_of(original)
+    assert classify(target(), original) == Verdict(
+        "available",
+        "available",
+        None,
+        "first api capture: kept as the baseline for later comparisons",
+        200,
+        "api",
+        before,
+        True,
+    )
+    assert classify(target(api=before), original) == Verdict(
+        "available", "available", None, None, 200, "api", before, False
+    )
+    assert classify(target(api=before), edited) == Verdict(
+        "changed",
+        "available",
+        None,
+        f"content hash differs from the previous api capture ({before})",
+        200,
+        "api",
+        hash_of(edited),
+        True,
+    )
+
+
+def test_visible_again_is_said_only_of_a_post_known_to_have_been_gone() -> None:
+    result = found()
+    known = hash_of(result)
+    assert classify(target("private", api=known), result) == Verdict(
+        "available", "private", None, "visible again", 200, "api", known, True
+    )
+    # A status that names no outcome: nothing to say it was gone, but seen, so kept.
+    assert classify(target("blocked", api=known), result) == Verdict(
+        "available", None, None, None, 200, "api", known, True
+    )
+
+
+def test_a_post_under_another_key_is_recorded_but_not_compared() -> None:
+    other = make_post("1000000000000000099", method="widget")
+    result = FetchResult(REF.url, "archived", REF, other, evidence=answered(200))
+    assert classify(target(api="sha256:" + "1" * 64), result) == Verdict(
+        "available",
+        "available",
+        None,
+        "the platform now names this post twitter:1000000000000000099; not compared",
+        200,
+        "widget",
+        other.content_hash,
     )
 
 
