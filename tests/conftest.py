@@ -10,6 +10,9 @@ import pytest
 from archiver import config
 from archiver.record import Author, Capture, Media, Post, sha256_hex
 
+#: ``pg_server`` and ``pg_url``: a real PostgreSQL server for the store tests.
+pytest_plugins = ["tests.pg"]
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
