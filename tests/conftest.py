@@ -51,6 +51,12 @@ def make_post(
     )
 
 
+@pytest.fixture(autouse=True)
+def no_database_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test chooses its archive's database itself, never through a user's ``$ARCHIVER_DB``."""
+    monkeypatch.delenv("ARCHIVER_DB", raising=False)
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path / "archive"

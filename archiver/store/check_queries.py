@@ -94,7 +94,7 @@ def _where(selection: PostFilter, *, by_key: bool = False) -> tuple[list[str], d
 
 def count_selected(archive: Archive, selection: PostFilter) -> int:
     clauses, params = _where(selection)
-    where = " AND ".join(clauses) or "1"
+    where = " AND ".join(clauses) or "1 = 1"
     with archive.engine.connect() as connection:
         query = text(f"SELECT COUNT(*) FROM posts WHERE {where}")
         return int(connection.execute(query, params).scalar() or 0)
@@ -154,14 +154,14 @@ def _prior_hashes(connection: Any, keys: Sequence[str], baseline: int) -> dict[s
     """Per post and capture method, the content hash of its latest capture up to ``baseline``."""
     rows = connection.execute(
         text(
-            "SELECT post_key, method, content_hash, MAX(id) FROM captures "
-            "WHERE post_key IN (SELECT value FROM json_each(:keys)) AND id <= :baseline "
-            "AND content_hash IS NOT NULL GROUP BY post_key, method"
+            "SELECT post_key, method, content_hash FROM captures WHERE id IN ("
+            "SELECT MAX(id) FROM captures WHERE post_key IN (SELECT value FROM json_each(:keys)) "
+            "AND id <= :baseline AND content_hash IS NOT NULL GROUP BY post_key, method)"
         ),
         {"keys": json.dumps(list(keys)), "baseline": baseline},
     )
     found: dict[str, dict[str, str]] = {}
-    for key, method, content_hash, _ in rows:
+    for key, method, content_hash in rows:
         found.setdefault(key, {})[method] = content_hash
     return found
 
@@ -189,11 +189,11 @@ def outcome_counts(archive: Archive) -> OutcomeCounts:
     grouped = (
         "SELECT platform, status, last_definitive, last_any = 'error' AS failed, COUNT(*) AS n "
         f"FROM (SELECT posts.platform, posts.status, {LAST_DEFINITIVE_SQL} AS last_definitive, "
-        f"{LAST_CHECK_SQL} AS last_any FROM posts) GROUP BY 1, 2, 3, 4"
+        f"{LAST_CHECK_SQL} AS last_any FROM posts) AS p GROUP BY 1, 2, 3, 4"
     )
     query = text(
-        f"SELECT platform, {state_sql('status', 'last_definitive')}, failed, SUM(n) "
-        f"FROM ({grouped}) GROUP BY 1, 2, 3"
+        f"SELECT platform, {state_sql('status', 'last_definitive')}, failed, "
+        f"CAST(SUM(n) AS INTEGER) FROM ({grouped}) AS g GROUP BY 1, 2, 3"
     )
     counts = OutcomeCounts()
     with archive.engine.connect() as connection:
