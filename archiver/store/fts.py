@@ -11,9 +11,11 @@ both engines read a query the same way:
 - ``word*``: any word starting with ``word``;
 - ``OR`` (in capitals) between two terms: either matches (``flood OR storm``).
 
-Best match first: FTS5's BM25, and on PostgreSQL ``ts_rank`` scaled down for long
-documents, which order a shared test set the same (``tests/store/test_fts.py``); posts
-that rank equal come in key order on both.
+Best match first: FTS5's BM25, and on PostgreSQL cover density (``ts_rank_cd``, which
+counts a phrase where it occurs as a phrase) scaled down by the log of a document's
+length. The two formulas differ, but order the shared test set of
+``tests/store/test_fts.py`` (single words, prefixes, phrases, OR, documents of different
+lengths) the same; posts that rank equal come in key order on both.
 """
 
 from __future__ import annotations
@@ -169,7 +171,7 @@ def search_keys(connection: Connection, query: str, limit: int) -> list[str]:
         return []
     if connection.dialect.name == "postgresql":
         sql = (
-            "SELECT key FROM (SELECT key, ts_rank(document, q, 1) AS rank FROM posts_fts, "
+            "SELECT key FROM (SELECT key, ts_rank_cd(document, q, 1) AS rank FROM posts_fts, "
             "to_tsquery('simple', unaccent(:q)) AS q WHERE document @@ q) AS found "
             "ORDER BY rank DESC, key LIMIT :n"
         )
