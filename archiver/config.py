@@ -45,6 +45,9 @@ class StoreSettings(_Section):
 
     #: Empty: ``archive.db`` in the home (SQLite). Else a SQLite path or ``postgresql://…``.
     url: str = ""
+    #: How long a worker's claim on a batch lasts on a shared (PostgreSQL) archive before
+    #: another worker may take it over: longer than a batch takes, or work is done twice.
+    lease_seconds: float = 900.0
 
 
 class HttpSettings(_Section):

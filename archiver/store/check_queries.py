@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from archiver.store import claims
 from archiver.store.archive import Archive
 from archiver.store.checks import (
     FIRST_GONE_SQL,
@@ -148,6 +149,55 @@ def _pages(
             hashes = _prior_hashes(connection, [row[0] for row in page], baseline)
         for row in page:
             yield Target(row[0], row[1], row[2], row[3], row[4], hashes.get(row[0], {}))
+
+
+def claimed_targets(
+    archive: Archive,
+    selection: PostFilter,
+    baseline_capture_id: int,
+    *,
+    kind: str,
+    worker: str,
+    lease_seconds: float,
+    page_size: int = 256,
+) -> Iterator[Target]:
+    """The selected posts this worker claims, a batch at a time, among other workers on the
+    same PostgreSQL archive (:mod:`archiver.store.claims`), until none is left to claim.
+    The caller marks each post done (``claims.finish``) once its check is written, and
+    asks again while other workers hold claims (one of them may die)."""
+    clauses, params = _where(selection)
+    after = ""
+    while True:
+        where = " AND ".join([*clauses, "posts.key > :after"])
+        candidates = f"SELECT posts.key FROM posts WHERE {where} ORDER BY posts.key"
+        with archive.engine.connect() as connection:
+            keys = claims.claim(
+                connection,
+                kind,
+                candidates,
+                params | {"after": after},
+                worker=worker,
+                lease_seconds=lease_seconds,
+                size=page_size,
+            )
+        if not keys and not after:
+            return
+        if keys:
+            after = max(keys)
+            yield from _targets_of(archive, sorted(keys), baseline_capture_id)
+        else:  # from the start again: claims that expired behind us
+            after = ""
+
+
+def _targets_of(archive: Archive, keys: list[str], baseline: int) -> Iterator[Target]:
+    where, params = keys_sql(keys)
+    columns = "posts.key, posts.platform, posts.post_id, posts.url, posts.status"
+    with archive.engine.connect() as connection:
+        query = text(f"SELECT {columns} FROM posts WHERE {where} ORDER BY posts.key")
+        rows = connection.execute(query, params).all()
+        hashes = _prior_hashes(connection, keys, baseline)
+    for row in rows:
+        yield Target(row[0], row[1], row[2], row[3], row[4], hashes.get(row[0], {}))
 
 
 def _prior_hashes(connection: Any, keys: Sequence[str], baseline: int) -> dict[str, dict[str, str]]:
