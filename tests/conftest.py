@@ -10,8 +10,8 @@ import pytest
 from archiver import config
 from archiver.record import Author, Capture, Media, Post, sha256_hex
 
-#: ``pg_server`` and ``pg_url``: a real PostgreSQL server for the store tests.
-pytest_plugins = ["tests.pg"]
+#: ``pg_server``, ``pg_url``: a real PostgreSQL server; ``counting_server``: an HTTP one.
+pytest_plugins = ["tests.pg", "tests.counting_server"]
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -32,12 +32,12 @@ from archiver.recheck.outcomes import (
     previous_outcome,
 )
 from archiver.recheck.selection import Selection, resolve_targets
-from archiver.recheck.sharing import Sharing
 from archiver.record import utc_now
 from archiver.store import Archive, Observation, claims
 from archiver.store.check_queries import (
     PostFilter,
     Target,
+    claimed_targets,
     count_newly_gone,
     count_selected,
     iter_targets,
@@ -190,8 +190,8 @@ async def _run(
     writer = WarcWriter(archive.home) if warc else None
     shared = None
     if archive.postgres:  # claimed a write batch at a time, among other workers
-        shared = Sharing(plan.run_id, settings.store.lease_seconds, batch_size)
-    written = None if shared is None else lambda keys: shared.finish(archive, keys)
+        shared = claims.Share(f"recheck:{plan.run_id}", settings.store.lease_seconds, batch_size)
+    written = None if shared is None else lambda keys: shared.finish(archive.engine, keys)
     batch = _Batch(archive, plan.run_id, batch_size, written)
     in_flight: dict[str, deque[Target]] = {}
 
@@ -206,14 +206,16 @@ async def _run(
         if shared is None:
             targets = iter_targets(archive, plan.post_filter, plan.run.baseline_capture_id)
         else:
-            targets = shared.targets(archive, plan)
+            targets = claimed_targets(
+                archive, plan.post_filter, plan.run.baseline_capture_id, shared
+            )
         for target in targets:
             claimed[0] += 1
             if target.post_id.startswith(UNFETCHABLE_PREFIX):
                 previous = previous_outcome(target)
                 report(CheckReport(target.key, target.url, "skipped", previous, UNFETCHABLE_REASON))
                 if shared is not None:
-                    shared.finish(archive, [target.key])
+                    shared.finish(archive.engine, [target.key])
                 continue
             in_flight.setdefault(target.url, deque()).append(target)
             yield target.url
@@ -223,7 +225,10 @@ async def _run(
             while True:  # one pass; more while other workers hold batches that may come free
                 claimed[0] = 0
                 await _pass(urls(), client, settings, router, batch, in_flight, report)
-                if shared is None or not shared.keep_going(archive, claimed[0]):
+                if shared is None:
+                    break
+                if not shared.keep_going(archive.engine, claimed[0]):
+                    shared.close(archive.engine)
                     break
                 await asyncio.sleep(1.0)
             if find_copies:

@@ -152,34 +152,18 @@ def _pages(
 
 
 def claimed_targets(
-    archive: Archive,
-    selection: PostFilter,
-    baseline_capture_id: int,
-    *,
-    kind: str,
-    worker: str,
-    lease_seconds: float,
-    page_size: int = 256,
+    archive: Archive, selection: PostFilter, baseline_capture_id: int, share: claims.Share
 ) -> Iterator[Target]:
     """The selected posts this worker claims, a batch at a time, among other workers on the
     same PostgreSQL archive (:mod:`archiver.store.claims`), until none is left to claim.
-    The caller marks each post done (``claims.finish``) once its check is written, and
+    The caller marks each post done (``share.finish``) once its check is written, and
     asks again while other workers hold claims (one of them may die)."""
     clauses, params = _where(selection)
     after = ""
     while True:
         where = " AND ".join([*clauses, "posts.key > :after"])
         candidates = f"SELECT posts.key FROM posts WHERE {where} ORDER BY posts.key"
-        with archive.engine.connect() as connection:
-            keys = claims.claim(
-                connection,
-                kind,
-                candidates,
-                params | {"after": after},
-                worker=worker,
-                lease_seconds=lease_seconds,
-                size=page_size,
-            )
+        keys = share.claim(archive.engine, candidates, params | {"after": after})
         if not keys and not after:
             return
         if keys:

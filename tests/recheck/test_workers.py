@@ -9,17 +9,12 @@ the sharing, not parsing.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import text
 
 from archiver.config import Endpoints, load_settings
@@ -29,6 +24,7 @@ from archiver.platforms.registry import Registry
 from archiver.recheck import Selection, plan_recheck, run_recheck
 from archiver.record import Capture, Post, sha256_hex
 from archiver.store import Archive, Evidence, Observation
+from tests.counting_server import Server, item
 
 POSTS = 240
 
@@ -62,52 +58,11 @@ class LocalItems(Platform):
         return Found(post)
 
 
-class Items(BaseHTTPRequestHandler):
-    """Answers ``/item/<n>`` after ``delay`` seconds; every tenth item is gone. Counts paths."""
-
-    seen: Counter[str]
-    lock: threading.Lock
-    delay: float
-
-    def do_GET(self) -> None:
-        with self.lock:
-            self.seen[self.path] += 1
-        time.sleep(self.delay)
-        number = int(self.path.rsplit("/", 1)[-1])
-        status, body = (404, b"{}") if number % 10 == 0 else (200, _body(number))
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
-def _body(number: int) -> bytes:
-    return json.dumps({"text": f"Item {number}"}).encode()
-
-
-@pytest.fixture
-def items() -> Iterator[tuple[int, Counter[str], type[Items]]]:
-    handler = type("Handler", (Items,), {"seen": Counter(), "lock": threading.Lock()})
-    handler.delay = 0.01
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], handler.seen, handler
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def build(home: Path, url: str, port: int) -> None:
     observations = []
     for number in range(POSTS):
         link = f"http://127.0.0.1:{port}/item/{number}"
-        body = _body(number)
+        body = item(number)
         capture = Capture(
             method="api",
             source=link,
@@ -149,9 +104,9 @@ def checks_per_post(home: Path, url: str) -> Counter[str]:
 
 
 def test_three_workers_check_every_post_once_and_fetch_no_url_twice(
-    tmp_path: Path, pg_url: str, items: tuple[int, Counter[str], type[Items]]
+    tmp_path: Path, pg_url: str, counting_server: Server
 ) -> None:
-    port, seen, _ = items
+    port, seen, _ = counting_server
     build(tmp_path, pg_url, port)
     workers = [start(tmp_path, pg_url, lease=120.0) for _ in range(3)]
     for process in workers:
@@ -164,9 +119,9 @@ def test_three_workers_check_every_post_once_and_fetch_no_url_twice(
 
 
 def test_a_killed_workers_batch_is_taken_over_after_its_lease(
-    tmp_path: Path, pg_url: str, items: tuple[int, Counter[str], type[Items]]
+    tmp_path: Path, pg_url: str, counting_server: Server
 ) -> None:
-    port, seen, handler = items
+    port, seen, handler = counting_server
     build(tmp_path, pg_url, port)
     handler.delay = 0.5  # slow enough to kill the first worker mid-batch
     first = start(tmp_path, pg_url, lease=4.0)
