@@ -48,6 +48,9 @@ class StoreSettings(_Section):
     #: How long a worker's claim on a batch lasts on a shared (PostgreSQL) archive before
     #: another worker may take it over: longer than a batch takes, or work is done twice.
     lease_seconds: float = 900.0
+    #: Folders for blobs and WARC files (a shared mount); empty: ``blobs/``, ``warc/`` in the home.
+    blobs: str = ""
+    warc: str = ""
 
 
 class HttpSettings(_Section):

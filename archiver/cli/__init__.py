@@ -17,6 +17,7 @@ from archiver.cli import timestamp_commands as _timestamp_commands  # noqa: F401
 from archiver.cli import archive_commands as _archive_commands  # noqa: F401  (registers commands)
 
 # isort: on
+from archiver.cli import db_commands as _db_commands  # noqa: F401  (registers commands)
 from archiver.cli import export_commands as _export_commands  # noqa: F401  (registers commands)
 from archiver.cli import recheck_commands as _recheck_commands  # noqa: F401  (registers commands)
 from archiver.cli.common import app, choose_database

@@ -162,17 +162,21 @@ class Runtime:
         from archiver.store.archive import sqlite_path
         from archiver.store.dialect import is_postgres
 
+        store = self.settings.store
+        blobs, warc = (Path(place) if place else None for place in (store.blobs, store.warc))
         if is_postgres(self.db):  # the server says whether it holds an archive
             if write:
-                return Archive.for_writing(self.home, self.db, create=create)
-            return Archive.for_reading(self.home, self.db)
+                return Archive.for_writing(
+                    self.home, self.db, create=create, blobs=blobs, warc=warc
+                )
+            return Archive.for_reading(self.home, self.db, blobs=blobs, warc=warc)
         if not create and not sqlite_path(self.home, self.db).is_file():
             shown = str(self.db or self.home)
             shown = shown if Path(shown).is_absolute() or shown.startswith(".") else f"./{shown}"
             fail(f"no archive at {shown} (use --home or ARCHIVER_HOME)")
         if write:
-            return Archive.for_writing(self.home, self.db)
-        return Archive.for_reading(self.home, self.db)
+            return Archive.for_writing(self.home, self.db, blobs=blobs, warc=warc)
+        return Archive.for_reading(self.home, self.db, blobs=blobs, warc=warc)
 
 
 def runtime(home: Path | None, config: Path | None, *, allow_private: bool = False) -> Runtime:

@@ -173,7 +173,7 @@ async def _fetch_into(
             share.finish(archive.engine, fetched[:])
         fetched.clear()
 
-    with WarcWriter(archive.home) as warc:
+    with WarcWriter(archive.home, folder=archive.warc_dir) as warc:
         async with HttpClient.for_settings(settings, warc=warc) as client:
             try:
                 async for fetched_url in fetch_many(urls, client, settings.endpoints):

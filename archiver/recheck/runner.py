@@ -187,7 +187,7 @@ async def _run(
     batch_size: int,
     warc: bool,
 ) -> None:
-    writer = WarcWriter(archive.home) if warc else None
+    writer = WarcWriter(archive.home, folder=archive.warc_dir) if warc else None
     shared = None
     if archive.postgres:  # claimed a write batch at a time, among other workers
         shared = claims.Share(f"recheck:{plan.run_id}", settings.store.lease_seconds, batch_size)

@@ -161,8 +161,12 @@ class Archive:
         read_only: bool = False,
         check: bool = False,
         create: bool = True,
+        blobs: Path | None = None,
+        warc: Path | None = None,
     ) -> None:
         self.home = Path(home)
+        #: Where WARC files are written and read: ``[store] warc``, else ``warc/`` in the home.
+        self.warc_dir = Path(warc) if warc else None
         self.db_path = self.home / "archive.db"
         self.read_only = read_only
         #: The database as it may be shown: its file, or its URL without the password.
@@ -182,7 +186,9 @@ class Archive:
                 creator=lambda: sqlite_file.connect(self.db_path, read_only=read_only),
                 poolclass=QueuePool,
             )
-        self.blobs = BlobStore(self.home / "blobs")
+        # Content-addressed, written under a temporary name and renamed: workers on
+        # several machines may share one folder (``[store] blobs``).
+        self.blobs = BlobStore(Path(blobs) if blobs else self.home / "blobs")
         event.listen(self.engine, "handle_error", self._explain)
         try:
             self._prepare(check, create)
@@ -223,7 +229,14 @@ class Archive:
             )
 
     @classmethod
-    def for_reading(cls, home: Path, url: str | None = None) -> Archive:
+    def for_reading(
+        cls,
+        home: Path,
+        url: str | None = None,
+        *,
+        blobs: Path | None = None,
+        warc: Path | None = None,
+    ) -> Archive:
         """Open ``home`` to read: as usual when it can be written (so an archive made by an
         older version gains new tables), read-only when it cannot (permissions, a
         read-only mount), so list, search, show and export still work there. A database
@@ -231,18 +244,26 @@ class Archive:
         archive must exist already (its server decides who may write)."""
         home = Path(home)
         if dialect.is_postgres(url):
-            return cls(home, url=url, create=False)
+            return cls(home, url=url, create=False, blobs=blobs, warc=warc)
         db_path = sqlite_path(home, url)
         cheap = not db_path.exists() or db_path.stat().st_size <= sqlite_file.CHEAP_CHECK_BYTES
         read_only = db_path.parent.is_dir() and not sqlite_file.home_is_writable(db_path.parent)
-        return cls(home, url=url, read_only=read_only, check=cheap)
+        return cls(home, url=url, read_only=read_only, check=cheap, blobs=blobs, warc=warc)
 
     @classmethod
-    def for_writing(cls, home: Path, url: str | None = None, *, create: bool = True) -> Archive:
+    def for_writing(
+        cls,
+        home: Path,
+        url: str | None = None,
+        *,
+        create: bool = True,
+        blobs: Path | None = None,
+        warc: Path | None = None,
+    ) -> Archive:
         """Open ``home`` to add to it, once ``PRAGMA quick_check`` found the database
         sound, whatever its size: writing into a damaged b-tree can spread the damage.
         ``create=False``: a PostgreSQL database that holds no archive yet is refused."""
-        return cls(home, url=url, check=True, create=create)
+        return cls(home, url=url, check=True, create=create, blobs=blobs, warc=warc)
 
     def _explain(self, context: ExceptionContext) -> None:
         """Any database error becomes what it means for the archive (damaged, read-only,

@@ -23,7 +23,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import String, Table, event
+from sqlalchemy import String, Table, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import TypeCompiler
@@ -126,3 +126,21 @@ def _server_reason(detail: str) -> str:
     """The last reason libpq gives (it tries each address of a host in turn)."""
     reason = detail.rsplit("failed:", 1)[-1].strip()
     return reason or detail
+
+
+def advance_ids(connection: Connection, table: Table) -> None:
+    """After rows were inserted with their ids: new rows get ids past them. SQLite does
+    this by itself; PostgreSQL's sequence behind a serial key must be moved."""
+    if connection.dialect.name != "postgresql":
+        return
+    key = list(table.primary_key.columns)
+    if len(key) != 1 or key[0].type.python_type is not int:
+        return
+    column = key[0].name
+    connection.execute(
+        text(
+            f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+            f"COALESCE((SELECT MAX({column}) FROM {table.name}), 0) + 1, false)"
+        ),
+        {"table": table.name, "column": column},
+    )
