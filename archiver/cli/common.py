@@ -160,10 +160,12 @@ class Runtime:
         so instead of showing an empty archive."""
         from archiver.store import Archive
         from archiver.store.archive import sqlite_path
-        from archiver.store.dialect import is_postgres
+        from archiver.store.dialect import check_url, is_postgres
 
         store = self.settings.store
         blobs, warc = (Path(place) if place else None for place in (store.blobs, store.warc))
+        if self.db:
+            check_url(self.db)
         if is_postgres(self.db):  # the server says whether it holds an archive
             if write:
                 return Archive.for_writing(

@@ -171,6 +171,8 @@ class Archive:
         self.read_only = read_only
         #: The database as it may be shown: its file, or its URL without the password.
         self.where = str(self.db_path)
+        if url:
+            dialect.check_url(url)
         self.postgres = dialect.is_postgres(url)
         if url and not self.postgres:  # a SQLite file elsewhere than the home
             self.db_path = sqlite_path(self.home, url)

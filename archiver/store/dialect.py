@@ -37,16 +37,36 @@ def is_postgres(url: str | None) -> bool:
 
 
 def shown(url: str) -> str:
-    """``url`` fit to print: its password, if any, replaced by ``***``."""
+    """``url`` fit to print: its password, if any (``user:password@`` or a ``password=``
+    parameter), replaced by ``***``."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:  # an IPv6 address
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+    query = _PASSWORD_PARAMETER.sub(r"\1***", parts.query)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        if ":" in user:
+            netloc = user.split(":", 1)[0] + ":***@" + host
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+_PASSWORD_PARAMETER = re.compile(r"(?i)((?:^|&)password=)[^&]*")
+
+
+def check_url(url: str) -> None:
+    """Refuse, in one line, a database URL archiver cannot use (before connecting)."""
+    from archiver.errors import ArchiverError
+
+    scheme = urlsplit(url).scheme if "://" in url else ""
+    if scheme and scheme != "sqlite" and not is_postgres(url):
+        raise ArchiverError(
+            f"{shown(url)}: not a database archiver can use; give a SQLite file or "
+            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+        )
+    if is_postgres(url):
+        try:
+            urlsplit(url).port  # noqa: B018  (parsing it is the check)
+        except ValueError:
+            raise ArchiverError(f"{shown(url)}: the port is not a number") from None
 
 
 def postgres_engine(url: str) -> Engine:
@@ -114,11 +134,12 @@ def explain_postgres(error: BaseException, where: str) -> str | None:
         return f"{where}: no such database on the server; create it first (createdb NAME)"
     if isinstance(error, psycopg.errors.InsufficientPrivilege):
         return f"{where}: the database user may not do this ({detail})"
-    if not detail.startswith("connection"):
+    reachable = ("connection", "failed to resolve host", "could not translate host")
+    if not detail.startswith(reachable):
         return None
     return (
-        f"{where}: cannot reach the PostgreSQL server ({_server_reason(detail)}); "
-        "check the host, port and that the server is running"
+        f"{where}: cannot connect to the PostgreSQL server ({_server_reason(detail)}); "
+        "check the URL and that the server is running"
     )
 
 

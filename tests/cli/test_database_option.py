@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,21 @@ def test_a_wrong_password_is_one_line_without_the_password(tmp_path: Path, pg_ur
 
 def test_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
     unreachable = f"postgresql://archiver:{server.PASSWORD}@127.0.0.1:9/archive"
-    assert "cannot reach the PostgreSQL server" in _refused("--db", unreachable, "list")
+    assert "cannot connect to the PostgreSQL server" in _refused("--db", unreachable, "list")
+    nowhere = f"postgresql://archiver:{server.PASSWORD}@no-such-host.invalid/archive"
+    assert "cannot connect to the PostgreSQL server" in _refused("--db", nowhere, "list")
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        (f"postgresql://archiver:{server.PASSWORD}@127.0.0.1:port/db", "port is not a number"),
+        (f"mysql://archiver:{server.PASSWORD}@127.0.0.1/db", "not a database archiver can use"),
+        (f"postgresql://127.0.0.1:9/db?password={server.PASSWORD}", "cannot connect"),
+    ],
+)
+def test_a_misconfigured_url_is_one_line_without_the_password(url: str, says: str) -> None:
+    assert says in _refused("--db", url, "list")
 
 
 def test_a_missing_database_and_an_empty_one_are_one_line_each(pg_url: str) -> None:
@@ -130,3 +145,5 @@ def test_blobs_go_to_the_configured_shared_folder(tmp_path: Path, pg_url: str) -
     bundle = tmp_path / "bundle.zip"
     run("export", "--all", "--out", str(bundle), "--config", str(config), "--home", str(home))
     assert "verified" in run("verify", str(bundle)).lower()
+    with zipfile.ZipFile(bundle) as opened:  # nothing in it names the database's password
+        assert not [n for n in opened.namelist() if server.PASSWORD.encode() in opened.read(n)]
