@@ -214,7 +214,8 @@ class Archive:
                 f"{self.where} is not a usable archive database ({exc.orig}); "
                 "choose another --home or move the file away"
             ) from exc
-        self.blobs.upgrade_layout()
+        if not self.postgres or self.blobs.root.is_dir():  # a command that only reads a
+            self.blobs.upgrade_layout()  # shared archive leaves no folder where it runs
 
     def _check_readable(self) -> None:
         """A read-only archive cannot be given tables or upgraded: it must be current."""

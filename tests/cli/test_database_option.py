@@ -58,6 +58,7 @@ def test_the_same_commands_give_the_same_output_on_both_engines(
 def test_the_environment_and_the_config_choose_the_database(
     tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ARCHIVER_DB", pg_url)
     run("add", "--home", str(tmp_path / "h"), str(ARTICLE))
     monkeypatch.delenv("ARCHIVER_DB")
@@ -65,6 +66,7 @@ def test_the_environment_and_the_config_choose_the_database(
     config.write_text(f'[timestamps]\nauthorities = []\n[store]\nurl = "{pg_url}"\n')
     assert len(lines(run("list", "--json", "--config", str(config)))) == 5
     assert not (tmp_path / "h" / "archive.db").exists()
+    assert not (tmp_path / "archive").exists()  # reading made no home where it ran
 
 
 def _refused(*args: str) -> str:

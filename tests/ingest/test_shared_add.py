@@ -43,6 +43,7 @@ def test_three_workers_add_a_list_with_no_url_fetched_twice_and_none_lost(
         capture_output=True,
         text=True,
         check=True,
+        cwd=tmp_path,
     )
     stored = [json.loads(line) for line in listing.stdout.splitlines()]
     assert sorted(post["url"] for post in stored) == sorted(urls), "no page lost"
