@@ -167,7 +167,7 @@ def save_stamp(
             )
         ]
         if shot_rows:
-            shots = sqlite_insert(SCREENSHOT_PATHS).on_conflict_do_nothing(
+            shots = dialect.insert(connection, SCREENSHOT_PATHS).on_conflict_do_nothing(
                 index_elements=["screenshot_id"]
             )
             connection.execute(shots, shot_rows)
