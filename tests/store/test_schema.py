@@ -112,11 +112,13 @@ def test_an_archive_from_before_screenshots_gains_their_table(tmp_path: Path) ->
     connection = sqlite3.connect(db)
     connection.execute("DROP TABLE screenshot_paths")
     connection.execute("DROP TABLE screenshots")
+    connection.execute("DROP TABLE alembic_version")  # as the version-3 code left it
     connection.execute("PRAGMA user_version = 3")
     connection.commit()
     connection.close()
     Archive(tmp_path / "v3").close()
     assert query(db, "PRAGMA user_version") == [(current_version(),)] == [(4,)]
+    assert query(db, "SELECT version_num FROM alembic_version") == [("0004",)]
     Archive(tmp_path / "new").close()
     new = shape(tmp_path / "new" / "archive.db")
     for table in ("screenshots", "screenshot_paths"):
