@@ -25,8 +25,6 @@ from archiver.cli.common import (
     runtime,
 )
 from archiver.cli.terminal import data
-from archiver.store import Archive
-from archiver.store.dialect import is_postgres, shown
 
 db_app = typer.Typer(
     help="The archive's database: copy it between SQLite and PostgreSQL.",
@@ -45,6 +43,8 @@ DatabaseArgument = Annotated[
 
 def _database(value: str) -> str:
     """A PostgreSQL URL as it is; a SQLite file, or the ``archive.db`` of a home folder."""
+    from archiver.store.dialect import is_postgres
+
     if is_postgres(value):
         return value
     path = Path(value)
@@ -65,7 +65,9 @@ def copy(
     as_json: JsonOption = False,
 ) -> None:
     with guarded():
+        from archiver.store import Archive
         from archiver.store.copy import copy_archive
+        from archiver.store.dialect import is_postgres, shown
 
         rt = runtime(home, config)
         source, target = _database(source), _database(target)
