@@ -223,8 +223,10 @@ class _BundleWriter:
             lambda: bag.open_stream(f"captures/warc/{WARC_NAME}"),
             WARC_NAME,
             bag.index,
+            archive.warc_dir,
         )
-        self._home = os.fspath(archive.home)
+        # Blob paths are relative to the folder holding the blobs (the home, by default).
+        self._blobs_parent = os.fspath(archive.blobs.root.parent)
         self.timestamps = BundleTimestamps(archive, bag)
         self.screenshots: PayloadStream | None = None
         self.csl.write("[")
@@ -276,7 +278,7 @@ class _BundleWriter:
                 self.report.missing.append(f"blob with an invalid name {sha256!r}")
             return None
         # Plain strings, not Paths: pathlib interns every path part, which adds up.
-        source = os.path.join(self._home, self.archive.blobs.relative_path(sha256))
+        source = os.path.join(self._blobs_parent, self.archive.blobs.relative_path(sha256))
         if not os.path.isfile(source):
             self.report.missing.append(f"blob {sha256} ({relpath}) is missing from the archive")
             return None

@@ -37,6 +37,7 @@ class PostRow(SQLModel, table=True):
             "created_at",
             "key",
             sqlite_where=text("differs_fields IS NOT NULL"),
+            postgresql_where=text("differs_fields IS NOT NULL"),
         ),
     )
 
@@ -184,3 +185,23 @@ class CopyRow(SQLModel, table=True):
     url: str
     archived_at: str | None = None
     found_at: str
+
+
+class WorkClaim(SQLModel, table=True):
+    """Work one of several processes sharing a PostgreSQL archive has taken: a post to
+    recheck in a run, a URL to add from a list (see :mod:`archiver.store.claims`).
+
+    A claim is held until ``lease_until`` (the server's clock, seconds since the epoch);
+    a worker that dies leaves its claims to expire, and another worker takes them over.
+    """
+
+    __tablename__ = "work_claims"
+
+    #: What the items belong to: ``recheck:<run id>`` or ``add:<hash of the list>``.
+    kind: str = Field(primary_key=True)
+    #: A post key or a URL.
+    item: str = Field(primary_key=True)
+    worker: str
+    lease_until: float
+    #: Finished (or nothing to do): never handed out again.
+    done: bool = False

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, func, text
-from sqlalchemy.dialects.sqlite import insert
 
 from archiver.blobs import BlobStore
 from archiver.changes import CitedField, citation_differences
 from archiver.merge import merge
 from archiver.record import Post
+from archiver.store.dialect import insert
 from archiver.store.fts import reindex_posts
 from archiver.store.reads import RECORD_SQL, keys_sql
 from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
@@ -300,7 +300,7 @@ def _execute(connection: Connection, plan: _Plan) -> None:
             row["text"] = row["text"] or ""
             if row["key"] in plan.view_capture or row["record_capture_id"] is not None:
                 row["record_json"] = None  # a capture holds it
-        upsert = insert(POSTS)
+        upsert = insert(connection, POSTS)
         connection.execute(
             upsert.on_conflict_do_update(
                 index_elements=["key"],
@@ -311,7 +311,9 @@ def _execute(connection: Connection, plan: _Plan) -> None:
     if plan.captures:
         # Inserted after their posts (each names its post); then the posts whose view one
         # of them holds are pointed at it.
-        inserted = insert(CAPTURES).returning(CAPTURES.c.id, sort_by_parameter_order=True)
+        inserted = insert(connection, CAPTURES).returning(
+            CAPTURES.c.id, sort_by_parameter_order=True
+        )
         ids = list(connection.execute(inserted, plan.captures).scalars())
         for column, pointers in (
             ("record_capture_id", plan.view_capture),
@@ -326,7 +328,7 @@ def _execute(connection: Connection, plan: _Plan) -> None:
         keys = sorted(plan.reindex)
         reindex_posts(connection, [plan.posts[key] for key in keys])
     if plan.media:
-        upsert = insert(MEDIA)
+        upsert = insert(connection, MEDIA)
         connection.execute(
             upsert.on_conflict_do_update(
                 index_elements=["post_key", "url"],
@@ -343,7 +345,7 @@ def _execute(connection: Connection, plan: _Plan) -> None:
         )
     if plan.aliases:
         connection.execute(
-            insert(ALIASES).on_conflict_do_nothing(index_elements=["url"]),
+            insert(connection, ALIASES).on_conflict_do_nothing(index_elements=["url"]),
             [{"url": url, "post_key": key} for url, key in plan.aliases.items()],
         )
 
