@@ -15,6 +15,7 @@ from archiver import __version__
 # isort: off
 from archiver.cli import timestamp_commands as _timestamp_commands  # noqa: F401  (registers commands)
 from archiver.cli import archive_commands as _archive_commands  # noqa: F401  (registers commands)
+from archiver.cli import show_command as _show_command  # noqa: F401  (registers commands)
 
 # isort: on
 from archiver.cli import db_commands as _db_commands  # noqa: F401  (registers commands)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from archiver.cli import archive_commands, listing, recheck_commands
+from archiver.cli import archive_commands, listing, recheck_commands, show_command
 from archiver.record import Author, Media
 from archiver.store import Archive, Evidence, Observation
 from tests.conftest import make_post
@@ -82,7 +82,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], StringIO]:
             file=screen, width=width, force_terminal=True, color_system=None,
             soft_wrap=True, highlight=False, emoji=False,
         )  # fmt: skip
-        for module in (archive_commands, listing, recheck_commands):
+        for module in (archive_commands, listing, recheck_commands, show_command):
             monkeypatch.setattr(module, "out", console)
         return screen
 
