@@ -288,3 +288,25 @@ def test_every_damaged_manifest_line_is_named_and_the_next_lines_still_read(
         Problem("manifest-sha256.txt", f"line {listed + 3} is not UTF-8"),
         Problem("manifest-sha256.txt", f"line {listed + 4} lists 'data/gone.txt', which is absent"),
     ]
+
+
+def test_a_screenshot_list_naming_a_missing_png_is_named(bundle: Path) -> None:
+    """The list of screenshots is checked in the same report as everything else: a line
+    naming a PNG the bundle lacks, and a line archiver never writes, each get a problem
+    even when the forger rebagged (so every manifest agrees)."""
+    catalog = bundle / "data/captures/screenshots.jsonl"
+    sha = "ab" * 32
+    catalog.write_text(
+        f'{{"key": "x:1", "sha256": "{sha}", "path": "screenshots/{sha}.png"}}\nnot json\n',
+        encoding="utf-8",
+    )
+    rebag(bundle)
+    found = [
+        p.message
+        for p in verify_bundle(bundle).problems
+        if p.path == "data/captures/screenshots.jsonl"
+    ]
+    assert found == [
+        f"line 1 (x:1): screenshot screenshots/{sha}.png is missing",
+        "line 2 is not a screenshot line archiver writes",
+    ]
