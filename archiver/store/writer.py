@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, func, text
 from sqlalchemy.dialects.sqlite import insert
 
 from archiver.blobs import BlobStore
-from archiver.merge import merge
+from archiver.merge import as_key_of, merge
 from archiver.record import Post
 from archiver.store.fts import reindex_posts
 from archiver.store.reads import RECORD_SQL, keys_sql
+from archiver.store.reconcile import is_text_key, join_text_posts, joined_keys
 from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
 
 POSTS = PostRow.__table__  # type: ignore[attr-defined]
@@ -55,6 +56,10 @@ def write_batch(
         return stored[id(body)]
 
     evidence = [[put(item.body) for item in obs.evidence] for obs in observations]
+    # A text post already joined to the post it is (see archiver.store.reconcile) is
+    # filed under that post again.
+    joined = joined_keys(connection, {obs.key for obs in observations})
+    observations = [replace(obs, key=joined.get(obs.key, obs.key)) for obs in observations]
     keys = sorted({obs.key for obs in observations})
     plan = _Plan(posts=_existing_posts(connection, keys))
     seen = _existing_signatures(connection, keys, {obs.raw_sha256 for obs in observations})
@@ -63,7 +68,19 @@ def write_batch(
         for obs, hashes in zip(observations, evidence, strict=True)
     ]
     _execute(connection, plan)
-    return results
+    joined.update(join_text_posts(connection, [plan.posts[key] for key in plan.changed_posts]))
+    return [_joined_result(result, joined, plan) for result in results]
+
+
+def _joined_result(
+    result: tuple[str, str, str], joined: dict[str, str], plan: _Plan
+) -> tuple[str, str, str]:
+    """A text post's result told as the post it joined: that post was updated."""
+    key = joined.get(result[0])
+    if key is None:
+        return result
+    status = plan.posts[key]["status"] if key in plan.posts else result[2]
+    return key, "updated", status
 
 
 def _existing_posts(connection: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
@@ -99,7 +116,9 @@ def _plan_one(
     blob_hashes: list[str],
     blobs: BlobStore,
 ) -> tuple[str, str, str]:
-    for url in {obs.url, *obs.aliases}:
+    # A text post's URL is its author's profile, which names no one post.
+    profile = is_text_key(f"{obs.platform}:{obs.post_id}")
+    for url in {*obs.aliases, *([] if profile else [obs.url])}:
         plan.aliases.setdefault(url, obs.key)
     signature = (obs.key, obs.method, obs.source, obs.raw_sha256)
     row = plan.posts.get(obs.key)
@@ -154,7 +173,7 @@ def _plan_one(
         row["status"], row["status_detail"] = obs.status, obs.detail
     row["last_captured_at"] = max(row["last_captured_at"], obs.captured_at)
     if post is not None:
-        merged = _merge(row["record_json"], post)
+        merged = _merge(row, post)
         view = record_json if merged is post and record_json else merged.to_json()
         if view == record_json:  # this capture holds the view
             plan.view_capture[obs.key] = len(plan.captures) - 1
@@ -195,12 +214,15 @@ def _plan_media(
         }
 
 
-def _merge(stored_json: str | None, post: Post) -> Post:
+def _merge(row: dict[str, Any], post: Post) -> Post:
     """The post's view after ``post``: the stored view and the new capture merged by
-    :func:`archiver.merge.merge` (the view keeps its base's capture, so it ranks as it)."""
-    if stored_json is None:
+    :func:`archiver.merge.merge` (the view keeps its base's capture, so it ranks as it).
+    A text post filed under the post it was joined to is merged as that post."""
+    if post.key != row["key"]:
+        post = as_key_of(post, row["post_id"], row["url"])
+    if row["record_json"] is None:
         return post
-    return merge(Post.model_validate_json(stored_json), post)
+    return merge(Post.model_validate_json(row["record_json"]), post)
 
 
 def _apply_view(row: dict[str, Any], merged: Post, view: str) -> None:
