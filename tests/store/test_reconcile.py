@@ -139,3 +139,17 @@ def test_a_cut_text_joins_the_full_post_a_day_away(home: Path) -> None:
         row = archive.get(cut.key)
     assert row is not None and row.key == "twitter:1000000000000000001"
     assert row.text == GAUGE and row.capture_count == 2
+
+
+def test_a_joined_post_exports_both_captures_and_verifies(home: Path, tmp_path: Path) -> None:
+    run_cli("add", ARTICLE.with_suffix(".txt"), home=home)
+    run_cli("add", ARTICLE.with_suffix(".html"), home=home)
+    bundle = tmp_path / "bundle"
+
+    exported = run_cli("export", "--all", "--out", bundle, home=home)
+    verified = run_cli("verify", bundle)
+
+    assert exported.exit_code == 0, exported.output
+    assert verified.exit_code == 0, verified.output
+    lines = (bundle / "data" / "captures" / "captures.jsonl").read_text().splitlines()
+    assert sorted(len(json.loads(line)["captures"]) for line in lines) == [2] * 5
