@@ -56,10 +56,11 @@ def join_text_posts(connection: Connection, rows: Iterable[Mapping[str, Any]]) -
     """Join each text post among ``rows`` (posts-table rows just written) to the post with
     an id it is, and each post with an id to the text posts that are it. Returns the real
     key of each text key joined."""
-    pairs = _pairs(connection, rows)
-    for text_key, real_key in pairs:
-        _join(connection, text_key, real_key)
-    return dict(pairs)
+    joined = {}
+    for text_key, real_key in _pairs(connection, rows):
+        if _join(connection, text_key, real_key):
+            joined[text_key] = real_key
+    return joined
 
 
 def _pairs(connection: Connection, rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
@@ -118,15 +119,29 @@ def _referencing_tables() -> list[str]:
     )
 
 
-def _join(connection: Connection, text_key: str, real_key: str) -> None:
+#: A capture of the text post that the real post holds too: the same document read the
+#: same way (a plain-text article with the post's signature and its bare URL on a line).
+_SAME_CAPTURE = """
+SELECT 1 FROM captures t JOIN captures r
+ON r.post_key = :real AND r.method = t.method AND r.source = t.source
+AND r.raw_sha256 = t.raw_sha256
+WHERE t.post_key = :text LIMIT 1
+"""
+
+
+def _join(connection: Connection, text_key: str, real_key: str) -> bool:
+    """Join the two posts; False, leaving both as they are, when a capture of each is the
+    same capture (one post may hold it once), so no evidence is ever dropped."""
+    keys = {"text": text_key, "real": real_key}
+    if connection.execute(text(_SAME_CAPTURE), keys).first() is not None:
+        return False
     where, params = keys_sql([text_key, real_key])
     query = text(f"SELECT posts.*, {RECORD_SQL} AS view_json FROM posts WHERE {where}")
     rows = {row.key: dict(row._mapping) for row in connection.execute(query, params)}
     found, real = rows[text_key], rows[real_key]
     view = _merged_view(found, real)
-    keys = {"text": text_key, "real": real_key}
     # Rows that name the post follow it; a derived row the real post already has (the same
-    # media URL, the same alias) is kept once. Captures never collide: their method differs.
+    # media URL, the same alias) is kept once. Captures never collide (checked above).
     for table in _referencing_tables():
         connection.execute(
             text(f"UPDATE OR IGNORE {table} SET post_key = :real WHERE post_key = :text"), keys
@@ -165,6 +180,7 @@ def _join(connection: Connection, text_key: str, real_key: str) -> None:
         )
     connection.execute(text(f"UPDATE posts SET {sets} WHERE key = :key"), update)
     reindex_posts(connection, [real | _columns(update)] if view is not None else [real])
+    return True
 
 
 def _merged_view(found: Mapping[str, Any], real: Mapping[str, Any]) -> Post | None:

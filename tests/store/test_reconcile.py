@@ -153,3 +153,28 @@ def test_a_joined_post_exports_both_captures_and_verifies(home: Path, tmp_path: 
     assert verified.exit_code == 0, verified.output
     lines = (bundle / "data" / "captures" / "captures.jsonl").read_text().splitlines()
     assert sorted(len(json.loads(line)["captures"]) for line in lines) == [2] * 5
+
+
+def test_a_text_post_whose_capture_the_real_post_holds_too_stays_apart(
+    home: Path, tmp_path: Path
+) -> None:
+    """A plain-text copy with the post's signature and its bare URL on a line of its own
+    gives both posts the same capture (document, method, bytes); a post may hold it once,
+    so the two stay apart rather than lose a capture or fail the batch."""
+    notice = (
+        "Quay Street and Mill Lane are closed until further notice. Sandbags available at "
+        "the Fire Hall from 4pm. Please check on your neighbours 💙 #PortAlderFlood "
+        "https://t.co/Kd83nQpZ2x pic.twitter.com/Wq7Rb1XcVe— Port Alder Council "
+        "(@PortAlderCncl) January 7, 2026\n\n"
+        "https://x.com/PortAlderCncl/status/2008902691847762778\n"
+    )
+    copy = tmp_path / "notice.txt"
+    copy.write_text(notice, encoding="utf-8")
+    run_cli("add", ARTICLE.with_suffix(".html"), home=home)
+
+    run = run_cli("add", copy, home=home)
+
+    assert run.exit_code == 0, run.output
+    stored = posts(home)
+    assert len(stored) == 6 and any(":text-" in key for key in stored)
+    assert len(captures(home, "twitter:2008902691847762778")) == 2
