@@ -108,14 +108,14 @@ def _near(first: str, second: str) -> bool:
     return abs((date.fromisoformat(first[:10]) - date.fromisoformat(second[:10])).days) <= 1
 
 
-def _referencing_tables() -> list[str]:
-    """Every table with a column that references ``posts.key``, named ``post_key``."""
+def _references() -> list[tuple[str, str]]:
+    """Every (table, column) that references ``posts.key``, from the table definitions, so
+    a table added later follows a joined post without a change here."""
     return sorted(
-        table.name
+        (table.name, column.name)
         for table in SQLModel.metadata.tables.values()
         for column in table.columns
-        if column.name == "post_key"
-        and any(key.target_fullname == "posts.key" for key in column.foreign_keys)
+        if any(key.target_fullname == "posts.key" for key in column.foreign_keys)
     )
 
 
@@ -142,12 +142,12 @@ def _join(connection: Connection, text_key: str, real_key: str) -> bool:
     view = _merged_view(found, real)
     # Rows that name the post follow it; a derived row the real post already has (the same
     # media URL, the same alias) is kept once. Captures never collide (checked above).
-    for table in _referencing_tables():
+    for table, column in _references():
         connection.execute(
-            text(f"UPDATE OR IGNORE {table} SET post_key = :real WHERE post_key = :text"), keys
+            text(f"UPDATE OR IGNORE {table} SET {column} = :real WHERE {column} = :text"), keys
         )
         if table != "captures":
-            connection.execute(text(f"DELETE FROM {table} WHERE post_key = :text"), keys)
+            connection.execute(text(f"DELETE FROM {table} WHERE {column} = :text"), keys)
     connection.execute(
         text("INSERT OR REPLACE INTO aliases (url, post_key) VALUES (:text, :real)"), keys
     )
