@@ -59,7 +59,10 @@ def write_batch(
     # A text post already joined to the post it is (see archiver.store.reconcile) is
     # filed under that post again.
     joined = joined_keys(connection, {obs.key for obs in observations})
-    observations = [replace(obs, key=joined.get(obs.key, obs.key)) for obs in observations]
+    if joined:
+        observations = [
+            replace(obs, key=joined[obs.key]) if obs.key in joined else obs for obs in observations
+        ]
     keys = sorted({obs.key for obs in observations})
     plan = _Plan(posts=_existing_posts(connection, keys))
     seen = _existing_signatures(connection, keys, {obs.raw_sha256 for obs in observations})
