@@ -109,13 +109,15 @@ def _near(first: str, second: str) -> bool:
 
 
 def _references() -> list[tuple[str, str]]:
-    """Every (table, column) that references ``posts.key``, from the table definitions, so
-    a table added later follows a joined post without a change here."""
+    """Every (table, column) that names a post: a foreign key to ``posts.key``, or a
+    ``post_key`` (a citation may name a post not stored yet), from the table definitions,
+    so a table added later follows a joined post without a change here."""
     return sorted(
         (table.name, column.name)
         for table in SQLModel.metadata.tables.values()
         for column in table.columns
-        if any(key.target_fullname == "posts.key" for key in column.foreign_keys)
+        if column.name == "post_key"
+        or any(key.target_fullname == "posts.key" for key in column.foreign_keys)
     )
 
 

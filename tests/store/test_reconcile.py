@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from archiver.store import Archive, Evidence, Observation
+from archiver.store.citations import Citation, cited_in, record_citations
 from tests.conftest import FIXTURES, make_post
 from tests.e2e.stored import aliases, captures, count, posts, run_cli
 
@@ -178,3 +179,17 @@ def test_a_text_post_whose_capture_the_real_post_holds_too_stays_apart(
     stored = posts(home)
     assert len(stored) == 6 and any(":text-" in key for key in stored)
     assert len(captures(home, "twitter:2008902691847762778")) == 2
+
+
+def test_an_articles_citation_of_a_text_post_follows_it_to_the_joined_post(home: Path) -> None:
+    found = text_post(GAUGE)
+    article = make_post("https://news.example/esk", platform="web", url="https://news.example/esk")
+    with Archive(home) as archive:
+        archive.add([found, Observation.of_post(article, [Evidence(url="a", body=b"a")])])
+        record_citations(archive, article.key, [Citation(found.key, "article.txt", "embed")])
+        archive.add([real_post("1000000000000000001", GAUGE)])
+
+        [cited] = cited_in(archive, article.key)
+
+    assert cited.post_key == "twitter:1000000000000000001"
+    assert cited.status == "archived"
