@@ -25,6 +25,7 @@ from archiver.errors import ArchiverError
 DEFAULT_CONFIG = files("archiver") / "default.toml"
 CONFIG_ENV = "ARCHIVER_CONFIG"
 HOME_ENV = "ARCHIVER_HOME"
+DB_ENV = "ARCHIVER_DB"
 
 
 class ConfigError(ArchiverError):
@@ -37,6 +38,19 @@ class _Section(BaseModel):
 
 class ArchiveSettings(_Section):
     home: str = "./archive"
+
+
+class StoreSettings(_Section):
+    """``[store]``: where the archive's database is (docs/store.md)."""
+
+    #: Empty: ``archive.db`` in the home (SQLite). Else a SQLite path or ``postgresql://…``.
+    url: str = ""
+    #: How long a worker's claim on a batch lasts on a shared (PostgreSQL) archive before
+    #: another worker may take it over: longer than a batch takes, or work is done twice.
+    lease_seconds: float = 900.0
+    #: Folders for blobs and WARC files (a shared mount); empty: ``blobs/``, ``warc/`` in the home.
+    blobs: str = ""
+    warc: str = ""
 
 
 class HttpSettings(_Section):
@@ -133,6 +147,7 @@ class Settings(_Section):
     timestamps: TimestampSettings = TimestampSettings()
     network: NetworkSettings = NetworkSettings()
     screenshot: ScreenshotSettings = ScreenshotSettings()
+    store: StoreSettings = StoreSettings()
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -174,3 +189,9 @@ def load_settings(user_file: str | Path | None = None) -> Settings:
 def archive_home(settings: Settings, override: str | Path | None = None) -> Path:
     """The archive home: ``--home``, else ``$ARCHIVER_HOME``, else the config's."""
     return Path(override or os.environ.get(HOME_ENV) or settings.archive.home)
+
+
+def store_url(settings: Settings, override: str | None = None) -> str | None:
+    """The archive's database: ``--db``, else ``$ARCHIVER_DB``, else ``[store] url``; None
+    for the home's own ``archive.db``."""
+    return override or os.environ.get(DB_ENV) or settings.store.url or None

@@ -72,15 +72,16 @@ def respond(path: str) -> tuple[int, bytes]:
 # -- building and rechecking (each in a fresh process) ---------------------------------
 
 
-def build(home: str, port: int, count: int, batch: int = 5000) -> float:
+def build(home: str, port: int, count: int, batch: int = 5000, url: str | None = None) -> float:
     """``count`` posts as an earlier live capture stored them: a post row and an ``api``
     capture each, written with the store's own tables in batches of ``batch`` rows.
 
     (``Archive.add`` also merges records and indexes text for search, at ~7 ms a post;
-    a recheck reads neither, so the bench writes the rows it reads directly.)
+    a recheck reads neither, so the bench writes the rows it reads directly.) ``url``: a
+    PostgreSQL archive instead of the home's SQLite file (``bench/bench_store.py``).
     """
     started = time.perf_counter()
-    with Archive(Path(home)) as archive:
+    with Archive(Path(home), url=url) as archive:
         posts: list[dict[str, object]] = []
         captures: list[dict[str, object]] = []
         for number in range(count):

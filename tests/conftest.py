@@ -10,6 +10,9 @@ import pytest
 from archiver import config
 from archiver.record import Author, Capture, Media, Post, sha256_hex
 
+#: ``pg_server``, ``pg_url``: a real PostgreSQL server; ``counting_server``: an HTTP one.
+pytest_plugins = ["tests.pg", "tests.counting_server"]
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
@@ -46,6 +49,12 @@ def make_post(
         capture=capture,
         **defaults,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture(autouse=True)
+def no_database_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test chooses its archive's database itself, never through a user's ``$ARCHIVER_DB``."""
+    monkeypatch.delenv("ARCHIVER_DB", raising=False)
 
 
 @pytest.fixture

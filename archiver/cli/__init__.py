@@ -17,9 +17,10 @@ from archiver.cli import timestamp_commands as _timestamp_commands  # noqa: F401
 from archiver.cli import archive_commands as _archive_commands  # noqa: F401  (registers commands)
 
 # isort: on
+from archiver.cli import db_commands as _db_commands  # noqa: F401  (registers commands)
 from archiver.cli import export_commands as _export_commands  # noqa: F401  (registers commands)
 from archiver.cli import recheck_commands as _recheck_commands  # noqa: F401  (registers commands)
-from archiver.cli.common import app
+from archiver.cli.common import app, choose_database
 
 
 def _print_version(wanted: bool) -> None:
@@ -40,8 +41,17 @@ def _options(
             help="Print the version and exit.",
         ),
     ] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="The archive's database: a SQLite file or postgresql://… "
+            "(default: $ARCHIVER_DB, [store] url, or archive.db in the home).",
+        ),
+    ] = None,
 ) -> None:
-    pass
+    choose_database(db)
 
 
 def main() -> None:

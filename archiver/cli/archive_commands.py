@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import sys
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.text import Text
 
 from archiver.cli.common import (
     EXIT_PARTIAL,
@@ -17,6 +16,7 @@ from archiver.cli.common import (
     ConfigOption,
     HomeOption,
     JsonOption,
+    WideOption,
     command,
     err,
     fail,
@@ -24,15 +24,15 @@ from archiver.cli.common import (
     print_json,
     runtime,
 )
+from archiver.cli.listing import render_rows
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
+from archiver.cli.tables import Column, print_table, short_time
 from archiver.cli.terminal import data, json_text
 from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP
 
 if TYPE_CHECKING:  # the library is imported by the commands that use it (fast start)
-    from rich.text import Text
-
+    from archiver.export.versions import Versions
     from archiver.ingest import ItemReport, Summary
-    from archiver.store import Archive, PostSummary
     from archiver.store.checks import PostState
     from archiver.store.citations import CitedPost
 
@@ -120,7 +120,6 @@ def _report_line(report: ItemReport) -> None:
 def render_summary(
     summary: Summary, as_json: bool, screenshots: dict[str, int] | None = None
 ) -> None:
-    from rich.table import Table
 
     if as_json:
         print_json(
@@ -141,20 +140,26 @@ def render_summary(
                     }
                     for i in summary.items
                 ],
+                "changed_since_cited": [
+                    {"key": key, "fields": list(fields)} for key, fields in summary.differs.items()
+                ],
             }
             | ({"screenshots": screenshots} if screenshots is not None else {})
         )
         return
-    table = Table(title="archiver add", show_edge=False)
-    for name in ("new", "updated", "unchanged", "unavailable", "failed", "skipped"):
-        table.add_column(name, justify="right")
-    table.add_row(
-        *(
-            str(getattr(summary, n))
-            for n in ("new", "updated", "unchanged", "unavailable", "failed", "skipped")
+    names = ("new", "updated", "unchanged", "unavailable", "failed", "skipped")
+    columns = [Column(name, "number") for name in names]
+    print_table(out, columns, [[getattr(summary, name) for name in names]], title="archiver add")
+    for key, fields in summary.differs.items():
+        out.print(
+            Text.assemble(
+                ("changed since cited", "yellow"),
+                " ",
+                data(key),
+                f": {_differ(fields)} from the version first archived "
+                "(archiver show puts both side by side)",
+            )
         )
-    )
-    out.print(table)
 
 
 @command(help="Extract posts from SOURCES (documents or URLs) and store them in the archive.")
@@ -248,93 +253,6 @@ def add(
         fail("no posts found in the given sources", EXIT_PARTIAL)
 
 
-def _row_summary(row: PostSummary, state: str) -> dict[str, Any]:
-    from archiver.store.checks import reason_of
-
-    return {
-        "key": row.key,
-        "platform": row.platform,
-        "url": row.url,
-        "author": {"name": row.author_name, "handle": row.author_handle},
-        "created_at": row.created_at,
-        "status": state,
-        "reason": reason_of(row.status),
-        "text": row.text,
-        "captures": row.capture_count,
-    }
-
-
-_COLUMNS = ("key", "author", "date", "status", "text")
-#: Rows per printed table (and per state look-up): a listing is printed as it is read.
-_TABLE_PAGE = 100
-
-
-def _cells(row: PostSummary, state: PostState) -> tuple[Text, ...]:
-    """The row's cells as data: shown as they are, never read as markup or control codes."""
-    snippet = (row.title or row.text or "").replace("\n", " ")
-    return tuple(
-        data(cell)
-        for cell in (
-            row.key,
-            row.author_handle or row.author_name or "",
-            row.created_at or "",
-            state.state,
-            snippet[:80] + ("…" if len(snippet) > 80 else ""),
-        )
-    )
-
-
-def _pages(
-    archive: Archive, rows: Iterable[PostSummary]
-) -> Iterator[list[tuple[PostSummary, PostState]]]:
-    """``rows`` a page at a time, each row with its state (one query a page)."""
-    from archiver.store.checks import states_of
-
-    rows = iter(rows)
-    while page := list(itertools.islice(rows, _TABLE_PAGE)):
-        states = states_of(archive, [row.key for row in page])
-        yield [(row, states[row.key]) for row in page]
-
-
-def _render_rows(
-    archive: Archive, rows: Iterable[PostSummary], as_json: bool, title: str
-) -> int:
-    """Print ``rows`` as they come (JSON Lines, or a table a page at a time); how many."""
-    from rich.table import Table
-
-    count = 0
-    pages = _pages(archive, rows)
-    if as_json:
-        for page in pages:
-            for row, state in page:
-                print_json(_row_summary(row, state.state))
-            count += len(page)
-        return count
-    widths: list[int] = []
-    # An empty listing still prints its header, so it reads as a listing that found nothing.
-    for page in itertools.chain(pages, [[]]):
-        if count and not page:
-            break
-        cells = [_cells(row, state) for row, state in page]
-        if not widths:
-            # The first page's widths hold for every page, so the columns line up.
-            widths = [
-                max([len(name)] + [line[i].cell_len for line in cells])
-                for i, name in enumerate(_COLUMNS)
-            ]
-        table = Table(
-            title=None if count else data(title), show_header=not count, show_edge=False
-        )
-        for name, width in zip(_COLUMNS, widths, strict=True):
-            table.add_column(name, width=width, overflow="fold")
-        for line in cells:
-            table.add_row(*line)
-        out.print(table)
-        count += len(cells)
-    out.print(f"{count} post(s)")
-    return count
-
-
 @command(name="list", help="List stored posts, filtered by platform, author, date or status.")
 def list_posts(
     platform: Annotated[str | None, typer.Option(help=PLATFORM_HELP)] = None,
@@ -354,7 +272,16 @@ def list_posts(
             "--cited-in", metavar="ARTICLE", help="Posts the article (its URL or key) cites."
         ),
     ] = None,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            metavar="",
+            help="Only posts changed since cited: a later capture differs from the first.",
+        ),
+    ] = False,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    wide: WideOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -362,9 +289,11 @@ def list_posts(
     from archiver.export.selection import find_article
     from archiver.recheck.history import post_filters
     from archiver.store import citations
+    from archiver.store.reads import CHANGED_SINCE_CITED
     from archiver.vocabulary import date_value, platform_name
 
-    where = post_filters(status, gone_since)
+    where = post_filters(status, gone_since) + ([CHANGED_SINCE_CITED] if changed else [])
+    platform = platform_name(platform)
     rt = runtime(home, config)
     title = "posts"
     with rt.open_archive(write=False) as archive:
@@ -373,14 +302,16 @@ def list_posts(
             where.append(citations.cited_in_sql(article))
             title = f"posts cited in {article}"
         rows = archive.list_posts(
-            platform=platform_name(platform),
+            platform=platform,
             author=author,
             since=date_value(since, "--since"),
             until=date_value(until, "--until"),
             limit=limit,
             where=where,
         )
-        _render_rows(archive, rows, as_json, title)
+        # The key column holds the longest key there is, so every page lines up with the first.
+        width = archive.longest_key(platform)
+        render_rows(archive, rows, as_json, title, wide=wide, key_width=width)
 
 
 @command(
@@ -389,14 +320,15 @@ def list_posts(
 )
 def show(
     key: Annotated[str, typer.Argument(help="platform:post_id, or the post's URL.")],
+    wide: WideOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    from rich.table import Table
 
     from archiver.cli.recheck_commands import history_json, print_history
     from archiver.export.selection import find_row, missing_blobs
+    from archiver.export.versions import versions_of
     from archiver.recheck.history import post_history
     from archiver.store import citations
     from archiver.store.checks import reason_of, state_text, states_of
@@ -415,6 +347,7 @@ def show(
         cites = citations.cited_in(archive, row.key)
         cited_by = citations.citing(archive, row.key)
         cited_states = states_of(archive, [c.post_key for c in cites if c.status is not None])
+        changed = versions_of(row, captures)
         for missing in missing_blobs(archive, captures, media):
             err.print("[yellow]warning[/]:", data(missing))
     record = json.loads(row.record_json) if row.record_json else None
@@ -444,6 +377,7 @@ def show(
                 "captures": capture_dicts,
                 "media": [m.model_dump() for m in media],
                 "screenshots": shots,
+                "changed_since_cited": changed.to_json() if changed else None,
                 **history_json(history),
                 "cites": [
                     {
@@ -474,40 +408,70 @@ def show(
         for item in record.get("media", []):
             out.print("media:", data(f"{item['kind']} {item['url']}"))
         out.print("content hash:", data(row.content_hash))
-    table = Table(title="captures")
-    for column in ("#", "captured at", "method", "status", "raw sha256", "content hash", "source"):
-        table.add_column(column, overflow="fold")
-    for c in capture_dicts:
-        table.add_row(
-            str(c["id"]),
-            data(c["captured_at"]),
-            data(c["method"]),
-            data(c["status"]),
-            data(c["raw_sha256"][:16] + "…"),
-            data((c["content_hash"] or "")[:23] + "…"),
-            data(c["source"]),
-        )
-    out.print(table)
+    if changed is not None:
+        _print_versions(changed)
+    print_table(
+        out,
+        [
+            Column("#", "number"),
+            Column("captured at", "time"),
+            Column("method", "word"),
+            Column("status", "word"),
+            Column("raw sha256", "hash", 13),
+            Column("content hash", "hash", 20),
+            Column("source", "text"),
+        ],
+        [
+            (
+                c["id"],
+                c["captured_at"],
+                c["method"],
+                c["status"],
+                c["raw_sha256"],
+                c["content_hash"],
+                c["source"],
+            )
+            for c in capture_dicts
+        ],
+        title="captures",
+        wide=wide,
+    )
     for shot in shots:
         how = "" if shot["settled"] else " (shot at the deadline, still loading)"
         what = f"sha256 {shot['sha256']}" if shot["sha256"] else f"none: {shot['error']}"
         out.print("screenshot:", data(f"{shot['taken_at']} {what} of {shot['url']}{how}"))
-    print_history(history)
-    _print_citations(cites, cited_states, cited_by)
+    print_history(history, wide=wide)
+    _print_citations(cites, cited_states, cited_by, wide)
+
+
+def _differ(fields: tuple[str, ...]) -> str:
+    return ", ".join(fields) + (" differs" if len(fields) == 1 else " differ")
+
+
+def _print_versions(changed: Versions) -> None:
+    """Both versions of a post changed since cited, side by side."""
+    out.print(
+        Text.assemble(
+            ("changed since cited", "yellow"),
+            f": {_differ(changed.fields)} from the version first archived",
+        )
+    )
+    columns = [Column("", "word")]
+    for capture, label in ((changed.cited, "first archived"), (changed.later, "later")):
+        when = f"{label} {short_time(capture.captured_at)} ({capture.method}, #{capture.id})"
+        columns.append(Column(when, "text"))
+    print_table(out, columns, changed.side_by_side(), wide=True)
 
 
 def _print_citations(
-    cites: list[CitedPost], states: dict[str, PostState], cited_by: list[CitedPost]
+    cites: list[CitedPost], states: dict[str, PostState], cited_by: list[CitedPost], wide: bool
 ) -> None:
     """What an article cites (embeds, then links), and which articles cite a post."""
-    from rich.table import Table
 
     from archiver.store.checks import state_text
 
     if cites:
-        table = Table(title=f"cites {len(cites)} post(s)")
-        for column in ("#", "how", "key", "status", "url"):
-            table.add_column(column, overflow="fold")
+        rows = []
         for number, c in enumerate(cites, 1):
             state = states.get(c.post_key)
             shown = (
@@ -515,8 +479,15 @@ def _print_citations(
                 if state is not None and c.status is not None
                 else "not archived (its fetch failed; add the article again)"
             )
-            table.add_row(str(number), c.how, data(c.post_key), data(shown), data(c.url))
-        out.print(table)
+            rows.append((number, c.how, c.post_key, shown, c.url))
+        columns = [
+            Column("#", "number"),
+            Column("how", "word"),
+            Column("key", "key"),
+            Column("status", "name"),
+            Column("url", "text"),
+        ]
+        print_table(out, columns, rows, title=f"cites {len(cites)} post(s)", wide=wide)
     for c in cited_by:
         out.print("cited in:", data(c.article_key), f"({c.how})")
 
@@ -525,6 +496,7 @@ def _print_citations(
 def search(
     query: Annotated[str, typer.Argument(help="Words to find (all must match; word* = prefix).")],
     limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    wide: WideOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -532,6 +504,7 @@ def search(
     rt = runtime(home, config)
     with rt.open_archive(write=False) as archive:
         rows = archive.search(query, limit=limit)
-        found = _render_rows(archive, rows, as_json, f"search: {query}")
+        width = max((len(row.key) for row in rows), default=0)
+        found = render_rows(archive, rows, as_json, f"search: {query}", wide=wide, key_width=width)
     if not found and not as_json:
         err.print("no matching posts")

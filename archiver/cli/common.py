@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 from archiver.cli.terminal import data, json_text
 from archiver.errors import EXIT_INTERRUPTED, EXIT_PARTIAL, EXIT_USAGE, ArchiverError
@@ -32,7 +33,29 @@ if TYPE_CHECKING:
     from archiver.config import Settings
     from archiver.store import Archive
 
+
+class _FlagsTakeNoValue:
+    """Flags Typer adds itself (``--help``, ``--install-completion``) shown like archiver's
+    own, without a ``<bool>`` metavar that invites ``--help true``."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class _Command(_FlagsTakeNoValue, TyperCommand):
+    pass
+
+
+class _Group(_FlagsTakeNoValue, TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=_Group,
     name="archiver",
     help="Preserve the social-media posts you cite, and check later whether they still exist.",
     no_args_is_help=True,
@@ -54,6 +77,10 @@ ConfigOption = Annotated[
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", metavar="", help="Machine-readable JSON output.")
+]
+WideOption = Annotated[
+    bool,
+    typer.Option("--wide", metavar="", help="Show every value whole, wrapping long ones."),
 ]
 AllowPrivateOption = Annotated[
     bool,
@@ -132,37 +159,63 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callabl
             with guarded():
                 return function(*a, **k)
 
-        return app.command(*args, **kwargs)(wrapper)
+        return app.command(*args, cls=_Command, **kwargs)(wrapper)
 
     return decorate
+
+
+#: ``archiver --db URL``, given before the command (see :func:`choose_database`).
+_database_option: list[str | None] = [None]
+
+
+def choose_database(url: str | None) -> None:
+    """Remember ``--db`` for the command that follows it on the same command line."""
+    _database_option[0] = url
 
 
 @dataclass
 class Runtime:
     settings: Settings
     home: Path
+    #: The archive's database (``--db``, ``$ARCHIVER_DB``, ``[store] url``); None: the home's.
+    db: str | None = None
 
     def open_archive(self, *, write: bool = True, create: bool = False) -> Archive:
         """The archive, checked for damage (:mod:`archiver.store.sqlite_file`); ``write=False``
         for commands that only read, which also work on a read-only home. Only commands
         that store posts (``create``) make one, so a command run in the wrong folder says
         so instead of showing an empty archive."""
-        if not create and not (self.home / "archive.db").is_file():
-            shown = str(self.home)
-            shown = shown if self.home.is_absolute() or shown.startswith(".") else f"./{shown}"
-            fail(f"no archive at {shown} (use --home or ARCHIVER_HOME)")
         from archiver.store import Archive
+        from archiver.store.archive import sqlite_path
+        from archiver.store.dialect import check_url, is_postgres
 
-        return Archive.for_writing(self.home) if write else Archive.for_reading(self.home)
+        store = self.settings.store
+        blobs, warc = (Path(place) if place else None for place in (store.blobs, store.warc))
+        if self.db:
+            check_url(self.db)
+        if is_postgres(self.db):  # the server says whether it holds an archive
+            if write:
+                return Archive.for_writing(
+                    self.home, self.db, create=create, blobs=blobs, warc=warc
+                )
+            return Archive.for_reading(self.home, self.db, blobs=blobs, warc=warc)
+        if not create and not sqlite_path(self.home, self.db).is_file():
+            shown = str(self.db or self.home)
+            shown = shown if Path(shown).is_absolute() or shown.startswith(".") else f"./{shown}"
+            fail(f"no archive at {shown} (use --home or ARCHIVER_HOME)")
+        if write:
+            return Archive.for_writing(self.home, self.db, blobs=blobs, warc=warc)
+        return Archive.for_reading(self.home, self.db, blobs=blobs, warc=warc)
 
 
 def runtime(home: Path | None, config: Path | None, *, allow_private: bool = False) -> Runtime:
-    from archiver.config import archive_home, load_settings
+    from archiver.config import archive_home, load_settings, store_url
 
     settings = load_settings(config)
     if allow_private:
         settings.network.allow_private_addresses = True
-    return Runtime(settings=settings, home=archive_home(settings, home))
+    db = store_url(settings, _database_option[0])
+    return Runtime(settings=settings, home=archive_home(settings, home), db=db)
 
 
 def print_json(value: Any) -> None:

@@ -87,10 +87,27 @@ def cite_post(
         fail(f"{row.key} has no captured copy to cite (status: {row.status})")
     copy = None if no_archive else archived_copy(item, archive_url, exact=True)
     text = cite(post, style, copy)
+    if row.differs_fields and not as_json:
+        err.print(
+            "[yellow]note[/]:",
+            data(
+                f"{row.key} changed since cited ({row.differs_fields.replace(' ', ', ')}); "
+                f"this cites the version captured {post.capture.captured_at}; "
+                "`archiver show` puts both versions side by side"
+            ),
+        )
     if as_json:
         # CSL-JSON is JSON already: nest it as an object, not as a string of JSON
         citation = json.loads(text) if style == "csl-json" else text
-        print_json({"key": row.key, "style": style, "citation": citation})
+        print_json(
+            {
+                "key": row.key,
+                "style": style,
+                "citation": citation,
+                "captured_at": post.capture.captured_at,
+                "changed_since_cited": row.differs_fields.split() if row.differs_fields else None,
+            }
+        )
     else:
         shown = plain(text, lines=True)
         sys.stdout.write(shown if shown.endswith("\n") else shown + "\n")

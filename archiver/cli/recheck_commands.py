@@ -23,6 +23,7 @@ from archiver.cli.common import (
     ConfigOption,
     HomeOption,
     JsonOption,
+    WideOption,
     command,
     err,
     out,
@@ -30,6 +31,7 @@ from archiver.cli.common import (
     runtime,
 )
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
+from archiver.cli.tables import Cell, Column, print_table, short_time, width_of
 from archiver.cli.terminal import data
 from archiver.vocabulary import GONE_STATES, PLATFORM_HELP, STATUS_HELP
 
@@ -124,19 +126,22 @@ def _summary_json(summary: RecheckSummary, report: Path | None, rows: int | None
 
 
 def _render_summary(summary: RecheckSummary, report: Path | None, rows: int | None) -> None:
-    from rich.table import Table
-
+    # One row per outcome, so the table fits any terminal however many outcomes there are.
     from archiver.store.checks import OUTCOMES
 
-    table = Table(title=f"recheck run {summary.run_id}", show_edge=False)
     names = [*OUTCOMES, "skipped"]
-    for name in names:
-        table.add_column(name, justify="right")
-    table.add_row(*(str(summary.counts.get(name, 0)) for name in names))
+    columns = [Column("outcome", "word"), Column("checked", "number")]
     if summary.resumed:
-        table.add_row(*(str(summary.run_counts.get(name, 0)) for name in names))
-        table.caption = "first row: this time; second row: the whole run"
-    out.print(table)
+        columns.append(Column("whole run", "number"))
+    print_table(
+        out,
+        columns,
+        [
+            (name, summary.counts.get(name, 0), summary.run_counts.get(name, 0))[: len(columns)]
+            for name in names
+        ],
+        title=f"recheck run {summary.run_id}",
+    )
     out.print(f"newly gone: {summary.newly_gone}")
     if summary.copies is not None:
         out.print(
@@ -242,6 +247,7 @@ def recheck(
 @command(help="What rechecks found: posts by outcome and platform, and what is newly gone.")
 def status(
     limit: Annotated[int, typer.Option(help="Newly gone posts listed (all with --json).")] = 20,
+    wide: WideOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -252,16 +258,19 @@ def status(
     with rt.open_archive(write=False) as archive:
         found = status_report(archive)
         gone = found.newly_gone(archive)
+        changed = archive.changed_since_cited()
         if as_json:
             head = {
                 "posts": found.counts.by_platform,
                 "totals": found.totals(),
                 "last_check_failed": found.counts.last_check_failed,
                 "last_run": run_dict(found.last_run, found.last_run_counts),
+                "changed_since_cited": changed,
             }
             _print_json_with_list(head, "newly_gone", (line_dict(line) for line in gone))
             return
-        _render_status(found, [line for _, line in zip(range(limit), gone, strict=False)])
+        newly_gone = [line for _, line in zip(range(limit), gone, strict=False)]
+        _render_status(found, newly_gone, changed, wide=wide)
 
 
 def _print_json_with_list(head: dict[str, Any], name: str, items: Iterator[Any]) -> None:
@@ -273,53 +282,72 @@ def _print_json_with_list(head: dict[str, Any], name: str, items: Iterator[Any])
     sys.stdout.write("]}\n")
 
 
-def _render_status(found: StatusReport, gone: list[CheckLine]) -> None:
-    from rich.table import Table
-
-    from archiver.recheck.history import OUTCOME_COLUMNS
-
-    table = Table(title="posts by outcome", show_edge=False)
-    table.add_column("platform")
-    for name in (*OUTCOME_COLUMNS, "last check failed", "total"):
-        table.add_column(name, justify="right")
-    counts = found.counts
-    for platform in sorted(counts.by_platform):
-        by = counts.by_platform[platform]
-        table.add_row(
-            data(platform),
-            *(str(by.get(name, 0)) for name in OUTCOME_COLUMNS),
-            str(counts.last_check_failed.get(platform, 0)),
-            str(sum(by.values())),
-        )
-    totals = found.totals()
-    table.add_row(
-        "all",
-        *(str(totals.get(name, 0)) for name in OUTCOME_COLUMNS),
-        str(sum(counts.last_check_failed.values())),
-        str(sum(totals.values())),
-    )
-    out.print(table)
+def _render_status(
+    found: StatusReport, gone: list[CheckLine], changed: int, *, wide: bool = False
+) -> None:
+    _print_counts(found, wide=wide)
+    if changed:
+        out.print(f"changed since cited: {changed} post(s) (archiver list --changed shows them)")
     run = found.last_run
     if run is None:
         out.print("no recheck yet: `archiver recheck --all` checks every post")
         return
     state = (
-        f"finished {run.finished_at}" if run.finished_at else "unfinished: run it again to continue"
+        f"finished {short_time(run.finished_at)}"
+        if run.finished_at
+        else "unfinished: run it again to continue"
     )
     if run.state == "abandoned":
         state = "abandoned (restarted)"
     outcomes = ", ".join(f"{n} {o}" for o, n in sorted(found.last_run_counts.items()))
-    out.print(data(f"last run {run.id}: started {run.started_at}, {state}; {outcomes}"))
+    started = short_time(run.started_at)
+    out.print(data(f"last run {run.id}: started {started}, {state}; {outcomes}"))
     out.print(f"newly gone since the run before: {found.newly_gone_count}")
-    for line in gone:
-        out.print(
-            data(
-                f"  {line.outcome:<11} {line.key}  ({line.reason or ''}; first seen gone "
-                f"{line.first_gone_at or line.checked_at})  {line.url}"
-            )
-        )
+    if gone:
+        columns = [
+            Column("status", "word"),
+            Column("key", "key"),
+            Column("reason", "word"),
+            Column("first seen gone", "time"),
+            Column("url", "text"),
+        ]
+        rows = [
+            (line.outcome, line.key, line.reason, line.first_gone_at or line.checked_at, line.url)
+            for line in gone
+        ]
+        print_table(out, columns, rows, wide=wide)
     if found.newly_gone_count > len(gone):
         out.print(f"  … and {found.newly_gone_count - len(gone)} more (--limit, or --json for all)")
+
+
+def _print_counts(found: StatusReport, *, wide: bool) -> None:
+    """Posts by status and platform. Statuses no post has are left out (``--wide`` shows
+    them); when the platforms' rows would not fit the terminal, statuses are the rows."""
+    from archiver.recheck.history import OUTCOME_COLUMNS
+
+    counts, totals = found.counts, found.totals()
+    failed = sum(counts.last_check_failed.values())
+    names = [name for name in OUTCOME_COLUMNS if wide or totals.get(name)]
+    names += ["last check failed"] if wide or failed else []
+    platforms = sorted(counts.by_platform)
+
+    def count(platform: str | None, name: str) -> int:
+        if name == "last check failed":
+            failed_of = counts.last_check_failed
+            return failed_of.get(platform, 0) if platform else failed
+        by = counts.by_platform[platform] if platform else totals
+        return sum(by.values()) if name == "total" else by.get(name, 0)
+
+    columns = [Column("platform", "word"), *(Column(n, "number") for n in [*names, "total"])]
+    rows: list[tuple[Cell, ...]] = [
+        (platform, *(count(platform if platform != "all" else None, n) for n in [*names, "total"]))
+        for platform in [*platforms, "all"]
+    ]
+    if width_of(columns) > out.width:
+        columns = [Column("status", "word"), *(Column(p, "number") for p in [*platforms, "all"])]
+        by_status = list(zip(*rows, strict=True))[1:]
+        rows = [(name, *values) for name, values in zip([*names, "total"], by_status, strict=True)]
+    print_table(out, columns, rows, title="posts by status", wide=wide)
 
 
 # -- used by ``show`` ------------------------------------------------------------------------
@@ -335,25 +363,31 @@ def history_json(history: PostHistory) -> dict[str, Any]:
     }
 
 
-def print_history(history: PostHistory) -> None:
-    from rich.table import Table
-
+def print_history(history: PostHistory, *, wide: bool = False) -> None:
     if history.first_gone_at:
         out.print("first seen gone:", data(history.first_gone_at))
     if history.checks:
-        table = Table(title="checks")
-        for column in ("run", "checked at", "outcome", "HTTP", "reason", "content hash", "detail"):
-            table.add_column(column, overflow="fold")
-        for check in history.checks:
-            table.add_row(
-                str(check.run_id),
-                data(check.checked_at),
-                data(check.outcome),
-                str(check.http_status or ""),
-                data(check.reason),
-                data((check.content_hash or "")[:23]),
-                data(check.detail),
+        columns = [
+            Column("run", "number"),
+            Column("checked at", "time"),
+            Column("outcome", "word"),
+            Column("HTTP", "number"),
+            Column("reason", "word"),
+            Column("content hash", "hash", 20),
+            Column("detail", "text"),
+        ]
+        rows = [
+            (
+                check.run_id,
+                check.checked_at,
+                check.outcome,
+                check.http_status,
+                check.reason,
+                check.content_hash,
+                check.detail,
             )
-        out.print(table)
+            for check in history.checks
+        ]
+        print_table(out, columns, rows, title="checks", wide=wide)
     for copy in history.copies:
         out.print(data(f"copy ({copy.source}, {copy.archived_at or 'undated'}): {copy.url}"))

@@ -28,9 +28,10 @@ from typing import Any
 
 from archiver import __version__
 from archiver.config import ExportSettings
+from archiver.export.apa_list import ApaReferences
 from archiver.export.bag import BagWriteError, BagWriter, PayloadStream, bagging_date
 from archiver.export.catalog import CaptureEntry, CatalogEntry, EvidenceEntry, MediaEntry
-from archiver.export.cite import ArchivedCopy, apa_reference_list, bibtex, csl_item, ris
+from archiver.export.cite import bibtex, csl_item, ris
 from archiver.export.screenshots import CATALOG as SCREENSHOT_CATALOG
 from archiver.export.screenshots import FOLDER as SCREENSHOTS
 from archiver.export.screenshots import ScreenshotEntry, render_screenshots, screenshot_name
@@ -55,7 +56,6 @@ from archiver.export.viewer import (
     render_item,
 )
 from archiver.export.warc_copy import WarcCopyError, WarcExcerpt
-from archiver.record import Post
 from archiver.store import Archive, CaptureRow, MediaRow
 from archiver.store.screenshots import ScreenshotRow
 
@@ -215,16 +215,18 @@ class _BundleWriter:
         self.bib = bag.open_stream("citations/references.bib")
         self.ris = bag.open_stream("citations/references.ris")
         self.apa = bag.open_stream("citations/references-apa.txt")
-        #: APA sorts by author, so its list is written at the end.
-        self.apa_entries: list[tuple[Post, ArchivedCopy | None]] = []
+        #: APA sorts by author, so its list is written at the end (sorted on disk).
+        self.apa_references = ApaReferences()
         self.html = bag.open_stream("index.html")
         self.warc = WarcExcerpt(
             archive.home,
             lambda: bag.open_stream(f"captures/warc/{WARC_NAME}"),
             WARC_NAME,
             bag.index,
+            archive.warc_dir,
         )
-        self._home = os.fspath(archive.home)
+        # Blob paths are relative to the folder holding the blobs (the home, by default).
+        self._blobs_parent = os.fspath(archive.blobs.root.parent)
         self.timestamps = BundleTimestamps(archive, bag)
         self.screenshots: PayloadStream | None = None
         self.csl.write("[")
@@ -248,7 +250,7 @@ class _BundleWriter:
             self.csl.write(f"{separator}\n{reference}")
             self.bib.write(bibtex(item.post, copy) + "\n\n")
             self.ris.write(ris(item.post, copy) + "\r\n")
-            self.apa_entries.append((item.post, copy))
+            self.apa_references.add(item.post, copy)
         else:
             self.report.unavailable += 1
         row = item.row
@@ -276,7 +278,7 @@ class _BundleWriter:
                 self.report.missing.append(f"blob with an invalid name {sha256!r}")
             return None
         # Plain strings, not Paths: pathlib interns every path part, which adds up.
-        source = os.path.join(self._home, self.archive.blobs.relative_path(sha256))
+        source = os.path.join(self._blobs_parent, self.archive.blobs.relative_path(sha256))
         if not os.path.isfile(source):
             self.report.missing.append(f"blob {sha256} ({relpath}) is missing from the archive")
             return None
@@ -365,8 +367,9 @@ class _BundleWriter:
 
     def close(self) -> None:
         self.csl.write("\n]\n")
-        for reference in apa_reference_list(self.apa_entries):
+        for reference in self.apa_references.sorted():
             self.apa.write(reference + "\n\n")
+        self.apa_references.close()
         self.html.write(
             page_end(
                 Summary(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from archiver.export.cite_parts import (
@@ -50,7 +50,6 @@ __all__ = [
     "ArchivedCopy",
     "CitationError",
     "apa",
-    "apa_reference_list",
     "bibtex",
     "chicago",
     "chicago_note",
@@ -83,7 +82,8 @@ STYLES: tuple[str, ...] = (
 def apa(post: Post, copy: ArchivedCopy | None = None, year_suffix: str = "") -> str:
     """APA 7: ``Author [@handle]. (Year, Month Day). First 20 words [Post]. Platform. URL``,
     then the archived copy as a sentence of its own. ``year_suffix`` is the ``a``/``b`` a
-    reference list gives works of one author in one year (:func:`apa_reference_list`)."""
+    reference list gives works of one author in one year
+    (:func:`archiver.export.apa_list.apa_reference_list`)."""
     when = parse_when(post.created_at)
     if when:
         date = f"({when.year}{year_suffix}, {MONTHS[when.month - 1]} {when.day})"
@@ -98,38 +98,6 @@ def apa(post: Post, copy: ArchivedCopy | None = None, year_suffix: str = "") -> 
     if copy is not None:
         text += f". Archived {long_date(copy.captured_at)}, {where(copy)}."
     return one_line(text)
-
-
-def apa_reference_list(entries: Iterable[tuple[Post, ArchivedCopy | None]]) -> list[str]:
-    """An APA 7 reference list: sorted by author, then date (undated first), then title,
-    with ``2026a``/``2026b`` for works of one author in one year."""
-    keyed = sorted(
-        (
-            (
-                (author_with_handle(post) or post_title(post)).casefold(),
-                post.created_at or "",
-                post_title(post).casefold(),
-                post.key,
-            ),
-            post,
-            copy,
-        )
-        for post, copy in entries
-    )
-    groups: dict[tuple[str, str], int] = {}
-    for (author, created, _title, _key), _post, _copy in keyed:
-        group = (author, created[:4])
-        groups[group] = groups.get(group, 0) + 1
-    seen: dict[tuple[str, str], int] = {}
-    references = []
-    for (author, created, _title, _key), post, copy in keyed:
-        group = (author, created[:4])
-        suffix = ""
-        if groups[group] > 1:
-            suffix = "abcdefghijklmnopqrstuvwxyz"[seen.get(group, 0) % 26]
-            seen[group] = seen.get(group, 0) + 1
-        references.append(apa(post, copy, suffix))
-    return references
 
 
 def mla(post: Post, copy: ArchivedCopy | None = None) -> str:

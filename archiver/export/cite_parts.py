@@ -57,6 +57,9 @@ class ArchivedCopy:
     archive_name: str = "archiver"
     #: False when the platform no longer shows the post (Wikipedia's ``url-status=dead``).
     live: bool = True
+    #: When the post changed since cited: the capture time of the version this copy is
+    #: (``2026-01-09 10:30 UTC``), so the citation says which version it cites.
+    version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,8 +251,11 @@ def address_or_source(post: Post) -> str:
 
 
 def where(copy: ArchivedCopy) -> str:
+    """Where the copy is, and which version it is when the post changed since cited."""
+    notes = [f"version captured {copy.version}"] if copy.version else []
     if copy.url:
-        return f"at {copy.url}"
-    if copy.content_hash:
-        return f"in {copy.archive_name} (content hash {copy.content_hash})"
-    return f"in {copy.archive_name}"
+        place = f"at {copy.url}"
+    else:
+        place = f"in {copy.archive_name}"
+        notes += [f"content hash {copy.content_hash}"] if copy.content_hash else []
+    return place + (f" ({', '.join(notes)})" if notes else "")

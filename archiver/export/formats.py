@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
 from archiver.export.cite import apa, bibtex, csl_item, platform_label, ris
-from archiver.export.cite import apa_reference_list as cite_list
 
 if TYPE_CHECKING:
     from archiver.export.cite import ArchivedCopy
@@ -150,12 +149,16 @@ def write_ris(items: Iterable[Item], out: TextIO, archive_url: str | None = None
 
 def apa_reference_list(items: Iterable[Item], out: TextIO, archive_url: str | None = None) -> int:
     """APA references, one per paragraph (plain text), in reference-list order."""
+    from archiver.export.apa_list import apa_reference_list as cite_list
+
     references = cite_list(
         (item.post, _copy_of(item, archive_url)) for item in items if item.post is not None
     )
+    count = 0
     for reference in references:
         out.write(reference + "\n\n")
-    return len(references)
+        count += 1
+    return count
 
 
 def _md(text: str) -> str:

@@ -225,11 +225,13 @@ def archived_copy(
     otherwise it is where a bundle is published and the post's anchor is added.
     """
     assert item.post is not None
+    captured_at = item.post.capture.captured_at
     return ArchivedCopy(
-        captured_at=item.post.capture.captured_at,
+        captured_at=captured_at,
         url=archive_url if exact else copy_url(archive_url, item.key),
         content_hash=item.post.content_hash,
         live=item.row.status == "archived",
+        version=f"{captured_at[:16].replace('T', ' ')} UTC" if item.row.differs_fields else None,
     )
 
 

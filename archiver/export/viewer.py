@@ -24,6 +24,7 @@ from archiver.export.catalog import CaptureEntry, MediaEntry
 from archiver.export.cite import ArchivedCopy, apa, bibtex, chicago, mla, platform_label, wikipedia
 from archiver.export.cite_parts import MONTHS, parse_when
 from archiver.export.selection import Item, anchor_of
+from archiver.export.versions import versions_of
 from archiver.record import Post
 from archiver.vocabulary import GONE_STATES
 
@@ -50,6 +51,10 @@ padding:1rem 1.25rem;margin:0 0 1.25rem;overflow-wrap:anywhere}
 h2.title{font-size:1.1rem;margin:.5rem 0 0}
 .text{white-space:pre-wrap;margin:.75rem 0;font-size:1.05rem}
 .truncated{font-style:italic;color:var(--muted)}
+.changed{border-left:3px solid var(--bad);padding:.25rem .75rem;margin:.75rem 0}
+.changed h3{font-size:1rem;margin:0}.versions{border-collapse:collapse;font-size:.9rem}
+.versions th,.versions td{text-align:left;vertical-align:top;padding:.25rem .5rem;
+white-space:pre-wrap}
 figure{margin:.5rem 0}figure img,figure video{max-width:100%;height:auto;border-radius:.25rem}
 figcaption{font-size:.85rem;color:var(--muted)}img.screenshot{border:1px solid var(--line)}
 .status{font-weight:600}.status.archived{color:var(--ok)}.status.gone{color:var(--bad)}
@@ -314,6 +319,7 @@ def render_item(
     else:
         facts.append("<dt>Checked</dt><dd>never: not rechecked since it was captured</dd>")
     parts.append(f'<dl class="facts">{"".join(facts)}</dl>')
+    parts.append(_changed(item))
     parts.append(
         f"<details><summary>Captures ({len(captures)})</summary>{_captures(captures)}</details>"
     )
@@ -321,6 +327,29 @@ def render_item(
         parts.append(_citations(post, copy))
     parts.append("</article>\n")
     return "".join(parts)
+
+
+def _changed(item: Item) -> str:
+    """A post changed since cited: both versions side by side, each with its capture."""
+    versions = versions_of(item.row, item.captures)
+    if versions is None:
+        return ""
+    heads = "".join(
+        f"<th>{label} {_time(capture.captured_at)} ({_e(capture.method)})</th>"
+        for label, capture in (("First archived", versions.cited), ("Later", versions.later))
+    )
+    rows = "".join(
+        f'<tr><th scope="row">{_e(name)}</th><td>{_e(first)}</td><td>{_e(later)}</td></tr>'
+        for name, first, later in versions.side_by_side()
+    )
+    fields = ", ".join(versions.fields)
+    return (
+        '<section class="changed"><h3>Changed since cited</h3>'
+        f"<p>A later capture differs from the version first archived in: {_e(fields)}. "
+        "Both captures are kept in this bundle; the post above is shown as captured "
+        f"{_time(item.post.capture.captured_at if item.post else None)}.</p>"
+        f'<table class="versions"><tr><th></th>{heads}</tr>{rows}</table></section>'
+    )
 
 
 def page_end(summary: Summary) -> str:

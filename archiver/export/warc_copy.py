@@ -76,9 +76,16 @@ class WarcExcerpt:
     """Copies chosen records of the archive's WARC files into ``stream`` (a .warc.gz)."""
 
     def __init__(
-        self, home: Path, open_stream: Callable[[], PayloadStream], name: str, index: DiskIndex
+        self,
+        home: Path,
+        open_stream: Callable[[], PayloadStream],
+        name: str,
+        index: DiskIndex,
+        warc_dir: Path | None = None,
     ) -> None:
         self.home = home.resolve()
+        #: Where ``warc/<name>`` files are (``[store] warc``), when not in the home.
+        self.warc_dir = warc_dir.resolve() if warc_dir else None
         self._index = index
         self._open_stream = open_stream
         self.stream: PayloadStream | None = None
@@ -104,8 +111,11 @@ class WarcExcerpt:
         return stream
 
     def _source(self, warc_file: str) -> Path:
-        path = (self.home / warc_file).resolve()
-        if not path.is_relative_to(self.home) or not path.is_file():
+        root, name = self.home, warc_file
+        if self.warc_dir is not None and warc_file.startswith("warc/"):
+            root, name = self.warc_dir, warc_file.removeprefix("warc/")
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
             raise WarcCopyError(f"{warc_file}: no such WARC file in the archive home")
         return path
 

@@ -47,6 +47,9 @@ class Summary:
     #: Keep every report in ``items`` (``add --json`` prints them). Without, a directory
     #: import of any size holds only counts: memory does not grow with the file count.
     keep_items: bool = True
+    #: Posts found changed since cited (a capture differs from the first in what a
+    #: citation quotes), each with those fields: always kept, since each is news.
+    differs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def count(self, report: ItemReport) -> None:
         if self.keep_items:
@@ -57,6 +60,8 @@ class Summary:
     def count_posts(self, outcomes: Iterable[AddOutcome]) -> None:
         for outcome in outcomes:
             setattr(self, outcome.result, getattr(self, outcome.result) + 1)
+            if outcome.differs:
+                self.differs[outcome.key] = outcome.differs
 
     @property
     def ok(self) -> bool:

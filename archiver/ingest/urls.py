@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
@@ -22,8 +24,8 @@ from archiver.net.fetch import FetchResult, download_media, fetch_many, with_med
 from archiver.net.warc import WarcWriter
 from archiver.platforms.base import Reason
 from archiver.platforms.registry import REGISTRY
-from archiver.record import Post, utc_now, without_userinfo
-from archiver.store import Archive, Evidence, Observation, StoredPost
+from archiver.record import Post, sha256_hex, utc_now, without_userinfo
+from archiver.store import Archive, Evidence, Observation, StoredPost, claims
 
 
 def evidence_of(result: FetchResult) -> list[Evidence]:
@@ -155,11 +157,13 @@ async def _fetch_into(
     batch_size: int,
     articles: Articles | None = None,
     cited_in: Mapping[str, str] | None = None,
+    share: claims.Share | None = None,
 ) -> None:
     """Fetch ``urls`` and store what each shows. With ``articles``, a page archived is an
     article: its embeds are stored with it and what it cites is noted there. ``cited_in``
     names the article citing each URL, for its failure message."""
     pending: list[Observation] = []
+    fetched: list[str] = []
 
     def flush() -> None:
         batch = pending[:]
@@ -167,15 +171,19 @@ async def _fetch_into(
         summary.count_posts(archive.add(batch))
         if articles is not None:
             articles.store(archive)  # the articles are stored: now their citations
+        if share is not None:  # stored: no other worker fetches them again
+            share.finish(archive.engine, fetched[:])
+        fetched.clear()
 
-    with WarcWriter(archive.home) as warc:
+    with WarcWriter(archive.home, folder=archive.warc_dir) as warc:
         async with HttpClient.for_settings(settings, warc=warc) as client:
             try:
-                async for fetched in fetch_many(urls, client, settings.endpoints):
-                    result = refuse_empty(fetched)
+                async for fetched_url in fetch_many(urls, client, settings.endpoints):
+                    result = refuse_empty(fetched_url)
                     problems: list[str] = []
                     if media and result.post is not None and result.post.media:
                         result, problems = await _with_media(archive, client, settings, result)
+                    fetched.append(fetched_url.url)
                     observation = observation_of(result)
                     report = report_of(result)
                     if problems:
@@ -279,9 +287,41 @@ def _fetch_urls(
     cited_in: Mapping[str, str] | None = None,
     skipped: list[str] | None = None,
 ) -> None:
-    todo = _to_fetch(
-        archive, urls, summary, progress, refresh=refresh, media=media, skipped=skipped
-    )
+    if not archive.postgres:
+        todo = _to_fetch(
+            archive, urls, summary, progress, refresh=refresh, media=media, skipped=skipped
+        )
+        _fetch_all(
+            archive, settings, todo, summary, media, progress, batch_size, articles, cited_in
+        )
+        return
+    listed = list(_unique(urls))  # every worker reads the same list
+    kind = "add:" + sha256_hex("\n".join(listed).encode())
+    share = claims.Share(kind, settings.store.lease_seconds, batch_size)
+    share.begin(archive.engine)
+    while True:  # one pass; more while other workers hold URLs that may come free
+        claimed = [0]
+        todo = _claimed(archive, share, listed, claimed, summary, progress, refresh, media, skipped)
+        _fetch_all(
+            archive, settings, todo, summary, media, progress, batch_size, articles, cited_in, share
+        )
+        if not share.keep_going(archive.engine, claimed[0]):
+            return
+        time.sleep(1.0)
+
+
+def _fetch_all(
+    archive: Archive,
+    settings: Settings,
+    todo: Iterator[str],
+    summary: Summary,
+    media: bool,
+    progress: Progress | None,
+    batch_size: int,
+    articles: Articles | None,
+    cited_in: Mapping[str, str] | None,
+    share: claims.Share | None = None,
+) -> None:
     first = next(todo, None)  # nothing to fetch: no client, no event loop
     if first is not None:
         asyncio.run(
@@ -295,8 +335,40 @@ def _fetch_urls(
                 batch_size=batch_size,
                 articles=articles,
                 cited_in=cited_in,
+                share=share,
             )
         )
+
+
+def _claimed(
+    archive: Archive,
+    share: claims.Share,
+    urls: list[str],
+    claimed: list[int],
+    summary: Summary,
+    progress: Progress | None,
+    refresh: bool,
+    media: bool,
+    skipped: list[str] | None,
+) -> Iterator[str]:
+    """The URLs of ``urls`` this worker claims among others on one PostgreSQL archive
+    (:mod:`archiver.store.claims`), a batch at a time, less those already archived (which
+    are reported as skipped and done at once)."""
+    for start in range(0, len(urls), CHECK_BATCH):
+        chunk = json.dumps(urls[start : start + CHECK_BATCH])
+        while keys := share.claim(archive.engine, _LISTED, {"listed": chunk}):
+            claimed[0] += len(keys)
+            todo = list(
+                _to_fetch(
+                    archive, keys, summary, progress, refresh=refresh, media=media, skipped=skipped
+                )
+            )
+            share.finish(archive.engine, sorted(set(keys) - set(todo)))
+            yield from todo
+
+
+#: The URLs of one chunk of the list, as claim candidates.
+_LISTED = "SELECT value FROM json_each(:listed)"
 
 
 def _to_fetch(

@@ -65,11 +65,13 @@ class WarcWriter:
     empty WARC behind.
     """
 
-    def __init__(self, home: Path, *, software: str = SOFTWARE) -> None:
+    def __init__(self, home: Path, *, software: str = SOFTWARE, folder: Path | None = None) -> None:
         self.home = Path(home)
         stamp = datetime.now(UTC).strftime("%Y%m%d")
-        self.relative_path = f"{WARC_DIR}/archiver-{stamp}-{secrets.token_hex(4)}.warc.gz"
-        self.path = self.home / self.relative_path
+        name = f"archiver-{stamp}-{secrets.token_hex(4)}.warc.gz"
+        # Recorded as ``warc/<name>`` wherever ``[store] warc`` (``folder``) keeps the files.
+        self.relative_path = f"{WARC_DIR}/{name}"
+        self.path = (Path(folder) if folder else self.home / WARC_DIR) / name
         self._software = software
         self._lock = threading.Lock()
         self._handle: BinaryIO | None = None

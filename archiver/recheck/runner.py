@@ -33,10 +33,11 @@ from archiver.recheck.outcomes import (
 )
 from archiver.recheck.selection import Selection, resolve_targets
 from archiver.record import utc_now
-from archiver.store import Archive, Observation
+from archiver.store import Archive, Observation, claims
 from archiver.store.check_queries import (
     PostFilter,
     Target,
+    claimed_targets,
     count_newly_gone,
     count_selected,
     iter_targets,
@@ -47,6 +48,7 @@ from archiver.store.checks import (
     capture_ids,
     end_run,
     run_counts,
+    selection_key,
     start_run,
     unfinished_run,
     write_checks,
@@ -110,14 +112,16 @@ def plan_recheck(archive: Archive, selection: Selection, *, restart: bool = Fals
     selection.validate()
     keys = resolve_targets(archive, selection.targets)
     identity = selection.identity(keys)
-    run = unfinished_run(archive, identity)
-    if run is not None and restart:
-        assert run.id is not None
-        end_run(archive, run.id, "abandoned")
-        run = None
-    resumed = run is not None
-    if run is None:
-        run = start_run(archive, identity)
+    # Workers started together on a shared archive make one run and join it.
+    with claims.exclusive(archive.engine, f"recheck {selection_key(identity)}"):
+        run = unfinished_run(archive, identity)
+        if run is not None and restart:
+            assert run.id is not None
+            end_run(archive, run.id, "abandoned")
+            run = None
+        resumed = run is not None
+        if run is None:
+            run = start_run(archive, identity)
     assert run.id is not None
     base = selection.post_filter(keys)
     remaining = dataclasses.replace(base, not_in_run=run.id)
@@ -183,8 +187,12 @@ async def _run(
     batch_size: int,
     warc: bool,
 ) -> None:
-    writer = WarcWriter(archive.home) if warc else None
-    batch = _Batch(archive, plan.run_id, batch_size)
+    writer = WarcWriter(archive.home, folder=archive.warc_dir) if warc else None
+    shared = None
+    if archive.postgres:  # claimed a write batch at a time, among other workers
+        shared = claims.Share(f"recheck:{plan.run_id}", settings.store.lease_seconds, batch_size)
+    written = None if shared is None else lambda keys: shared.finish(archive.engine, keys)
+    batch = _Batch(archive, plan.run_id, batch_size, written)
     in_flight: dict[str, deque[Target]] = {}
 
     def report(item: CheckReport) -> None:
@@ -192,38 +200,37 @@ async def _run(
         if progress is not None:
             progress(item)
 
+    claimed = [0]
+
     def urls() -> Iterator[str]:
-        targets = iter_targets(archive, plan.post_filter, plan.run.baseline_capture_id)
+        if shared is None:
+            targets = iter_targets(archive, plan.post_filter, plan.run.baseline_capture_id)
+        else:
+            targets = claimed_targets(
+                archive, plan.post_filter, plan.run.baseline_capture_id, shared
+            )
         for target in targets:
+            claimed[0] += 1
             if target.post_id.startswith(UNFETCHABLE_PREFIX):
                 previous = previous_outcome(target)
                 report(CheckReport(target.key, target.url, "skipped", previous, UNFETCHABLE_REASON))
+                if shared is not None:
+                    shared.finish(archive.engine, [target.key])
                 continue
             in_flight.setdefault(target.url, deque()).append(target)
             yield target.url
 
     try:
         async with HttpClient.for_settings(settings, warc=writer) as client:
-            try:
-                stream = fetch_many(urls(), client, settings.endpoints, router=router)
-                async with aclosing(stream):  # on an interrupt, fetches in flight are cancelled
-                    async for result in stream:
-                        target = _take(in_flight, result.url)
-                        verdict = classify(target, result)
-                        batch.add(target, result, verdict)
-                        report(
-                            CheckReport(
-                                target.key,
-                                target.url,
-                                verdict.outcome,
-                                verdict.previous,
-                                verdict.detail,
-                            )
-                        )
-                        if batch.full:
-                            batch.flush()
-            finally:
-                batch.flush()  # also on Ctrl-C: what was checked is kept
+            while True:  # one pass; more while other workers hold batches that may come free
+                claimed[0] = 0
+                await _pass(urls(), client, settings, router, batch, in_flight, report)
+                if shared is None:
+                    break
+                if not shared.keep_going(archive.engine, claimed[0]):
+                    shared.close(archive.engine)
+                    break
+                await asyncio.sleep(1.0)
             if find_copies:
                 summary.copies = await find_copies_for_run(
                     archive, client, settings.endpoints, plan.run_id
@@ -231,6 +238,33 @@ async def _run(
     finally:
         if writer is not None:
             writer.close()
+
+
+async def _pass(
+    urls: Iterator[str],
+    client: HttpClient,
+    settings: Settings,
+    router: Registry,
+    batch: _Batch,
+    in_flight: dict[str, deque[Target]],
+    report: Callable[[CheckReport], None],
+) -> None:
+    try:
+        stream = fetch_many(urls, client, settings.endpoints, router=router)
+        async with aclosing(stream):  # on an interrupt, fetches in flight are cancelled
+            async for result in stream:
+                target = _take(in_flight, result.url)
+                verdict = classify(target, result)
+                batch.add(target, result, verdict)
+                report(
+                    CheckReport(
+                        target.key, target.url, verdict.outcome, verdict.previous, verdict.detail
+                    )
+                )
+                if batch.full:
+                    batch.flush()
+    finally:
+        batch.flush()  # also on Ctrl-C: what was checked is kept
 
 
 def _take(in_flight: dict[str, deque[Target]], url: str) -> Target:
@@ -252,7 +286,14 @@ class _Pending:
 class _Batch:
     """Checks waiting to be written; one flush = captures, then checks and statuses."""
 
-    def __init__(self, archive: Archive, run_id: int, size: int) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        run_id: int,
+        size: int,
+        on_written: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        self.on_written = on_written
         self.archive = archive
         self.run_id = run_id
         self.size = size
@@ -305,6 +346,8 @@ class _Batch:
             if verdict.definitive and verdict.previous != _outcome_class(verdict):
                 statuses.append(StatusChange(item.target.key, verdict.status, _detail(verdict)))
         write_checks(self.archive, checks, statuses)
+        if self.on_written is not None:
+            self.on_written([item.target.key for item in items])
 
 
 def _outcome_class(verdict: Verdict) -> str:

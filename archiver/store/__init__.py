@@ -1,4 +1,5 @@
-"""The archive store: posts, their append-only captures, media and search, in SQLite.
+"""The archive store: posts, their append-only captures, media and search, in SQLite or
+PostgreSQL (``dialect.py`` holds every difference; see docs/store.md).
 
 Split in a package rather than one ``store.py`` so the tables, the batch writer and
 the search index can each be read on their own; :class:`Archive` is the door. A post's

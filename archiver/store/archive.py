@@ -22,10 +22,16 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 from archiver.blobs import BlobStore
 from archiver.errors import ArchiverError
 from archiver.record import Post, sha256_hex
-from archiver.store import reads, sqlite_file
-from archiver.store.fts import fts_query
+from archiver.store import dialect, reads, sqlite_file
+from archiver.store.fts import search_keys
 from archiver.store.reads import Clause, PostSummary, StoredPost
-from archiver.store.schema import NewerArchiveError, current_version, prepare, schema_version
+from archiver.store.schema import (
+    NewerArchiveError,
+    NotAnArchiveError,
+    current_version,
+    prepare,
+    schema_version,
+)
 from archiver.store.tables import CaptureRow, MediaRow
 from archiver.store.writer import write_batch
 
@@ -119,6 +125,8 @@ class AddOutcome:
     key: str
     result: AddResult
     status: str
+    #: The cited fields this capture shows changed since the post's first capture.
+    differs: tuple[str, ...] = ()
 
 
 _ERRORS: dict[str, type[StoreError]] = {
@@ -132,6 +140,12 @@ def _raise(finding: sqlite_file.Finding | None) -> None:
         raise _ERRORS.get(finding.trouble, StoreError)(finding.message)
 
 
+def sqlite_path(home: Path, url: str | None) -> Path:
+    """The SQLite file of an archive: ``url`` (a path, or ``sqlite:///path``) when given,
+    else ``archive.db`` in the home."""
+    return Path(url.removeprefix("sqlite:///")) if url else Path(home) / "archive.db"
+
+
 class Archive:
     """An archive home: open it, add observations in batches, query posts and captures.
 
@@ -141,41 +155,69 @@ class Archive:
     :class:`DamagedArchiveError` (see :mod:`archiver.store.sqlite_file`).
     """
 
-    def __init__(self, home: Path, *, read_only: bool = False, check: bool = False) -> None:
+    def __init__(
+        self,
+        home: Path,
+        *,
+        url: str | None = None,
+        read_only: bool = False,
+        check: bool = False,
+        create: bool = True,
+        blobs: Path | None = None,
+        warc: Path | None = None,
+    ) -> None:
         self.home = Path(home)
+        #: Where WARC files are written and read: ``[store] warc``, else ``warc/`` in the home.
+        self.warc_dir = Path(warc) if warc else None
         self.db_path = self.home / "archive.db"
         self.read_only = read_only
-        _raise(sqlite_file.prepare(self.home, read_only=read_only))
-        self.blobs = BlobStore(self.home / "blobs")
-        self.engine: Engine = create_engine(
-            "sqlite://",
-            creator=lambda: sqlite_file.connect(self.db_path, read_only=read_only),
-            poolclass=QueuePool,
-        )
+        #: The database as it may be shown: its file, or its URL without the password.
+        self.where = str(self.db_path)
+        if url:
+            dialect.check_url(url)
+        self.postgres = dialect.is_postgres(url)
+        if url and not self.postgres:  # a SQLite file elsewhere than the home
+            self.db_path = sqlite_path(self.home, url)
+            self.where = str(self.db_path)
+        if self.postgres:
+            assert url is not None
+            self.where = dialect.shown(url)
+            self.engine: Engine = dialect.postgres_engine(url)
+        else:
+            _raise(sqlite_file.prepare(self.home, read_only=read_only, db_path=self.db_path))
+            self.engine = create_engine(
+                "sqlite://",
+                creator=lambda: sqlite_file.connect(self.db_path, read_only=read_only),
+                poolclass=QueuePool,
+            )
+        # Content-addressed, written under a temporary name and renamed: workers on
+        # several machines may share one folder (``[store] blobs``).
+        self.blobs = BlobStore(Path(blobs) if blobs else self.home / "blobs")
         event.listen(self.engine, "handle_error", self._explain)
         try:
-            self._prepare(check)
+            self._prepare(check, create)
         except BaseException:
             self.engine.dispose()
             raise
 
-    def _prepare(self, check: bool) -> None:
-        if check:  # before anything is written, even the schema
+    def _prepare(self, check: bool, create: bool) -> None:
+        if check and not self.postgres:  # before anything is written, even the schema
             with self.engine.connect() as connection:
                 _raise(sqlite_file.check(connection.exec_driver_sql, self.db_path))
         try:
             if self.read_only:
                 self._check_readable()
                 return
-            prepare(self.engine)
-        except NewerArchiveError as exc:
-            raise StoreError(f"{self.db_path}: {exc}") from exc
+            prepare(self.engine, create=create)
+        except (NewerArchiveError, NotAnArchiveError) as exc:
+            raise StoreError(f"{self.where}: {exc}") from exc
         except (DatabaseError, OperationalError) as exc:
             raise StoreError(
-                f"{self.db_path} is not a usable archive database ({exc.orig}); "
+                f"{self.where} is not a usable archive database ({exc.orig}); "
                 "choose another --home or move the file away"
             ) from exc
-        self.blobs.upgrade_layout()
+        if not self.postgres or self.blobs.root.is_dir():  # a command that only reads a
+            self.blobs.upgrade_layout()  # shared archive leaves no folder where it runs
 
     def _check_readable(self) -> None:
         """A read-only archive cannot be given tables or upgraded: it must be current."""
@@ -192,26 +234,51 @@ class Archive:
             )
 
     @classmethod
-    def for_reading(cls, home: Path) -> Archive:
+    def for_reading(
+        cls,
+        home: Path,
+        url: str | None = None,
+        *,
+        blobs: Path | None = None,
+        warc: Path | None = None,
+    ) -> Archive:
         """Open ``home`` to read: as usual when it can be written (so an archive made by an
         older version gains new tables), read-only when it cannot (permissions, a
         read-only mount), so list, search, show and export still work there. A database
-        small enough for ``PRAGMA quick_check`` to be cheap is checked too."""
+        small enough for ``PRAGMA quick_check`` to be cheap is checked too. A PostgreSQL
+        archive must exist already (its server decides who may write)."""
         home = Path(home)
-        db_path = home / "archive.db"
+        if dialect.is_postgres(url):
+            return cls(home, url=url, create=False, blobs=blobs, warc=warc)
+        db_path = sqlite_path(home, url)
         cheap = not db_path.exists() or db_path.stat().st_size <= sqlite_file.CHEAP_CHECK_BYTES
-        read_only = home.is_dir() and not sqlite_file.home_is_writable(home)
-        return cls(home, read_only=read_only, check=cheap)
+        read_only = db_path.parent.is_dir() and not sqlite_file.home_is_writable(db_path.parent)
+        return cls(home, url=url, read_only=read_only, check=cheap, blobs=blobs, warc=warc)
 
     @classmethod
-    def for_writing(cls, home: Path) -> Archive:
+    def for_writing(
+        cls,
+        home: Path,
+        url: str | None = None,
+        *,
+        create: bool = True,
+        blobs: Path | None = None,
+        warc: Path | None = None,
+    ) -> Archive:
         """Open ``home`` to add to it, once ``PRAGMA quick_check`` found the database
-        sound, whatever its size: writing into a damaged b-tree can spread the damage."""
-        return cls(home, check=True)
+        sound, whatever its size: writing into a damaged b-tree can spread the damage.
+        ``create=False``: a PostgreSQL database that holds no archive yet is refused."""
+        return cls(home, url=url, check=True, create=create, blobs=blobs, warc=warc)
 
     def _explain(self, context: ExceptionContext) -> None:
-        """Any SQLite error becomes what it means for the archive (damaged, read-only, busy,
-        full), so every command says so in one line instead of an unexpected error."""
+        """Any database error becomes what it means for the archive (damaged, read-only,
+        busy, full; a server that cannot be reached or refuses the password), so every
+        command says so in one line instead of an unexpected error."""
+        if self.postgres:
+            message = dialect.explain_postgres(context.original_exception, self.where)
+            if message is not None:
+                raise StoreError(message)
+            return
         _raise(sqlite_file.explain(context.original_exception, self.db_path))
 
     def close(self) -> None:
@@ -234,7 +301,7 @@ class Archive:
             return []
         with self.engine.begin() as connection:
             results = write_batch(connection, self.blobs, observations)
-        return [AddOutcome(key, result, status) for key, result, status in results]  # type: ignore[arg-type]
+        return [AddOutcome(*result) for result in results]  # type: ignore[arg-type]
 
     def record_media_download(
         self, key: str, url: str, sha256: str, content_type: str | None, size: int, at: str
@@ -331,23 +398,26 @@ class Archive:
         return reads.list_posts(self.engine, query, limit=limit, page=batch_size)
 
     def search(self, query: str, limit: int = 50) -> list[PostSummary]:
-        """Full-text search over text, title and author (FTS5), best match first."""
-        match = fts_query(query)
-        if not match:
-            return []
+        """Full-text search over text, title and author, best match first (the syntax:
+        :mod:`archiver.store.fts`)."""
         with self.engine.connect() as connection:
-            keys = [
-                row[0]
-                for row in connection.execute(
-                    text(
-                        "SELECT key FROM posts_fts WHERE posts_fts MATCH :q "
-                        "ORDER BY bm25(posts_fts) LIMIT :n"
-                    ),
-                    {"q": match, "n": limit},
-                )
-            ]
+            keys = search_keys(connection, query, limit)
         rows = reads.summaries(self.engine, keys)
         return [rows[key] for key in keys if key in rows]
+
+    def longest_key(self, platform: str | None = None) -> int:
+        """The length of the longest key (of one platform's posts), from the keys' index:
+        what a listing's key column must hold before its first row is read."""
+        where = "WHERE platform = :platform" if platform else ""
+        with self.engine.connect() as connection:
+            query = text(f"SELECT MAX(LENGTH(key)) FROM posts {where}")
+            return int(connection.execute(query, {"platform": platform}).scalar() or 0)
+
+    def changed_since_cited(self) -> int:
+        """How many posts a later capture shows changed since cited (``list --changed``)."""
+        with self.engine.connect() as connection:
+            query = text(f"SELECT COUNT(*) FROM posts WHERE {reads.CHANGED_SINCE_CITED[0]}")
+            return int(connection.execute(query).scalar() or 0)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Number of posts by platform and status."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from archiver.store import claims
 from archiver.store.archive import Archive
 from archiver.store.checks import (
     FIRST_GONE_SQL,
@@ -94,7 +95,7 @@ def _where(selection: PostFilter, *, by_key: bool = False) -> tuple[list[str], d
 
 def count_selected(archive: Archive, selection: PostFilter) -> int:
     clauses, params = _where(selection)
-    where = " AND ".join(clauses) or "1"
+    where = " AND ".join(clauses) or "1 = 1"
     with archive.engine.connect() as connection:
         query = text(f"SELECT COUNT(*) FROM posts WHERE {where}")
         return int(connection.execute(query, params).scalar() or 0)
@@ -150,18 +151,51 @@ def _pages(
             yield Target(row[0], row[1], row[2], row[3], row[4], hashes.get(row[0], {}))
 
 
+def claimed_targets(
+    archive: Archive, selection: PostFilter, baseline_capture_id: int, share: claims.Share
+) -> Iterator[Target]:
+    """The selected posts this worker claims, a batch at a time, among other workers on the
+    same PostgreSQL archive (:mod:`archiver.store.claims`), until none is left to claim.
+    The caller marks each post done (``share.finish``) once its check is written, and
+    asks again while other workers hold claims (one of them may die)."""
+    clauses, params = _where(selection)
+    after = ""
+    while True:
+        where = " AND ".join([*clauses, "posts.key > :after"])
+        candidates = f"SELECT posts.key FROM posts WHERE {where} ORDER BY posts.key"
+        keys = share.claim(archive.engine, candidates, params | {"after": after})
+        if not keys and not after:
+            return
+        if keys:
+            after = max(keys)
+            yield from _targets_of(archive, sorted(keys), baseline_capture_id)
+        else:  # from the start again: claims that expired behind us
+            after = ""
+
+
+def _targets_of(archive: Archive, keys: list[str], baseline: int) -> Iterator[Target]:
+    where, params = keys_sql(keys)
+    columns = "posts.key, posts.platform, posts.post_id, posts.url, posts.status"
+    with archive.engine.connect() as connection:
+        query = text(f"SELECT {columns} FROM posts WHERE {where} ORDER BY posts.key")
+        rows = connection.execute(query, params).all()
+        hashes = _prior_hashes(connection, keys, baseline)
+    for row in rows:
+        yield Target(row[0], row[1], row[2], row[3], row[4], hashes.get(row[0], {}))
+
+
 def _prior_hashes(connection: Any, keys: Sequence[str], baseline: int) -> dict[str, dict[str, str]]:
     """Per post and capture method, the content hash of its latest capture up to ``baseline``."""
     rows = connection.execute(
         text(
-            "SELECT post_key, method, content_hash, MAX(id) FROM captures "
-            "WHERE post_key IN (SELECT value FROM json_each(:keys)) AND id <= :baseline "
-            "AND content_hash IS NOT NULL GROUP BY post_key, method"
+            "SELECT post_key, method, content_hash FROM captures WHERE id IN ("
+            "SELECT MAX(id) FROM captures WHERE post_key IN (SELECT value FROM json_each(:keys)) "
+            "AND id <= :baseline AND content_hash IS NOT NULL GROUP BY post_key, method)"
         ),
         {"keys": json.dumps(list(keys)), "baseline": baseline},
     )
     found: dict[str, dict[str, str]] = {}
-    for key, method, content_hash, _ in rows:
+    for key, method, content_hash in rows:
         found.setdefault(key, {})[method] = content_hash
     return found
 
@@ -189,11 +223,11 @@ def outcome_counts(archive: Archive) -> OutcomeCounts:
     grouped = (
         "SELECT platform, status, last_definitive, last_any = 'error' AS failed, COUNT(*) AS n "
         f"FROM (SELECT posts.platform, posts.status, {LAST_DEFINITIVE_SQL} AS last_definitive, "
-        f"{LAST_CHECK_SQL} AS last_any FROM posts) GROUP BY 1, 2, 3, 4"
+        f"{LAST_CHECK_SQL} AS last_any FROM posts) AS p GROUP BY 1, 2, 3, 4"
     )
     query = text(
-        f"SELECT platform, {state_sql('status', 'last_definitive')}, failed, SUM(n) "
-        f"FROM ({grouped}) GROUP BY 1, 2, 3"
+        f"SELECT platform, {state_sql('status', 'last_definitive')}, failed, "
+        f"CAST(SUM(n) AS INTEGER) FROM ({grouped}) AS g GROUP BY 1, 2, 3"
     )
     counts = OutcomeCounts()
     with archive.engine.connect() as connection:

@@ -334,8 +334,8 @@ def add_copies(archive: Archive, copies: Sequence[FoundCopy]) -> int:
     if not copies:
         return 0
     statement = text(
-        "INSERT OR IGNORE INTO copies (post_key, source, url, archived_at, found_at) "
-        "VALUES (:post_key, :source, :url, :archived_at, :found_at)"
+        "INSERT INTO copies (post_key, source, url, archived_at, found_at) "
+        "VALUES (:post_key, :source, :url, :archived_at, :found_at) ON CONFLICT DO NOTHING"
     )
     with archive.engine.begin() as connection:
         result = connection.execute(statement, [asdict(copy) for copy in copies])

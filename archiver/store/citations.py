@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import text
-from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from archiver.record import utc_now
+from archiver.store import dialect
 from archiver.store.reads import Clause
 
 if TYPE_CHECKING:
@@ -87,8 +87,10 @@ def record_citations(
     if not citations:
         return
     found_at = at or utc_now()
-    statement = insert(CITATIONS).on_conflict_do_nothing(index_elements=["article_key", "post_key"])
     with archive.engine.begin() as connection:
+        statement = dialect.insert(connection, CITATIONS).on_conflict_do_nothing(
+            index_elements=["article_key", "post_key"]
+        )
         start = connection.execute(
             text("SELECT COALESCE(MAX(position) + 1, 0) FROM citations WHERE article_key = :key"),
             {"key": article_key},

@@ -19,7 +19,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
 
 
 @dataclass(frozen=True)
@@ -82,17 +83,7 @@ def _pages(
     statement = first_page
     while True:
         with engine.connect() as connection:
-            # Read through the driver's own connection (public in SQLAlchemy): plain tuples,
-            # not a Row object per row, which measured as half the cost of a walk. The SQL
-            # is ours, with named parameters, which sqlite3 binds as they are.
-            driver = connection.connection.driver_connection
-            assert driver is not None, "a connection checked out of the pool is open"
-            try:
-                rows = driver.execute(statement, params).fetchall()
-            except sqlite3.DatabaseError:
-                # Run it once more through SQLAlchemy, whose error events say what the
-                # failure means for the archive (damaged, busy, full) in one line.
-                rows = list(connection.exec_driver_sql(statement, params).tuples())
+            rows = _read(connection, statement, params)
         if rows:
             yield rows
         if len(rows) < page:
@@ -100,6 +91,22 @@ def _pages(
         last = rows[-1]
         params |= {f"_after{i}": last[place] for i, place in enumerate(places)}
         statement = next_page
+
+
+def _read(connection: Connection, statement: str, params: dict[str, Any]) -> list[Any]:
+    if connection.dialect.name != "sqlite":
+        return list(connection.execute(text(statement), params).all())
+    # Read through the driver's own connection (public in SQLAlchemy): plain tuples, not a
+    # Row object per row, which measured as half the cost of a walk. The SQL is ours, with
+    # named parameters, which sqlite3 binds as they are.
+    driver = connection.connection.driver_connection
+    assert driver is not None, "a connection checked out of the pool is open"
+    try:
+        return list(driver.execute(statement, params).fetchall())
+    except sqlite3.DatabaseError:
+        # Run it once more through SQLAlchemy, whose error events say what the failure
+        # means for the archive (damaged, busy, full) in one line.
+        return list(connection.exec_driver_sql(statement, params).tuples())
 
 
 def _statement(

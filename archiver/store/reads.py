@@ -44,6 +44,9 @@ class PostSummary:
     first_captured_at: str
     last_captured_at: str
     capture_count: int
+    #: The cited fields a later capture changed (``text date``), None when none did.
+    differs_fields: str | None = None
+    differs_capture_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -60,6 +63,8 @@ RECORD_SQL = (
     "COALESCE(posts.record_json, "
     "(SELECT c.record_json FROM captures c WHERE c.id = posts.record_capture_id))"
 )
+#: Posts changed since cited (a later capture differs from the first in a cited field).
+CHANGED_SINCE_CITED: Clause = ("posts.differs_fields IS NOT NULL", {})
 #: Oldest first; posts without a date first of all. Both orders are index scans.
 _BY_DATE = ("posts.created_at", "posts.key")
 

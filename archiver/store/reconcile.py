@@ -25,14 +25,16 @@ from sqlmodel import SQLModel
 
 from archiver.merge import TEXT_ID_PREFIX, as_key_of, merge, same_post
 from archiver.record import Post
-from archiver.store.fts import reindex_posts
+from archiver.store import dialect
+from archiver.store.fts import reindex_posts, remove_posts
 from archiver.store.reads import RECORD_SQL, keys_sql
+from archiver.store.tables import AliasRow
 
 _CANDIDATES = """
 SELECT key, platform, post_id, author_handle, created_at FROM posts
 WHERE author_handle IN (SELECT value FROM json_each(:handles))
 AND substr(created_at, 1, 10) IN (SELECT value FROM json_each(:days))
-AND COALESCE(record_json, record_capture_id) IS NOT NULL"""
+AND (record_json IS NOT NULL OR record_capture_id IS NOT NULL)"""
 
 
 def is_text_key(key: str) -> bool:
@@ -145,18 +147,16 @@ def _join(connection: Connection, text_key: str, real_key: str) -> bool:
     # Rows that name the post follow it; a derived row the real post already has (the same
     # media URL, the same alias) is kept once. Captures never collide (checked above).
     for table, column in _references():
-        connection.execute(
-            text(f"UPDATE OR IGNORE {table} SET {column} = :real WHERE {column} = :text"), keys
-        )
+        dialect.update_or_skip(connection, SQLModel.metadata.tables[table], column, keys)
         if table != "captures":
             connection.execute(text(f"DELETE FROM {table} WHERE {column} = :text"), keys)
+    aliases = dialect.insert(connection, AliasRow.__table__)  # type: ignore[attr-defined]
     connection.execute(
-        text("INSERT OR REPLACE INTO aliases (url, post_key) VALUES (:text, :real)"), keys
+        aliases.values(url=text_key, post_key=real_key).on_conflict_do_update(
+            index_elements=["url"], set_={"post_key": real_key}
+        )
     )
-    connection.execute(
-        text("DELETE FROM posts_fts WHERE rowid = (SELECT rowid FROM posts WHERE key = :text)"),
-        keys,
-    )
+    remove_posts(connection, [text_key])
     connection.execute(text("DELETE FROM posts WHERE key = :text"), keys)
     update = {
         "key": real_key,

@@ -1,35 +1,46 @@
-"""The archive's schema version, and the steps that bring an older archive up to it.
+"""The archive's schema: made new, or brought up to date by Alembic revisions, on both engines.
 
-An archive records the schema it was written with in ``PRAGMA user_version``. Opening
-one made by an earlier archiver runs every step above its version, then sets the
-version, all in one ``BEGIN IMMEDIATE`` transaction: an interrupted or failed upgrade
-leaves the archive exactly as it was, and two processes opening the same old archive
-upgrade it once (the second waits, then finds it done). A new table needs no step (it
-is created when missing); a new column, index or change of data does: append a function
-to :data:`STEPS`.
+Each schema change is a revision in :mod:`archiver.store.migrations` and the archive
+records the one it is at in Alembic's ``alembic_version`` table. Opening an archive at an
+earlier revision runs every revision after it, in one transaction under a lock (SQLite's
+``BEGIN IMMEDIATE``, a PostgreSQL advisory lock): an interrupted or failed upgrade leaves
+the archive exactly as it was, and two processes opening the same old archive upgrade it
+once (the second waits, then finds it done). A new table needs no revision (it is created
+when missing); a new column, index or change of data does.
+
+SQLite archives made before revisions were kept record their schema in ``PRAGMA
+user_version`` (0 or 1: the first schema, 2 to 4: that revision); they are stamped with that
+revision and upgraded from there. SQLite archives keep ``user_version`` equal to their
+revision's place in :data:`REVISIONS`, so an archiver from before Alembic refuses an
+archive newer than it knows. An archive at the newest revision is opened without
+importing Alembic at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from archiver.errors import ArchiverError
-from archiver.store import tables  # noqa: F401  (registers every table with SQLModel.metadata)
-from archiver.store.citations import CITATIONS
+from archiver.store import citations as _citations  # noqa: F401  (registers its table)
+from archiver.store import screenshots as _screenshots  # noqa: F401  (registers its tables)
+from archiver.store import tables as _tables  # noqa: F401  (registers every table with SQLModel.metadata)
 from archiver.store.fts import ensure_fts
-from archiver.store.screenshots import SCREENSHOT_PATHS, SCREENSHOTS
 
-Step = Callable[[Connection], None]
+#: Every revision, oldest first; the last is the schema this archiver writes.
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+VERSION_TABLE = "alembic_version"
 
 
 class NewerArchiveError(ArchiverError):
     """The archive was written by a later archiver, whose schema this one does not know."""
 
-    def __init__(self, version: int) -> None:
+    def __init__(self, version: int | str) -> None:
         super().__init__(
             f"the archive has schema version {version}, newer than this archiver's "
             f"{current_version()}; upgrade archiver to open it"
@@ -37,118 +48,138 @@ class NewerArchiveError(ArchiverError):
         self.version = version
 
 
-def _v2_shared_records_and_keyset_indexes(connection: Connection) -> None:
-    """Each record stored once, and the indexes keyset pages and counts read.
-
-    A post whose merged record equals one of its captures' records now names that
-    capture instead of holding a second copy. Indexes on one column give way to wider
-    ones that hold what is read: ``list`` and ``export`` read pages in order from an
-    index instead of sorting every row, and ``status`` counts from indexes alone.
-    """
-    connection.exec_driver_sql("ALTER TABLE posts ADD COLUMN record_capture_id INTEGER")
-    connection.exec_driver_sql(
-        "UPDATE posts SET record_capture_id = (SELECT MIN(c.id) FROM captures c "
-        "WHERE c.post_key = posts.key AND c.record_json = posts.record_json) "
-        "WHERE record_json IS NOT NULL"
-    )
-    connection.exec_driver_sql(
-        "UPDATE posts SET record_json = NULL WHERE record_capture_id IS NOT NULL"
-    )
-    for replaced in (
-        "ix_posts_platform",
-        "ix_posts_created_at",
-        "ix_posts_status",
-        "ix_checks_post_id",
-    ):
-        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {replaced}")
-    create_missing_indexes(connection)
-
-
-def _v3_citations(connection: Connection) -> None:
-    """Which posts each article cites (:mod:`archiver.store.citations`).
-
-    Earlier archives never linked a post to the article it came from, so there is
-    nothing to carry over: the step makes the table and its indexes. It is a step, not
-    left to ``create_all``, so the version records it and an archiver that does not know
-    citations refuses the archive instead of writing articles without their links.
-    """
-    CITATIONS.create(connection, checkfirst=True)
-
-
-def _v4_screenshots(connection: Connection) -> None:
-    """The screenshots tables (``--screenshot``): the screenshots, and their places in
-    timestamp trees, with their indexes.
-
-    ``create_all`` would add the table by itself; the step makes the version say that the
-    archive has it, so an older archive on a read-only mount is told to be upgraded
-    rather than found to lack a table.
-    """
-    SCREENSHOTS.create(connection, checkfirst=True)
-    SCREENSHOT_PATHS.create(connection, checkfirst=True)
-
-
-#: ``STEPS[n - 2]`` upgrades an archive of version n - 1 to version n. Version 1 is the
-#: first schema (the tables as first released).
-STEPS: tuple[Step, ...] = (
-    _v2_shared_records_and_keyset_indexes,
-    _v3_citations,
-    _v4_screenshots,
-)
+class NotAnArchiveError(ArchiverError):
+    """The database holds tables but no archive: nothing is written to it."""
 
 
 def current_version() -> int:
-    return len(STEPS) + 1
+    return len(REVISIONS)
+
+
+def head() -> str:
+    return REVISIONS[-1]
 
 
 def create_missing_indexes(connection: Connection) -> None:
-    """Create every index the tables declare that the archive lacks (for upgrade steps).
+    """Create every index the tables declare that the archive lacks (for revisions).
 
     Tables the archive does not have yet are left to ``create_all``, which makes them with
-    their indexes after the steps have run.
+    their indexes after the revisions have run; an index on a column a later revision adds
+    is left to that revision.
     """
-    existing = set(inspect(connection).get_table_names())
+    inspector = inspect(connection)
+    existing = set(inspector.get_table_names())
     for table in SQLModel.metadata.sorted_tables:
         if table.name not in existing:
             continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = {column.name for column in table.columns} - present
         for index in table.indexes:
+            where = index.dialect_options["sqlite"].get("where")  # the same on PostgreSQL
+            where = "" if where is None else str(where)
+            used = {column.name for column in index.columns} | set(re.findall(r"\w+", where))
+            if used & missing:
+                continue  # a later step adds the column, and then the index
             index.create(connection, checkfirst=True)
 
 
 def schema_version(connection: Connection) -> int:
-    """The schema version the archive records (0 before versions were recorded)."""
-    return int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+    """The schema version the archive records: its revision's place in :data:`REVISIONS`
+    (0 for a new database); a revision this archiver does not know is a newer one."""
+    revision = _revision(connection, set(inspect(connection).get_table_names()))
+    if revision is None:
+        return 0
+    if revision not in REVISIONS:
+        raise NewerArchiveError(revision)
+    return REVISIONS.index(revision) + 1
 
 
-def _is_new(connection: Connection) -> bool:
-    return not inspect(connection).has_table("posts")
+def _revision(connection: Connection, tables: set[str]) -> str | None:
+    """The revision the archive is at; None for a new database."""
+    version = 0
+    if connection.dialect.name == "sqlite":  # kept in user_version before revisions, and since
+        version = int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+        if version > len(REVISIONS):
+            raise NewerArchiveError(version)
+    if VERSION_TABLE in tables:
+        found = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+        if found is not None:
+            return str(found)
+    if "posts" not in tables:
+        return None
+    return REVISIONS[max(version, 1) - 1]
 
 
-def prepare(engine: Engine) -> None:
+def _check(revision: str | None, tables: set[str], *, create: bool) -> None:
+    if revision is not None and revision not in REVISIONS:
+        raise NewerArchiveError(revision)
+    if revision is None and tables - {VERSION_TABLE}:
+        raise NotAnArchiveError(
+            "the database holds tables of something else, not an archive "
+            f"({', '.join(sorted(tables)[:3])}…); give an empty database or an archive"
+        )
+    if revision is None and not create:
+        raise NotAnArchiveError("no archive in this database yet; add posts to make one")
+
+
+def prepare(engine: Engine, *, create: bool = True) -> None:
     """Make the archive behind ``engine`` current: create it, or upgrade it in one transaction.
 
-    Raises :class:`NewerArchiveError` for an archive written by a later archiver, and
-    SQLAlchemy's errors for a file that is not an SQLite database.
+    Raises :class:`NewerArchiveError` for an archive written by a later archiver,
+    :class:`NotAnArchiveError` for a database holding other tables (or none, unless
+    ``create``), and SQLAlchemy's errors for a file that is not an SQLite database.
     """
     with engine.connect() as connection:
-        version, new = schema_version(connection), _is_new(connection)
-        if version > current_version():
-            raise NewerArchiveError(version)
-        if not new and version == current_version():
+        tables = set(inspect(connection).get_table_names())
+        revision = _revision(connection, tables)
+        _check(revision, tables, create=create)
+        if revision == head() and VERSION_TABLE in tables:
             SQLModel.metadata.create_all(connection)  # tables added since; reads only if none
             connection.commit()
             return
     with engine.connect() as connection:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")  # one writer upgrades; others wait
-        version, new = schema_version(connection), _is_new(connection)
-        if version > current_version():
-            raise NewerArchiveError(version)
-        if new:
+        _lock(connection)
+        tables = set(inspect(connection).get_table_names())
+        revision = _revision(connection, tables)
+        _check(revision, tables, create=create)
+        if revision is None:
             SQLModel.metadata.create_all(connection)
             ensure_fts(connection)
+            _alembic(connection, "stamp", head())
         else:
-            # Archives from before the version was recorded are version 1.
-            for step in STEPS[max(version, 1) - 1 :]:
-                step(connection)
+            if VERSION_TABLE not in tables:
+                _alembic(connection, "stamp", revision)
+            _alembic(connection, "upgrade", head())
             SQLModel.metadata.create_all(connection)
-        connection.exec_driver_sql(f"PRAGMA user_version = {current_version()}")
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(f"PRAGMA user_version = {current_version()}")
         connection.commit()
+
+
+def _lock(connection: Connection) -> None:
+    """One process at a time makes or upgrades a schema; the others wait for it."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('archiver schema'))"))
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@cache
+def _config() -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "archiver.store:migrations")
+    return config
+
+
+def _alembic(connection: Connection, action: str, revision: str) -> None:
+    """Alembic's ``stamp`` or ``upgrade`` on ``connection``, inside its transaction."""
+    from alembic import command
+
+    config = _config()
+    config.attributes["connection"] = connection
+    try:
+        getattr(command, action)(config, revision)
+    finally:
+        del config.attributes["connection"]

@@ -166,9 +166,10 @@ def check(execute: Execute, db_path: Path) -> Finding | None:
 # -- opening ---------------------------------------------------------------------------------
 
 
-def prepare(home: Path, *, read_only: bool) -> Finding | None:
-    """Make the home when writing; then why ``archive.db`` there cannot be opened, or None."""
-    db_path = home / "archive.db"
+def prepare(home: Path, *, read_only: bool, db_path: Path | None = None) -> Finding | None:
+    """Make the home when writing; then why its ``archive.db`` (or ``db_path``) cannot be
+    opened, or None."""
+    db_path = db_path or home / "archive.db"
     if read_only and not db_path.is_file():
         return Finding("unusable", f"no archive in {home} (no archive.db there); check --home")
     if not read_only:

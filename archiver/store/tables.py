@@ -15,6 +15,7 @@ rewritten, so when a post went and why can always be read back.
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 
@@ -30,6 +31,14 @@ class PostRow(SQLModel, table=True):
         Index("ix_posts_platform_created_key", "platform", "created_at", "key"),
         # ``status`` counts posts by status and platform from this index alone.
         Index("ix_posts_status_platform_key", "status", "platform", "key"),
+        # Posts changed since cited, counted by ``status`` and walked by ``list --changed``.
+        Index(
+            "ix_posts_differs_created_key",
+            "created_at",
+            "key",
+            sqlite_where=text("differs_fields IS NOT NULL"),
+            postgresql_where=text("differs_fields IS NOT NULL"),
+        ),
     )
 
     key: str = Field(primary_key=True)
@@ -53,6 +62,12 @@ class PostRow(SQLModel, table=True):
     first_captured_at: str
     last_captured_at: str = Field(index=True)
     capture_count: int = 0
+    #: Changed since cited: the cited fields (``text author date media``, space-separated)
+    #: in which a later capture differs from the post's first (see :mod:`archiver.changes`);
+    #: None while every capture agrees with the first.
+    differs_fields: str | None = None
+    #: The latest capture that differs from the first (shown beside it by ``show``).
+    differs_capture_id: int | None = None
 
 
 class CaptureRow(SQLModel, table=True):
@@ -170,3 +185,23 @@ class CopyRow(SQLModel, table=True):
     url: str
     archived_at: str | None = None
     found_at: str
+
+
+class WorkClaim(SQLModel, table=True):
+    """Work one of several processes sharing a PostgreSQL archive has taken: a post to
+    recheck in a run, a URL to add from a list (see :mod:`archiver.store.claims`).
+
+    A claim is held until ``lease_until`` (the server's clock, seconds since the epoch);
+    a worker that dies leaves its claims to expire, and another worker takes them over.
+    """
+
+    __tablename__ = "work_claims"
+
+    #: What the items belong to: ``recheck:<run id>`` or ``add:<hash of the list>``.
+    kind: str = Field(primary_key=True)
+    #: A post key or a URL.
+    item: str = Field(primary_key=True)
+    worker: str
+    lease_until: float
+    #: Finished (or nothing to do): never handed out again.
+    done: bool = False

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from itertools import islice
 
 from sqlalchemy import ColumnElement, func, insert, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, SQLModel
 
+from archiver.store import dialect
 from archiver.store.archive import Archive
 from archiver.store.screenshots import SCREENSHOT_PATHS
 from archiver.store.tables import CaptureRow
@@ -155,7 +155,9 @@ def save_stamp(
             insert(TOKENS),
             [{**token.model_dump(exclude={"id"}), "tree_id": tree_id} for token in tokens],
         )
-        statement = sqlite_insert(PATHS).on_conflict_do_nothing(index_elements=["capture_id"])
+        statement = dialect.insert(connection, PATHS).on_conflict_do_nothing(
+            index_elements=["capture_id"]
+        )
         while chunk := [{"tree_id": tree_id, **row} for row in islice(rows, _WRITE_CHUNK)]:
             connection.execute(statement, chunk)
         shot_rows = [
@@ -165,7 +167,7 @@ def save_stamp(
             )
         ]
         if shot_rows:
-            shots = sqlite_insert(SCREENSHOT_PATHS).on_conflict_do_nothing(
+            shots = dialect.insert(connection, SCREENSHOT_PATHS).on_conflict_do_nothing(
                 index_elements=["screenshot_id"]
             )
             connection.execute(shots, shot_rows)

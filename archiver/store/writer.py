@@ -16,11 +16,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, func, text
-from sqlalchemy.dialects.sqlite import insert
 
 from archiver.blobs import BlobStore
+from archiver.changes import CitedField, citation_differences
 from archiver.merge import as_key_of, merge
 from archiver.record import Post
+from archiver.store.dialect import insert
 from archiver.store.fts import reindex_posts
 from archiver.store.reads import RECORD_SQL, keys_sql
 from archiver.store.reconcile import is_text_key, join_text_posts, joined_keys
@@ -42,12 +43,32 @@ class _Plan:
     aliases: dict[str, str] = field(default_factory=dict)
     #: Posts whose view is the record of a capture of this batch: key -> its index.
     view_capture: dict[str, int] = field(default_factory=dict)
+    #: Each post's first capture with a record: the version cited (see :class:`_Cited`).
+    cited: dict[str, _Cited] = field(default_factory=dict)
+    #: Posts whose latest differing capture is one of this batch: key -> its index.
+    differs_capture: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Cited:
+    """A post's earliest capture with a record, by ``captured_at``: the version an article
+    cited. Stored captures have an ``id``; one of this batch its ``index`` in the plan."""
+
+    post: Post
+    id: int | None = None
+    index: int | None = None
+    #: The record as stored, when read from the archive (often the post's view as well).
+    json: str | None = None
+
+
+Written = tuple[str, str, str, tuple[CitedField, ...]]
 
 
 def write_batch(
     connection: Connection, blobs: BlobStore, observations: Sequence[Any]
-) -> list[tuple[str, str, str]]:
-    """Store ``observations`` (``store.Observation``); return (key, result, status) each."""
+) -> list[Written]:
+    """Store ``observations`` (``store.Observation``); return for each its key, result,
+    the post's status, and the cited fields it shows changed (empty when none)."""
     stored: dict[int, str] = {}  # a document's posts share one body: hash it once
 
     def put(body: bytes) -> str:
@@ -64,7 +85,7 @@ def write_batch(
             replace(obs, key=joined[obs.key]) if obs.key in joined else obs for obs in observations
         ]
     keys = sorted({obs.key for obs in observations})
-    plan = _Plan(posts=_existing_posts(connection, keys))
+    plan = _Plan(posts=_existing_posts(connection, keys), cited=_first_records(connection, keys))
     seen = _existing_signatures(connection, keys, {obs.raw_sha256 for obs in observations})
     results = [
         _plan_one(plan, seen, obs, hashes, blobs)
@@ -75,15 +96,13 @@ def write_batch(
     return [_joined_result(result, joined, plan) for result in results]
 
 
-def _joined_result(
-    result: tuple[str, str, str], joined: dict[str, str], plan: _Plan
-) -> tuple[str, str, str]:
+def _joined_result(result: Written, joined: dict[str, str], plan: _Plan) -> Written:
     """A text post's result told as the post it joined: that post was updated."""
     key = joined.get(result[0])
     if key is None:
         return result
     status = plan.posts[key]["status"] if key in plan.posts else result[2]
-    return key, "updated", status
+    return key, "updated", status, result[3]
 
 
 def _existing_posts(connection: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
@@ -98,6 +117,21 @@ def _existing_posts(connection: Connection, keys: list[str]) -> dict[str, dict[s
         post["record_json"] = post.pop("view_json")
         found[row.key] = post
     return found
+
+
+def _first_records(connection: Connection, keys: list[str]) -> dict[str, _Cited]:
+    """The earliest capture with a record of each of ``keys`` that has one."""
+    where, params = keys_sql(keys, "post_key")
+    query = text(
+        "SELECT c.post_key, c.id, c.record_json FROM captures c WHERE c.id IN ("
+        "SELECT (SELECT f.id FROM captures f WHERE f.post_key = k.post_key "
+        "AND f.record_json IS NOT NULL ORDER BY f.captured_at, f.id LIMIT 1) "
+        f"FROM (SELECT DISTINCT post_key FROM captures WHERE {where}) k)"
+    )
+    return {
+        key: _Cited(Post.model_validate_json(record), id=capture_id, json=record)
+        for key, capture_id, record in connection.execute(query, params)
+    }
 
 
 def _existing_signatures(
@@ -118,7 +152,7 @@ def _plan_one(
     obs: Any,
     blob_hashes: list[str],
     blobs: BlobStore,
-) -> tuple[str, str, str]:
+) -> Written:
     # A text post's URL is its author's profile, which names no one post.
     profile = is_text_key(f"{obs.platform}:{obs.post_id}")
     for url in {*obs.aliases, *([] if profile else [obs.url])}:
@@ -128,7 +162,7 @@ def _plan_one(
     if signature in seen and row is not None:
         if obs.post is not None:  # the same answer again, perhaps with its media downloaded now
             _plan_media(plan, obs.key, obs.post, blobs, downloaded_only=True)
-        return obs.key, "unchanged", row["status"]
+        return obs.key, "unchanged", row["status"], ()
     seen.add(signature)
     post: Post | None = obs.post
     record_json = post.to_json() if post else None
@@ -168,6 +202,7 @@ def _plan_one(
     else:
         result = "unchanged"
     before = (row["content_hash"], row["status"])
+    differs = _compare_with_cited(plan, row, obs.key, post) if post is not None else ()
     row["capture_count"] = (row["capture_count"] or 0) + 1
     row["first_captured_at"] = min(row["first_captured_at"], obs.captured_at)
     # Only a live observation says whether a post exists now; a saved article does not,
@@ -176,7 +211,9 @@ def _plan_one(
         row["status"], row["status_detail"] = obs.status, obs.detail
     row["last_captured_at"] = max(row["last_captured_at"], obs.captured_at)
     if post is not None:
-        merged = _merge(row, post)
+        cited = plan.cited.get(obs.key)
+        stored = cited.post if cited and cited.json == row["record_json"] else row["record_json"]
+        merged = _merge(row, stored, post)
         view = record_json if merged is post and record_json else merged.to_json()
         if view == record_json:  # this capture holds the view
             plan.view_capture[obs.key] = len(plan.captures) - 1
@@ -191,7 +228,32 @@ def _plan_one(
     plan.changed_posts.add(obs.key)
     if result != "new" and (row["content_hash"], row["status"]) != before:
         result = "updated"
-    return obs.key, result, row["status"]
+    return obs.key, result, row["status"], differs
+
+
+def _compare_with_cited(
+    plan: _Plan, row: dict[str, Any], key: str, post: Post
+) -> tuple[CitedField, ...]:
+    """Flag the post changed since cited when ``post`` (the plan's latest capture) and its
+    first capture differ by :func:`archiver.changes.citation_differences`; the fields."""
+    index = len(plan.captures) - 1
+    cited = plan.cited.get(key)
+    if cited is None:
+        plan.cited[key] = _Cited(post, index=index)
+        return ()
+    if post.capture.captured_at >= cited.post.capture.captured_at:
+        differs, later = citation_differences(cited.post, post), _Cited(post, index=index)
+    else:  # an older observation imported late is the cited version from now on
+        differs, later = citation_differences(post, cited.post), cited
+        plan.cited[key] = _Cited(post, index=index)
+    if differs:
+        row["differs_fields"] = " ".join(differs)
+        if later.index is not None:
+            plan.differs_capture[key] = later.index
+        else:
+            plan.differs_capture.pop(key, None)
+            row["differs_capture_id"] = later.id
+    return differs
 
 
 def _plan_media(
@@ -217,15 +279,17 @@ def _plan_media(
         }
 
 
-def _merge(row: dict[str, Any], post: Post) -> Post:
-    """The post's view after ``post``: the stored view and the new capture merged by
-    :func:`archiver.merge.merge` (the view keeps its base's capture, so it ranks as it).
-    A text post filed under the post it was joined to is merged as that post."""
+def _merge(row: dict[str, Any], stored: str | Post | None, post: Post) -> Post:
+    """The post's view after ``post``: the stored view (its JSON, or already read) and the
+    new capture merged by :func:`archiver.merge.merge` (the view keeps its base's capture,
+    so it ranks as it). A text post filed under the post it was joined to is merged as
+    that post."""
     if post.key != row["key"]:
         post = as_key_of(post, row["post_id"], row["url"])
-    if row["record_json"] is None:
+    if stored is None:
         return post
-    return merge(Post.model_validate_json(row["record_json"]), post)
+    view = Post.model_validate_json(stored) if isinstance(stored, str) else stored
+    return merge(view, post)
 
 
 def _apply_view(row: dict[str, Any], merged: Post, view: str) -> None:
@@ -244,7 +308,8 @@ def _apply_view(row: dict[str, Any], merged: Post, view: str) -> None:
 _POST_COLUMNS = (
     "key", "platform", "post_id", "url", "author_name", "author_handle", "created_at", "title",
     "text", "content_hash", "record_json", "record_capture_id", "status", "status_detail",
-    "first_captured_at", "last_captured_at", "capture_count",
+    "first_captured_at", "last_captured_at", "capture_count", "differs_fields",
+    "differs_capture_id",
 )  # fmt: skip
 
 
@@ -258,7 +323,7 @@ def _execute(connection: Connection, plan: _Plan) -> None:
             row["text"] = row["text"] or ""
             if row["key"] in plan.view_capture or row["record_capture_id"] is not None:
                 row["record_json"] = None  # a capture holds it
-        upsert = insert(POSTS)
+        upsert = insert(connection, POSTS)
         connection.execute(
             upsert.on_conflict_do_update(
                 index_elements=["key"],
@@ -269,18 +334,24 @@ def _execute(connection: Connection, plan: _Plan) -> None:
     if plan.captures:
         # Inserted after their posts (each names its post); then the posts whose view one
         # of them holds are pointed at it.
-        inserted = insert(CAPTURES).returning(CAPTURES.c.id, sort_by_parameter_order=True)
+        inserted = insert(connection, CAPTURES).returning(
+            CAPTURES.c.id, sort_by_parameter_order=True
+        )
         ids = list(connection.execute(inserted, plan.captures).scalars())
-        if plan.view_capture:
-            connection.execute(
-                text("UPDATE posts SET record_capture_id = :id WHERE key = :key"),
-                [{"id": ids[index], "key": key} for key, index in plan.view_capture.items()],
-            )
+        for column, pointers in (
+            ("record_capture_id", plan.view_capture),
+            ("differs_capture_id", plan.differs_capture),
+        ):
+            if pointers:
+                connection.execute(
+                    text(f"UPDATE posts SET {column} = :id WHERE key = :key"),
+                    [{"id": ids[index], "key": key} for key, index in pointers.items()],
+                )
     if plan.reindex:
         keys = sorted(plan.reindex)
         reindex_posts(connection, [plan.posts[key] for key in keys])
     if plan.media:
-        upsert = insert(MEDIA)
+        upsert = insert(connection, MEDIA)
         connection.execute(
             upsert.on_conflict_do_update(
                 index_elements=["post_key", "url"],
@@ -297,7 +368,7 @@ def _execute(connection: Connection, plan: _Plan) -> None:
         )
     if plan.aliases:
         connection.execute(
-            insert(ALIASES).on_conflict_do_nothing(index_elements=["url"]),
+            insert(connection, ALIASES).on_conflict_do_nothing(index_elements=["url"]),
             [{"url": url, "post_key": key} for url, key in plan.aliases.items()],
         )
 

@@ -34,8 +34,8 @@ def screenshot_settings(**changes: object) -> Settings:
     return settings.model_copy(update={"screenshot": options})
 
 
-def _profiles() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("playwright_chromiumdev_profile-*")}
+def _profiles(folder: Path) -> set[str]:
+    return {p.name for p in folder.glob("playwright_chromiumdev_profile-*")}
 
 
 class Batch:
@@ -54,10 +54,15 @@ def batch() -> Iterator[Batch]:
         targets.append(Target("refused", "http://10.0.0.5/status/1"))
         targets.append(Target("tunnel", "https://10.0.0.5/status/1"))
         guard = AddressGuard(trusted=frozenset({("127.0.0.1", server.port)}))
-        result.profiles_before = _profiles()
-        keep = result.shots.__setitem__
-        take_screenshots(targets, screenshot_settings(), lambda s: keep(s.key, s), guard=guard)
-        result.profiles_after = _profiles()
+        # A temp folder of the batch's own (the browser's driver makes its profile under
+        # TMPDIR), so another run on the machine cannot leave a profile in the one looked at.
+        with tempfile.TemporaryDirectory() as temp, pytest.MonkeyPatch.context() as patch:
+            folder = Path(temp)
+            patch.setenv("TMPDIR", temp)
+            result.profiles_before = _profiles(folder)
+            keep = result.shots.__setitem__
+            take_screenshots(targets, screenshot_settings(), lambda s: keep(s.key, s), guard=guard)
+            result.profiles_after = _profiles(folder)
         yield result
 
 

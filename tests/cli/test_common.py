@@ -178,10 +178,10 @@ def _commands() -> list[str]:
 def test_flags_take_no_value_in_help(name: str) -> None:
     result = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "120"})
     assert result.exit_code == 0
-    flags = [line for line in result.stdout.splitlines() if "<bool>" in line]
-    assert [line for line in flags if "--help" not in line] == []
+    assert "--help" in result.stdout and "<bool>" not in result.stdout
 
 
 def test_shell_completion_is_offered() -> None:
     result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "120"})
     assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
+    assert "<bool>" not in result.stdout  # Typer's own flags take no value either

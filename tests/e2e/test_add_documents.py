@@ -55,7 +55,7 @@ def test_the_readme_demo_archives_the_articles_posts(tmp_path: Path) -> None:
 
     assert added.returncode == 0, added.stderr
     assert "Traceback" not in added.stderr + listed.stderr
-    assert "archiver add" in added.stdout  # the summary
+    assert added.stdout.startswith("new\tupdated\tunchanged")  # the summary, piped
     home = tmp_path / "archive"  # the default home
     stored = posts(home)
     assert set(stored) == set(expected_posts())

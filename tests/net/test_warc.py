@@ -59,6 +59,18 @@ def test_file_is_named_per_run_and_created_on_first_write(tmp_path: Path) -> Non
     assert WarcWriter(tmp_path).relative_path != writer.relative_path
 
 
+def test_a_shared_warc_folder_holds_the_file_under_the_same_recorded_name(
+    tmp_path: Path,
+) -> None:
+    shared = tmp_path / "team-warc"
+    with WarcWriter(tmp_path / "home", folder=shared) as writer:
+        ref = writer.write_exchange(exchange(1))
+    name = ref.file.removeprefix("warc/")
+    assert ref.file == writer.relative_path and ref.file.startswith("warc/")
+    assert (shared / name).is_file() and writer.path == shared / name
+    assert not (tmp_path / "home" / "warc").exists()
+
+
 def test_records_are_a_warcinfo_then_response_request_pairs(tmp_path: Path) -> None:
     with WarcWriter(tmp_path) as writer:
         first = writer.write_exchange(exchange(1))

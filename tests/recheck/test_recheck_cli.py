@@ -107,7 +107,7 @@ def test_human_output_names_what_changed(cli: Cli, replay: Replay, tmp_path: Pat
     code, out, err = cli("recheck", "--platform", "twitter", "--report", report)
 
     assert code == 0, err
-    assert "recheck run" in out and "newly gone: 2" in out
+    assert "outcome\tchecked\n" in out and "newly gone: 2" in out
     assert f"deleted (was available) twitter:{PHOTO}" in err
     markdown = report.read_text(encoding="utf-8")
     assert markdown.startswith("# Recheck report: run 1")

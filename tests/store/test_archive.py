@@ -8,14 +8,15 @@ import pytest
 
 from archiver.store import Archive, Evidence, Observation, StoreError
 from tests.conftest import make_post
+from tests.store.conftest import OpenArchive
 
 
 def observe(post, body: bytes = b"<html>article</html>", **extra) -> Observation:  # type: ignore[no-untyped-def]
     return Observation.of_post(post, [Evidence(url=post.capture.source, body=body)], **extra)
 
 
-def test_new_then_unchanged_on_reimport(home: Path) -> None:
-    with Archive(home) as archive:
+def test_new_then_unchanged_on_reimport(open_archive: OpenArchive, home: Path) -> None:
+    with open_archive(home) as archive:
         assert [o.result for o in archive.add([observe(make_post())])] == ["new"]
         assert [
             o.result for o in archive.add([observe(make_post(captured_at="2026-01-08T00:00:00Z"))])
@@ -23,8 +24,8 @@ def test_new_then_unchanged_on_reimport(home: Path) -> None:
         assert len(archive.captures("twitter:1000000000000000001")) == 1
 
 
-def test_raw_bytes_kept_as_content_addressed_blob(home: Path) -> None:
-    with Archive(home) as archive:
+def test_raw_bytes_kept_as_content_addressed_blob(open_archive: OpenArchive, home: Path) -> None:
+    with open_archive(home) as archive:
         archive.add([observe(make_post(), body=b"<html>article</html>")])
         capture = archive.captures("twitter:1000000000000000001")[0]
         assert archive.blobs.get(capture.raw_sha256) == b"<html>article</html>"
@@ -32,8 +33,8 @@ def test_raw_bytes_kept_as_content_addressed_blob(home: Path) -> None:
         assert evidence[0]["sha256"] == capture.raw_sha256
 
 
-def test_richer_capture_merges_and_reports_updated(home: Path) -> None:
-    with Archive(home) as archive:
+def test_richer_capture_merges_and_reports_updated(open_archive: OpenArchive, home: Path) -> None:
+    with open_archive(home) as archive:
         archive.add([observe(make_post())])
         api = make_post(
             method="api",
@@ -55,8 +56,8 @@ def test_richer_capture_merges_and_reports_updated(home: Path) -> None:
         assert len(archive.captures(row.key)) == 2  # the earlier capture is kept
 
 
-def test_embed_date_filled_into_poorer_api_record(home: Path) -> None:
-    with Archive(home) as archive:
+def test_embed_date_filled_into_poorer_api_record(open_archive: OpenArchive, home: Path) -> None:
+    with open_archive(home) as archive:
         archive.add([observe(make_post(created_at="2026-01-07"))])
         archive.add(
             [
@@ -76,8 +77,10 @@ def test_embed_date_filled_into_poorer_api_record(home: Path) -> None:
         assert row is not None and row.created_at == "2026-01-07"
 
 
-def test_unavailable_observation_keeps_record_and_sets_status(home: Path) -> None:
-    with Archive(home) as archive:
+def test_unavailable_observation_keeps_record_and_sets_status(
+    open_archive: OpenArchive, home: Path
+) -> None:
+    with open_archive(home) as archive:
         archive.add([observe(make_post())])
         gone = Observation(
             key="twitter:1000000000000000001",
@@ -101,8 +104,8 @@ def test_unavailable_observation_keeps_record_and_sets_status(home: Path) -> Non
         assert [c.status for c in archive.captures(row.key)] == ["archived", "not_found"]
 
 
-def test_lookup_by_url_and_alias(home: Path) -> None:
-    with Archive(home) as archive:
+def test_lookup_by_url_and_alias(open_archive: OpenArchive, home: Path) -> None:
+    with open_archive(home) as archive:
         archive.add(
             [
                 observe(
@@ -119,8 +122,8 @@ def test_lookup_by_url_and_alias(home: Path) -> None:
         assert archive.get("https://x.com/nobody/status/1") is None
 
 
-def test_search_list_and_counts(home: Path) -> None:
-    with Archive(home) as archive:
+def test_search_list_and_counts(open_archive: OpenArchive, home: Path) -> None:
+    with open_archive(home) as archive:
         archive.add(
             [
                 observe(make_post("1000000000000000001", text="Flood barrier holds")),
@@ -152,14 +155,16 @@ def test_search_list_and_counts(home: Path) -> None:
         assert archive.counts() == {"twitter": {"archived": 2}}
 
 
-def test_failed_batch_leaves_committed_batches_intact(home: Path) -> None:
-    with Archive(home) as archive:
+def test_failed_batch_leaves_committed_batches_intact(
+    open_archive: OpenArchive, home: Path
+) -> None:
+    with open_archive(home) as archive:
         archive.add([observe(make_post("1000000000000000001"))])
         broken = observe(make_post("1000000000000000004"))
         broken.platform = None  # type: ignore[assignment]  # NOT NULL violation inside the batch
         with pytest.raises(Exception):  # noqa: B017 - whatever SQLAlchemy raises
             archive.add([observe(make_post("1000000000000000003")), broken])
-    with Archive(home) as archive:
+    with open_archive(home) as archive:
         assert archive.get("twitter:1000000000000000001") is not None
         assert archive.get("twitter:1000000000000000003") is None  # rolled back with its batch
 
@@ -178,8 +183,8 @@ def test_wal_mode(home: Path) -> None:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_saved_document_never_revives_a_gone_post(home: Path) -> None:
-    with Archive(home) as archive:
+def test_saved_document_never_revives_a_gone_post(open_archive: OpenArchive, home: Path) -> None:
+    with open_archive(home) as archive:
         archive.add([observe(make_post())])
         gone = observe(
             make_post(method="api", source="api", raw=b"404", captured_at="2026-02-01T00:00:00Z"),
@@ -194,8 +199,10 @@ def test_saved_document_never_revives_a_gone_post(home: Path) -> None:
         assert row.capture_count == 3
 
 
-def test_many_captures_of_one_post_merge_incrementally(home: Path) -> None:
-    with Archive(home) as archive:
+def test_many_captures_of_one_post_merge_incrementally(
+    open_archive: OpenArchive, home: Path
+) -> None:
+    with open_archive(home) as archive:
         for day in range(1, 29):
             stamp = f"2026-02-{day:02d}T00:00:00Z"
             api = make_post(

@@ -16,6 +16,7 @@ from archiver.store.citations import (
     record_citations,
 )
 from tests.conftest import make_post
+from tests.store.conftest import OpenArchive
 
 ARTICLE_URL = "https://news.example/flood-barriers"
 ARTICLE = f"web:{ARTICLE_URL}"
@@ -29,9 +30,10 @@ def stored(archive: Archive) -> None:
 
 
 def test_an_articles_citations_come_back_in_its_order_with_each_posts_status(
+    open_archive: OpenArchive,
     home: Path,
 ) -> None:
-    with Archive(home) as archive:
+    with open_archive(home) as archive:
         stored(archive)
         record_citations(
             archive,
@@ -57,8 +59,8 @@ def test_an_articles_citations_come_back_in_its_order_with_each_posts_status(
         assert sorted(row.key for row in with_article) == [FIRST, SECOND, ARTICLE]
 
 
-def test_a_citation_seen_again_keeps_its_first_row(home: Path) -> None:
-    with Archive(home) as archive:
+def test_a_citation_seen_again_keeps_its_first_row(open_archive: OpenArchive, home: Path) -> None:
+    with open_archive(home) as archive:
         stored(archive)
         record_citations(archive, ARTICLE, [Citation(FIRST, "u1", "embed")], at="2026-01-09")
         record_citations(
@@ -72,6 +74,6 @@ def test_a_citation_seen_again_keeps_its_first_row(home: Path) -> None:
         ] == [(FIRST, "embed", 0, "2026-01-09"), (SECOND, "link", 1, "2026-01-10")]
 
 
-def test_an_article_must_be_stored_to_cite(home: Path) -> None:
-    with Archive(home) as archive, pytest.raises((IntegrityError, StoreError)):
+def test_an_article_must_be_stored_to_cite(open_archive: OpenArchive, home: Path) -> None:
+    with open_archive(home) as archive, pytest.raises((IntegrityError, StoreError)):
         record_citations(archive, "web:https://nowhere.example/", [Citation(FIRST, "u", "link")])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from archiver.store import Archive, Evidence, Observation
 from tests.conftest import make_post
+from tests.store.conftest import OpenArchive
 
 
 def observe(post, body: bytes) -> Observation:  # type: ignore[no-untyped-def]
@@ -43,3 +44,52 @@ def test_changed_posts_replace_their_own_entries_only(home: Path) -> None:
         "twitter:1000000000000000002",
     ]
     assert dict(rows)["twitter:1000000000000000001"] == "Gauge 1 reads high"
+
+
+# -- one syntax, one order, on both engines ---------------------------------------------------
+
+#: Invented posts shaped like flood-warning tweets, with words repeated and documents of
+#: different lengths, so that ranking has something to tell apart.
+SHARED = {
+    "1": "Flood warning for the river Esk: flood water rising near the flood barrier",
+    "2": "Flood barrier holds on the river Esk",
+    "3": "Storm surge expected tonight; sandbags at the fire hall",
+    "4": "The café on Quay Street is closed because of the storm",
+    "5": "Floodgates shut at dawn, river levels falling slowly across the whole valley today",
+    "6": "A long day: volunteers, drivers and anyone with a boat met at the rowing club to "
+    "help neighbours whose houses on the low streets by the river took water overnight",
+    "7": "It’s over: the barrier held and the river is back within its banks",
+}
+QUERIES = {
+    "flood": ["1", "2"],
+    "flood*": ["1", "2", "5"],
+    "river esk": ["2", "1"],
+    '"flood barrier"': ["2", "1"],
+    '"barrier flood"': [],
+    "storm OR sandbags": ["3", "4"],
+    "cafe": ["4"],
+    "it's": ["7"],
+    "covid-19": [],
+    # Every post matches: shorter ones first, as BM25 saturates and scales by length.
+    "river": ["2", "1", "5", "7", "6"],
+    "coast": ["2", "3", "4", "1", "5", "7", "6"],
+}
+
+
+def test_the_query_syntax_and_ranking_are_the_same_on_both_engines(
+    open_archive: OpenArchive, home: Path
+) -> None:
+    author = {"name": "Coast Desk", "handle": "coastdesk"}
+    posts = [
+        make_post(f"20000000000000000{key}", text=text, author=author)
+        for key, text in SHARED.items()
+    ]
+    with open_archive(home) as archive:
+        archive.add([observe(post, b"<html>shared</html>") for post in posts])
+        found = {
+            query: [
+                row.key.removeprefix("twitter:20000000000000000") for row in archive.search(query)
+            ]
+            for query in QUERIES
+        }
+    assert found == QUERIES

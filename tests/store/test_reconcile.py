@@ -193,3 +193,24 @@ def test_an_articles_citation_of_a_text_post_follows_it_to_the_joined_post(home:
 
     assert cited.post_key == "twitter:1000000000000000001"
     assert cited.status == "archived"
+
+
+@pytest.mark.parametrize(
+    "order", [(".txt", ".html"), (".html", ".txt")], ids=["text-first", "html-first"]
+)
+def test_the_article_as_text_and_as_html_gives_five_posts_on_postgresql(
+    home: Path, pg_url: str, order: tuple[str, ...]
+) -> None:
+    """The same join on a shared PostgreSQL archive, whose SQL has no ``OR IGNORE``."""
+    for suffix in order:
+        added = run_cli("--db", pg_url, "add", ARTICLE.with_suffix(suffix), home=home)
+        assert added.exit_code == 0, added.output
+    listed = run_cli("--db", pg_url, "list", "--json", home=home)
+    assert sorted(json.loads(line)["key"] for line in listed.stdout.splitlines()) == sorted(
+        REAL_KEYS
+    )
+    shown = run_cli("--db", pg_url, "show", TEXT_KEYS[0], "--json", home=home)
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["key"] in REAL_KEYS
+    found = run_cli("--db", pg_url, "search", "sandbags", "--json", home=home)
+    assert found.exit_code == 0 and found.stdout.count('"key"') == 1, found.output

@@ -112,11 +112,17 @@ def test_an_archive_from_before_screenshots_gains_their_table(tmp_path: Path) ->
     connection = sqlite3.connect(db)
     connection.execute("DROP TABLE screenshot_paths")
     connection.execute("DROP TABLE screenshots")
+    # Nor had version 3 the changed-since-cited columns (version 5).
+    connection.execute("DROP INDEX ix_posts_differs_created_key")
+    connection.execute("ALTER TABLE posts DROP COLUMN differs_fields")
+    connection.execute("ALTER TABLE posts DROP COLUMN differs_capture_id")
+    connection.execute("DROP TABLE alembic_version")  # as the version-3 code left it
     connection.execute("PRAGMA user_version = 3")
     connection.commit()
     connection.close()
     Archive(tmp_path / "v3").close()
-    assert query(db, "PRAGMA user_version") == [(current_version(),)] == [(4,)]
+    assert query(db, "PRAGMA user_version") == [(current_version(),)] == [(5,)]
+    assert query(db, "SELECT version_num FROM alembic_version") == [("0005",)]
     Archive(tmp_path / "new").close()
     new = shape(tmp_path / "new" / "archive.db")
     for table in ("screenshots", "screenshot_paths"):
@@ -138,39 +144,81 @@ def test_a_failed_upgrade_leaves_the_archive_as_it_was(
         connection.exec_driver_sql("UPDATE posts SET text = 'half-done'")
         connection.exec_driver_sql("SELECT no_such_function()")
 
-    steps = schema_module.STEPS
-    monkeypatch.setattr(schema_module, "STEPS", (*steps, broken))
+    # Revision 0002 ends by creating indexes: let it fail there, after changing rows.
+    real = schema_module.create_missing_indexes
+    monkeypatch.setattr(schema_module, "create_missing_indexes", broken)
     db = old_archive(tmp_path / "old")
     before = "\n".join(sqlite3.connect(db).iterdump())
     with pytest.raises(StoreError, match="not a usable archive"):
         Archive(tmp_path / "old")
     assert "\n".join(sqlite3.connect(db).iterdump()) == before
 
-    monkeypatch.setattr(schema_module, "STEPS", steps)
+    monkeypatch.setattr(schema_module, "create_missing_indexes", real)
     with Archive(tmp_path / "old") as archive:  # the real upgrade still runs afterwards
         assert len(list(archive.list_posts())) == 10
 
 
-def test_an_archive_from_a_newer_archiver_is_refused_untouched(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["user_version", "alembic_version"])
+def test_an_archive_from_a_newer_archiver_is_refused_untouched(tmp_path: Path, where: str) -> None:
     Archive(tmp_path / "home").close()
     db = tmp_path / "home" / "archive.db"
-    newer = current_version() + 1
-    sqlite3.connect(db).execute(f"PRAGMA user_version = {newer}").connection.close()
+    if where == "user_version":  # what archivers before revisions read
+        newer: object = current_version() + 1
+        change = f"PRAGMA user_version = {newer}"
+    else:
+        newer = "9999"
+        change = "UPDATE alembic_version SET version_num = '9999'"
+    connection = sqlite3.connect(db)
+    with connection:
+        connection.execute(change)
+    connection.close()
+    dumped = "\n".join(sqlite3.connect(db).iterdump())
     with pytest.raises(StoreError, match=f"schema version {newer}.*upgrade archiver"):
         Archive(tmp_path / "home")
-    assert query(db, "PRAGMA user_version") == [(newer,)]
+    assert "\n".join(sqlite3.connect(db).iterdump()) == dumped
 
 
 V2 = FIXTURES / "archives" / "schema-v2.sql"
+ROWS = ("posts", "captures", "media", "aliases", "checks", "copies", "recheck_runs")
 
 
-def test_a_version_2_archive_gains_citations_and_keeps_every_record(tmp_path: Path) -> None:
-    home = tmp_path / "v2"
+def v2_archive(home: Path) -> Path:
+    """An archive the schema-2 code wrote (user_version 2, before revisions)."""
     home.mkdir()
     db = home / "archive.db"
     connection = sqlite3.connect(db)
     connection.executescript(V2.read_text(encoding="utf-8"))
     connection.close()
+    return db
+
+
+def test_an_archive_of_the_version_before_revisions_is_stamped_and_keeps_everything(
+    tmp_path: Path,
+) -> None:
+    db = v2_archive(tmp_path / "v2")
+    # The columns the archive had: later revisions may add columns, never change these.
+    columns = {
+        table: ", ".join(row[1] for row in query(db, f"PRAGMA table_info({table})"))
+        for table in ROWS
+    }
+    rows = {table: f"SELECT {columns[table]} FROM {table} ORDER BY 1" for table in ROWS}
+    before = {table: query(db, rows[table]) for table in ROWS}
+    sandbags = query(db, "SELECT key FROM posts WHERE text LIKE '%andbags%'")
+    assert before["posts"] and sandbags
+
+    with Archive(tmp_path / "v2") as archive:
+        assert {post.key for post in archive.search("sandbags")} == {row[0] for row in sandbags}
+        assert len(list(archive.list_posts())) == len(before["posts"])
+
+    assert query(db, "SELECT version_num FROM alembic_version") == [(schema_module.head(),)]
+    assert query(db, "PRAGMA user_version") == [(current_version(),)]
+    assert {table: query(db, rows[table]) for table in ROWS} == before
+    assert shape(db) == shape(_new_archive(tmp_path / "new"))
+
+
+def test_a_version_2_archive_gains_citations_and_keeps_every_record(tmp_path: Path) -> None:
+    home = tmp_path / "v2"
+    db = v2_archive(home)
     posts_before = query(db, "SELECT * FROM posts ORDER BY key")
     captures_before = query(db, "SELECT * FROM captures ORDER BY id")
     assert query(db, "PRAGMA user_version") == [(2,)]
@@ -185,7 +233,55 @@ def test_a_version_2_archive_gains_citations_and_keeps_every_record(tmp_path: Pa
         ]
 
     assert query(db, "PRAGMA user_version") == [(current_version(),)]
-    assert query(db, "SELECT * FROM posts ORDER BY key") == posts_before
+    # Every column kept as it was (version 5 appends the changed-since-cited columns).
+    after = query(db, "SELECT * FROM posts ORDER BY key")
+    assert [row[: len(posts_before[0])] for row in after] == posts_before
     assert query(db, "SELECT * FROM captures ORDER BY id") == captures_before
     Archive(tmp_path / "new").close()
     assert shape(db) == shape(tmp_path / "new" / "archive.db")
+
+
+def test_an_upgrade_flags_the_posts_already_changed_since_cited(tmp_path: Path) -> None:
+    """In the old archive one post's API capture (the first, by capture time) dates it
+    2026-01-07 and the article read later says 2014-05-05: a different claim. The other
+    post with two captures differs only in what its oEmbed answer lacked."""
+    db = old_archive(tmp_path / "old")
+
+    Archive(tmp_path / "old").close()
+
+    flagged = query(db, "SELECT key, differs_fields, differs_capture_id FROM posts "
+                    "WHERE differs_fields IS NOT NULL")  # fmt: skip
+    assert flagged == [("twitter:text-b1b8622e4c09afc3", "date", 9)]
+    with Archive(tmp_path / "old") as archive:
+        assert archive.changed_since_cited() == 1
+
+
+def _new_archive(home: Path) -> Path:
+    Archive(home).close()
+    return home / "archive.db"
+
+
+def test_the_revisions_alembic_finds_are_the_ones_the_store_lists() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(schema_module._config())
+    found = [revision.revision for revision in script.walk_revisions()]
+    assert tuple(reversed(found)) == schema_module.REVISIONS
+    assert script.get_current_head() == schema_module.head()
+
+
+def test_a_postgresql_archive_is_made_at_the_newest_revision_and_refused_when_newer(
+    tmp_path: Path, pg_url: str
+) -> None:
+    import psycopg
+
+    Archive(tmp_path / "home", url=pg_url).close()
+    with psycopg.connect(pg_url) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (schema_module.head(),)
+        ]
+    Archive(tmp_path / "home", url=pg_url).close()  # opening again changes nothing
+    with psycopg.connect(pg_url) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(StoreError, match=r"schema version 9999.*upgrade archiver"):
+        Archive(tmp_path / "home", url=pg_url)

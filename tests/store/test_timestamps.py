@@ -16,6 +16,7 @@ from archiver.store.timestamps import (
     unstamped_captures,
 )
 from tests.evidence.stamped import add_posts
+from tests.store.conftest import OpenArchive
 
 TABLES = ("timestamp_paths", "timestamp_tokens", "timestamp_trees")
 
@@ -47,8 +48,8 @@ def test_an_archive_made_before_timestamps_gains_the_tables(home: Path) -> None:
         assert db.execute("SELECT COUNT(*) FROM captures").fetchone() == (3,)
 
 
-def test_a_tree_is_stored_with_its_tokens_and_paths(home: Path) -> None:
-    with Archive(home) as archive:
+def test_a_tree_is_stored_with_its_tokens_and_paths(open_archive: OpenArchive, home: Path) -> None:
+    with open_archive(home) as archive:
         add_posts(archive, 3)
         assert newest_capture_id(archive) == 3
         tree_id = save_stamp(
@@ -69,8 +70,10 @@ def test_a_tree_is_stored_with_its_tokens_and_paths(home: Path) -> None:
         assert all(t.tree_id == tree_id for t in tokens)
 
 
-def test_a_capture_stamped_twice_keeps_its_first_path(home: Path) -> None:
-    with Archive(home) as archive:
+def test_a_capture_stamped_twice_keeps_its_first_path(
+    open_archive: OpenArchive, home: Path
+) -> None:
+    with open_archive(home) as archive:
         add_posts(archive, 2)
         first = save_stamp(
             archive, root="01" * 32, created_at="t", capture_ids=[1], paths=[b""], tokens=[token()]
