@@ -46,16 +46,16 @@ class _FlagsTakeNoValue:
         return params
 
 
-class _Command(_FlagsTakeNoValue, TyperCommand):
-    pass
+class FlagCommand(_FlagsTakeNoValue, TyperCommand):
+    """A command whose flags show no ``<bool>`` (every archiver command is one)."""
 
 
-class _Group(_FlagsTakeNoValue, TyperGroup):
-    pass
+class FlagGroup(_FlagsTakeNoValue, TyperGroup):
+    """A group whose flags show no ``<bool>``: the app, and each sub-app (``db``)."""
 
 
 app = typer.Typer(
-    cls=_Group,
+    cls=FlagGroup,
     name="archiver",
     help="Preserve the social-media posts you cite, and check later whether they still exist.",
     no_args_is_help=True,
@@ -159,7 +159,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callabl
             with guarded():
                 return function(*a, **k)
 
-        return app.command(*args, cls=_Command, **kwargs)(wrapper)
+        return app.command(*args, cls=FlagCommand, **kwargs)(wrapper)
 
     return decorate
 

@@ -15,6 +15,8 @@ from rich.table import Table
 
 from archiver.cli.common import (
     ConfigOption,
+    FlagCommand,
+    FlagGroup,
     HomeOption,
     JsonOption,
     app,
@@ -27,6 +29,7 @@ from archiver.cli.common import (
 from archiver.cli.terminal import data
 
 db_app = typer.Typer(
+    cls=FlagGroup,
     help="The archive's database: copy it between SQLite and PostgreSQL.",
     no_args_is_help=True,
 )
@@ -53,6 +56,7 @@ def _database(value: str) -> str:
 
 @db_app.command(
     "copy",
+    cls=FlagCommand,
     help="Copy an archive's posts, captures, checks, runs, copies, aliases, media and "
     "timestamps to another database (SQLite ↔ PostgreSQL), then check every row count "
     "and content hash. Running it again copies nothing new.",
