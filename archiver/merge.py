@@ -23,6 +23,11 @@ record, in ``docs/record.md`` ("One post, many observations"):
    other's. Counts taken at different moments would add up to numbers nobody saw
    together; every capture keeps its own counts in the archive.
 
+A post first found in flattened text has no status id (a ``text-…`` id, see
+:func:`archiver.platforms.flattened.text_post_id`); when the same post is later found with
+its real id, :func:`same_post` says whether the two are one post, and :func:`as_key_of`
+gives the text observation the real key so :func:`merge` can combine them.
+
 It lives beside :mod:`archiver.record` (floor 1) because it is a rule about records
 only: documents (floor 3) and the store (floor 2) both import it without depending on
 each other, and reading a saved article never loads the SQL store.
@@ -31,13 +36,24 @@ each other, and reading a saved article never loads the SQL store.
 from __future__ import annotations
 
 import operator
+import re
+import unicodedata
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from archiver.record import Author, Media, Post
 
-__all__ = ["METHOD_RANK", "merge", "merge_all", "outranks"]
+__all__ = [
+    "METHOD_RANK",
+    "TEXT_ID_PREFIX",
+    "as_key_of",
+    "has_status_id",
+    "merge",
+    "merge_all",
+    "outranks",
+    "same_post",
+]
 
 #: Higher means more authoritative: live platform data over what an article kept.
 METHOD_RANK: dict[str, int] = {
@@ -164,3 +180,90 @@ def _takes_date(base: str | None, other: str | None) -> bool:
 
 def _date_only(value: str) -> bool:
     return len(value) == 10
+
+
+# -- a post found in flattened text, and the same post found with its id -------------------
+
+#: The id prefix of a post found in flattened text, which shows no status id.
+TEXT_ID_PREFIX = "text-"
+#: A cut text must keep at least this many comparable characters to be matched by prefix.
+_MIN_PREFIX = 24
+#: Link labels differ between renderings (t.co, expanded, ``pic.twitter.com``, "…" labels).
+_LINKS = re.compile(r"(?:https?://|pic\.twitter\.com/|www\.)\S*", re.IGNORECASE)
+_FULL_LINKS = re.compile(r"https?://\S+", re.IGNORECASE)
+_KEPT_MARKS = frozenset("#@")
+
+
+def has_status_id(post: Post) -> bool:
+    """Whether ``post`` carries its platform's own id (not one made from flattened text)."""
+    return not post.post_id.startswith(TEXT_ID_PREFIX)
+
+
+def same_post(found_in_text: Post, with_id: Post) -> bool:
+    """Whether a post found in flattened text is the post ``with_id`` names.
+
+    Conservative, because merging two different posts would corrupt both records: the
+    same platform and author handle (case aside), dates at most one day apart (a printed
+    date is local to whoever made the embed, an API's is UTC) and the same text once
+    what renderings change is set aside (spacing, punctuation, case, Unicode forms, link
+    labels; but two texts that both show full links must share one). A text known to be
+    cut matches only as a prefix of the other, of at least :data:`_MIN_PREFIX` characters.
+    Posts that differ in one word or one figure do not match: a one-word correction
+    posted the same day is another post.
+    """
+    if has_status_id(found_in_text) or not has_status_id(with_id):
+        return False
+    if found_in_text.platform != with_id.platform:
+        return False
+    handles = (found_in_text.author.handle or "", with_id.author.handle or "")
+    if not all(handles) or handles[0].lstrip("@").casefold() != handles[1].lstrip("@").casefold():
+        return False
+    if not _near_days(found_in_text.created_at, with_id.created_at):
+        return False
+    texts = (_comparable(found_in_text.text), _comparable(with_id.text))
+    if not all(texts) or not _links_agree(found_in_text.text, with_id.text):
+        return False
+    if texts[0] == texts[1]:
+        return True
+    if not (found_in_text.text_truncated or with_id.text_truncated):
+        return False
+    shorter, longer = sorted(texts, key=len)
+    return len(shorter) >= _MIN_PREFIX and longer.startswith(shorter)
+
+
+def as_key_of(found_in_text: Post, post_id: str, url: str) -> Post:
+    """``found_in_text`` under the id and URL of the post it is, so the two can be merged
+    (the text observation's own URL is its author's profile, never the post's)."""
+    return found_in_text.with_changes(post_id=post_id, url=url)
+
+
+def _near_days(first: str | None, second: str | None) -> bool:
+    if not first or not second:
+        return False
+    try:
+        days = date.fromisoformat(first[:10]) - date.fromisoformat(second[:10])
+    except ValueError:
+        return False
+    return abs(days.days) <= 1
+
+
+def _links_agree(first: str, second: str) -> bool:
+    """Unless one text shows no full link, the two share one: the same words with other
+    links ("New episode: …" twice a day) are other posts."""
+    links = [
+        {link.rstrip(".,;:!?)") for link in _FULL_LINKS.findall(text) if not link.endswith("…")}
+        for text in (first, second)
+    ]
+    return not all(links) or bool(links[0] & links[1])
+
+
+def _comparable(text: str) -> str:
+    """``text`` as renderings of one post agree on it: letters, digits, symbols (emoji)
+    and ``#``/``@``, case-folded and NFKC-normalised, without links or a final "…"."""
+    text = _LINKS.sub(" ", unicodedata.normalize("NFKC", text)).rstrip().removesuffix("…")
+    text = text.removesuffix("...")
+    return "".join(
+        char
+        for char in text.casefold()
+        if char in _KEPT_MARKS or unicodedata.category(char)[0] in "LNS"
+    )

@@ -11,7 +11,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archiver.merge import METHOD_RANK, merge, merge_all, outranks
+from archiver.merge import METHOD_RANK, as_key_of, merge, merge_all, outranks, same_post
 from archiver.record import Author, Capture, CaptureMethod, Media, Post, hashed_view
 from tests.conftest import make_post
 
@@ -332,3 +332,63 @@ def test_the_merged_content_hash_is_the_records_own(a: Post, b: Post) -> None:
     view = hashed_view(merged.to_json_dict())
     assert merged.content_hash == "sha256:" + hashlib.sha256(rfc8785.dumps(view)).hexdigest()
     assert Post.model_validate_json(merged.to_json()) == merged
+
+
+# -- a post found in flattened text, and the same post with its id ----------------------------
+
+
+def _from_text(text: str, **fields: object) -> Post:
+    defaults: dict[str, object] = {"method": "text-embed", "url": "https://x.com/riverwatch"}
+    return make_post("text-0123456789abcdef", text=text, **(defaults | fields))
+
+
+WITH_ID = make_post(
+    text="Barrier at Esk Bridge holds.\nLevels fall from 3.4 m https://t.co/Ab12Cd34Ef",
+    created_at="2026-01-07T22:10:00Z",
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Barrier at Esk Bridge holds. Levels fall from 3.4 m https://t.co/Ab12Cd34Ef",
+        "barrier at esk bridge holds.levels fall from 3.4 m pic.twitter.com/Zz9",
+        "Barrier at Esk Bridge holds. Levels fall from 3.4\u00a0m",
+    ],
+    ids=["spacing", "case-glued-pic-link", "no-link-nbsp"],
+)
+def test_a_text_post_is_the_post_whose_text_differs_only_as_renderings_do(text: str) -> None:
+    assert same_post(_from_text(text), WITH_ID)
+    joined = as_key_of(_from_text(text), WITH_ID.post_id, WITH_ID.url)
+    assert merge(joined, WITH_ID).key == WITH_ID.key
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ("Barrier at Esk Bridge holds. Levels fall from 3.5 m", {}),
+        ("Barrier at Esk Bridge holds. Levels fall from 3.4 m https://t.co/Other0000", {}),
+        ("Barrier at Esk Bridge holds.", {"text_truncated": True}),
+        ("Barrier at Esk Bridge holds. Levels fall from 3.4 m", {"created_at": "2026-01-05"}),
+        ("Barrier at Esk Bridge holds. Levels fall from 3.4 m", {"created_at": None}),
+        (
+            "Barrier at Esk Bridge holds. Levels fall from 3.4 m",
+            {"author": Author(name="River Watch", handle="riverwatch_fan")},
+        ),
+    ],
+    ids=["one-figure", "other-link", "short-cut", "two-days", "no-date", "other-author"],
+)
+def test_a_near_miss_is_another_post(text: str, fields: dict[str, object]) -> None:
+    assert not same_post(_from_text(text, **fields), WITH_ID)
+
+
+def test_a_cut_text_is_the_start_of_the_post_a_day_later_in_utc() -> None:
+    cut = _from_text("Barrier at Esk Bridge holds. Levels fa…", created_at="2026-01-08")
+    assert not same_post(cut, WITH_ID)  # not marked cut: a shorter post is another post
+    assert same_post(cut.with_changes(text_truncated=True), WITH_ID)
+
+
+def test_only_a_text_post_and_a_post_with_an_id_can_be_one() -> None:
+    assert not same_post(WITH_ID, WITH_ID)
+    text_post = _from_text(WITH_ID.text)
+    assert not same_post(text_post, text_post)

@@ -43,7 +43,9 @@ class RepeatedFailures:
         """Count a failure; True while its cause has been seen at most :attr:`SHOWN` times."""
         if report.status != "failed":
             return True
-        cause = _URL.sub("", (report.message or "").replace(report.source, ""))
+        # A fetch that fell back says "first failure; then last failure": the last counts.
+        last = (report.message or "").rsplit("; then ", 1)[-1]
+        cause = _URL.sub("", last.replace(report.source, ""))
         cause = _ATTEMPTS.sub("", cause).strip(" :") or "failed"
         self.counts[cause] += 1
         return self.counts[cause] <= self.SHOWN

@@ -20,6 +20,7 @@ from archiver.export.cite_parts import (
     MONTHS,
     ArchivedCopy,
     CitationError,
+    address_or_source,
     attachments,
     author_with_handle,
     clip,
@@ -34,8 +35,10 @@ from archiver.export.cite_parts import (
     one_line,
     parse_when,
     platform_label,
+    post_address,
     post_title,
     quote,
+    unknown_address,
     where,
 )
 
@@ -90,7 +93,8 @@ def apa(post: Post, copy: ArchivedCopy | None = None, year_suffix: str = "") -> 
     title = f"{words}{attachments(post)} [{descriptor(post)}]"
     author = author_with_handle(post)
     head = f"{end_mark(author)} {date}. {title}." if author else f"{title}. {date}."
-    text = f"{head} {platform_label(post)}. {post.url}"
+    address = post_address(post) or unknown_address(post, "Post")
+    text = f"{head} {platform_label(post)}. {address}"
     if copy is not None:
         text += f". Archived {long_date(copy.captured_at)}, {where(copy)}."
     return one_line(text)
@@ -105,7 +109,7 @@ def mla(post: Post, copy: ArchivedCopy | None = None) -> str:
         time = clock(when)
         if time:
             parts.append(time)
-    parts.append(re.sub(r"^https?://", "", post.url))
+    parts.append(re.sub(r"^https?://", "", address_or_source(post)))
     title = post_title(post)
     quoted = quote(title, ".") if title else "[Untitled post]."
     author = handle_then_name(post)
@@ -128,7 +132,8 @@ def chicago(post: Post, copy: ArchivedCopy | None = None) -> str:
     date = long_date(post.created_at) or "n.d."
     quoted = quote(title, ".") if title else "Untitled post."
     text = f"{end_mark(author)} {quoted}" if author else quoted
-    text += f" {platform_label(post)}, {end_mark(date)} {post.url}."
+    address = post_address(post) or unknown_address(post, "Post")
+    text += f" {platform_label(post)}, {end_mark(date)} {address}."
     if copy is not None:
         text += f" Archived {long_date(copy.captured_at)}, {where(copy)}."
     return one_line(text)
@@ -140,7 +145,8 @@ def chicago_note(post: Post, copy: ArchivedCopy | None = None) -> str:
     author = name_then_handle(post)
     when = parse_when(post.created_at)
     time = clock(when) if when else None
-    rest = [platform_label(post), long_date(post.created_at) or "n.d.", time, post.url]
+    rest = [platform_label(post), long_date(post.created_at) or "n.d.", time]
+    rest.append(address_or_source(post))
     text = f"{author}, " if author else ""
     text += f"{quote(title, ',')} " if title else ""
     text += ", ".join(part for part in rest if part)
@@ -184,10 +190,11 @@ def wikipedia(post: Post, copy: ArchivedCopy | None = None) -> str:
         template = "cite tweet"
     else:
         params = [
-            ("url", post.url),
+            ("url", post_address(post)),
             ("title", clip(post_title(post), 300) or "Untitled post"),
             ("author", name_then_handle(post)),
             ("website", platform_label(post)),
+            ("at", None if post_address(post) else unknown_address(post)),
         ]
         template = "cite web"
     params.append(("date", iso_date(post.created_at)))
@@ -259,7 +266,8 @@ def bibtex(post: Post, copy: ArchivedCopy | None = None) -> str:
         ("date", iso_date(post.created_at)),
         ("organization", tex(platform_label(post))),
         ("titleaddon", f"[{descriptor(post)}]"),
-        ("url", _bib_url(post.url)),
+        ("url", _bib_url(post.url) if post_address(post) else None),
+        ("note", None if post_address(post) else tex(unknown_address(post, "Post"))),
         ("langid", tex(post.lang) if post.lang else None),
     ]
     if copy is not None:
@@ -289,7 +297,11 @@ def csl_item(post: Post, copy: ArchivedCopy | None = None) -> dict[str, Any]:
     issued = _date_parts(post.created_at)
     if issued:
         item["issued"] = issued
-    item["URL"] = post.url
+    notes = []
+    if post_address(post):
+        item["URL"] = post.url
+    else:
+        notes.append(unknown_address(post, "Post"))
     if post.lang:
         item["language"] = post.lang
     if copy is not None:
@@ -300,7 +312,9 @@ def csl_item(post: Post, copy: ArchivedCopy | None = None) -> dict[str, Any]:
         if copy.url:
             item["archive_location"] = copy.url
         if copy.content_hash:
-            item["note"] = f"Content hash: {copy.content_hash}"
+            notes.append(f"Content hash: {copy.content_hash}")
+    if notes:
+        item["note"] = "; ".join(notes)
     return item
 
 
@@ -326,7 +340,8 @@ def ris(post: Post, copy: ArchivedCopy | None = None) -> str:
         ("M3", descriptor(post)),
         ("PY", str(when.year) if when else None),
         ("DA", _ris_date(post.created_at)),
-        ("UR", post.url),
+        ("UR", post_address(post)),
+        ("N1", None if post_address(post) else unknown_address(post, "Post")),
         ("LA", post.lang),
     ]
     tags += [("KW", tag) for tag in post.hashtags]

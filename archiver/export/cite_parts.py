@@ -231,6 +231,25 @@ def quote(text: str, mark: str) -> str:
     return f'"{inner}"'
 
 
+def post_address(post: Post) -> str | None:
+    """The post's own URL, or None when archiver does not know it: a post found in
+    flattened text (a ``text-…`` id) holds only its author's profile, and citing that
+    would send a reader to the wrong page."""
+    from archiver.merge import has_status_id  # with the records, not at `--help`
+
+    return post.url if has_status_id(post) else None
+
+
+def unknown_address(post: Post, first_word: str = "post") -> str:
+    """What a citation says in place of an unknown post URL: where the post was found."""
+    return f"{first_word} URL unknown; found in {post.capture.source}"
+
+
+def address_or_source(post: Post) -> str:
+    """The post's URL, else the words that say it is unknown and name the article."""
+    return post_address(post) or unknown_address(post)
+
+
 def where(copy: ArchivedCopy) -> str:
     """Where the copy is, and which version it is when the post changed since cited."""
     notes = [f"version captured {copy.version}"] if copy.version else []

@@ -35,6 +35,7 @@ from archiver.export.selection import anchor_of
 from archiver.export.verify_report import BundleUnreadable, VerifyReport
 from archiver.export.viewer import Card, as_shown, read_cards
 from archiver.export.warc_copy import READ_ERRORS
+from archiver.merge import has_status_id
 from archiver.record import Post, content_hash_of_dict
 
 #: No line archiver writes comes near this; a longer one is refused, not read into memory.
@@ -165,7 +166,7 @@ class _Catalog:
             record = capture.record
             if record is not None:
                 post, _ = _validated(record, CATALOG, number, self.report)
-                if post.key != entry.key:
+                if post.key != entry.key and not _joined(post, entry.key):
                     self.report.add(CATALOG, f"{where}: a capture holds a record of {post.key}")
                 if record.get("content_hash") != capture.content_hash:
                     self.report.add(
@@ -323,3 +324,9 @@ def _same_post(
         if (as_shown(value) if value else None) != getattr(card, field):
             report.add(PAGE, f"card {card_number} ({entry.key}) does not show the record's {field}")
     return True
+
+
+def _joined(post: Post, key: str) -> bool:
+    """A capture of a post found in flattened text (no status id) that the archive joined
+    to the post ``key`` names: the post, before its id was known (docs/flattened-text.md)."""
+    return not has_status_id(post) and key.partition(":")[0] == post.platform

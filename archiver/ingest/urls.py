@@ -95,7 +95,9 @@ def report_of(result: FetchResult) -> ItemReport:
         if k
     )[:1]
     if result.status == "archived":
-        return ItemReport(result.url, "archived", None, keys)
+        fell_back = "; ".join(result.fell_back)
+        note = f"{fell_back}; the fallback endpoint answered" if fell_back else None
+        return ItemReport(result.url, "archived", note, keys)
     if _blocked(result):  # temporary: the URL failed, and a later run may get through
         assert result.gone is not None
         message = (

@@ -37,6 +37,11 @@ class FetchError(ArchiverError):
         self.status = status
 
 
+class RetriesExhausted(FetchError):
+    """Every attempt at a request failed in a way that can heal (5xx, 429, timeouts,
+    broken connections): the endpoint is down for now, so another endpoint may answer."""
+
+
 class TransientError(ArchiverError):
     """A failure worth another attempt; ``host_wait`` means the host gate holds the wait.
 

@@ -33,6 +33,7 @@ from archiver.net.body import (
     Download,
     FetchError,
     MediaPolicy,
+    RetriesExhausted,
     TransientError,
     exchange_of,
     read_body,
@@ -47,7 +48,14 @@ from archiver.platforms.base import Request, Response
 from archiver.platforms.challenge import challenge_page, may_be_challenge
 from archiver.record import sha256_hex, utc_now, without_userinfo
 
-__all__ = ["Download", "FetchError", "HttpClient", "ResponseEvidence", "TimeBudget"]
+__all__ = [
+    "Download",
+    "FetchError",
+    "HttpClient",
+    "ResponseEvidence",
+    "RetriesExhausted",
+    "TimeBudget",
+]
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +171,7 @@ class HttpClient:
         """Perform ``request``, following redirects; write it to WARC when enabled.
 
         Any final status comes back as a response except 429 and 5xx, which are retried
-        and, once retries are exhausted, raise :class:`FetchError`.
+        and, once retries are exhausted, raise :class:`RetriesExhausted`.
         """
         url = without_userinfo(request.url)
         if url != request.url:

@@ -14,11 +14,11 @@ import logging
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from archiver.config import Endpoints, MediaSettings
 from archiver.net.body import Download
-from archiver.net.client import FetchError, HttpClient, ResponseEvidence
+from archiver.net.client import FetchError, HttpClient, ResponseEvidence, RetriesExhausted
 from archiver.platforms.base import FollowUp, Found, Gone, ParseError, PostRef
 from archiver.platforms.registry import REGISTRY, Registry, not_a_post
 from archiver.platforms.urls import web_address
@@ -48,6 +48,8 @@ class FetchResult:
     resolved_url: str | None = None
     #: How the last answer was read (``api``, ``widget``, ...), when one was read.
     method: CaptureMethod | None = None
+    #: Each endpoint that kept failing before another answered (one line each).
+    fell_back: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,14 +73,34 @@ async def fetch_url(
 
     ``router`` replaces the registry of every platform (tests and benchmarks bring their
     own). User info in ``url`` is dropped before anything is requested or recorded.
-    Every request made for ``url`` shares one time budget (``http.url_budget_seconds``).
+    Every request made for ``url`` shares one time budget (``http.url_budget_seconds``),
+    except a fallback: when a request keeps failing after every retry and the platform
+    names another endpoint for it (``Request.fallback``), that endpoint is asked, with a
+    budget of its own, and ``fell_back`` says what failed first. This is the one place
+    fallbacks happen, for every platform.
     """
     target = web_address(url)
     if target is None:
         return FetchResult(url, "failed", error=f"not a web address: {url.strip()!r}")
     evidence: list[ResponseEvidence] = []
+    fell_back: list[str] = []
     ref: PostRef | None = None
     budget = client.budget()
+
+    def done(status: FetchStatus, **ending: Any) -> FetchResult:
+        resolved = target if target != url.strip() else None
+        if ending.get("error") and fell_back:
+            ending["error"] = "; then ".join([*fell_back, ending["error"]])
+        return FetchResult(
+            url,
+            status,
+            ref,
+            evidence=evidence,
+            resolved_url=resolved,
+            fell_back=tuple(fell_back),
+            **ending,
+        )
+
     try:
         if router.is_short_link(target):
             location = await client.resolve(
@@ -87,20 +109,29 @@ async def fetch_url(
             target = without_userinfo(location)
         routed = router.match(target)
         if routed is None:
-            return _result(url, target, "failed", None, evidence, error=not_a_post(target))
+            return done("failed", error=not_a_post(target))
         platform, ref = routed
         request = platform.first_request(ref, endpoints)
         for _ in range(max_steps):
-            response, item = await client.get_with_evidence(request, budget=budget)
+            try:
+                response, item = await client.get_with_evidence(request, budget=budget)
+            except RetriesExhausted as exc:
+                if request.fallback is None:
+                    raise
+                # The platform's other endpoint, with time of its own: the first one's
+                # retries may have spent the URL's whole budget.
+                fell_back.append(f"{request.purpose}: {exc}")
+                request, budget = request.fallback, client.budget()
+                continue
             evidence.append(item)
             method = request.method
             outcome = platform.read(ref, response, endpoints)
             if isinstance(outcome, Found):
                 post = outcome.post
-                return _result(url, target, "archived", ref, evidence, post=post, method=method)
+                return done("archived", post=post, method=method)
             if isinstance(outcome, Gone):
                 gone = outcome
-                return _result(url, target, "unavailable", ref, evidence, gone=gone, method=method)
+                return done("unavailable", gone=gone, method=method)
             assert isinstance(outcome, FollowUp)
             request = outcome.request
         error = f"{ref.platform} took more than {max_steps} requests for {target}; gave up"
@@ -109,23 +140,7 @@ async def fetch_url(
     except Exception as exc:  # a bug in one parser must not end a 100,000-URL batch
         log.exception("unexpected error while fetching %s", url)
         error = f"internal error while fetching {target}: {type(exc).__name__}: {exc}"
-    return _result(url, target, "failed", ref, evidence, error=error)
-
-
-def _result(
-    url: str,
-    target: str,
-    status: FetchStatus,
-    ref: PostRef | None,
-    evidence: list[ResponseEvidence],
-    *,
-    post: Post | None = None,
-    gone: Gone | None = None,
-    error: str | None = None,
-    method: CaptureMethod | None = None,
-) -> FetchResult:
-    resolved = target if target != url.strip() else None
-    return FetchResult(url, status, ref, post, gone, error, evidence, resolved, method)
+    return done("failed", error=error)
 
 
 async def fetch_many(

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from archiver.config import HttpSettings
-from archiver.net.body import FetchError, TransientError
+from archiver.net.body import RetriesExhausted, TransientError
 from archiver.net.politeness import HostGate, Sleep
 
 T = TypeVar("T")
@@ -70,7 +70,7 @@ class RetryPolicy:
         method: str = "GET",
     ) -> T:
         """``attempt(1)``, ``attempt(2)``, … until one returns or raises anything but a
-        :class:`TransientError`; then :class:`FetchError` once ``max_attempts`` are spent
+        :class:`TransientError`; then :class:`RetriesExhausted` once ``max_attempts`` are spent
         or the next wait (ours, or the host's ``Retry-After``) would overrun ``budget``."""
         number = 1
         while True:
@@ -108,7 +108,7 @@ class RetryPolicy:
 
     def exhausted(
         self, url: str, error: TransientError, attempts: int, method: str = "GET"
-    ) -> FetchError:
+    ) -> RetriesExhausted:
         """The one-line failure once no attempt is left (or no time for one)."""
         early = ""
         if attempts < self.settings.max_attempts:
@@ -116,7 +116,7 @@ class RetryPolicy:
                 " (stopped early: the next try would overrun the URL's time budget, "
                 f"http.url_budget_seconds = {self.settings.url_budget_seconds:g})"
             )
-        return FetchError(
+        return RetriesExhausted(
             f"{method} {url} failed after {attempts} attempt{'s' * (attempts != 1)}: "
             f"{error}; {error.advice}{early}",
             url=url,

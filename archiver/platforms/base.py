@@ -80,6 +80,9 @@ class Request:
 
     ``purpose`` names the step, so :meth:`Platform.read_response` knows how to read
     the answer; ``carry`` holds a partial record that a follow-up step completes.
+    ``fallback`` is the platform's other endpoint for the same post, which the fetch
+    driver (:func:`archiver.net.fetch.fetch_url`) asks when this one keeps failing after
+    every retry (5xx, 429, timeouts), not only when it answers "not found".
     """
 
     url: str
@@ -88,6 +91,7 @@ class Request:
     headers: tuple[tuple[str, str], ...] = ()
     browser: bool = False
     carry: Post | None = None
+    fallback: Request | None = None
 
 
 @dataclass(frozen=True)

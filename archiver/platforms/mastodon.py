@@ -176,6 +176,8 @@ class MastodonPlatform(Platform):
             purpose="status",
             method="api",
             headers=(("Accept", "application/json"),),
+            # The ActivityPub document answers when the REST API is closed or down.
+            fallback=activitypub_request(ref.url),
         )
 
     def read_response(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:

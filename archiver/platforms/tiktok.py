@@ -312,6 +312,7 @@ class TikTokPlatform(Platform):
             purpose="oembed",
             method="oembed",
             headers=(("accept", "application/json"),),
+            fallback=self.page_request(ref, endpoints, None),  # the page alone holds the post
         )
 
     def page_request(self, ref: PostRef, endpoints: Endpoints, carry: Post | None) -> Request:

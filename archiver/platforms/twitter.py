@@ -322,7 +322,9 @@ class TwitterPlatform(Platform):
             {"id": ref.post_id, "token": syndication_token(ref.post_id), "lang": "en"}
         )
         url = f"{endpoints.base('twitter_syndication')}/tweet-result?{query}"
-        return Request(url, purpose="syndication", method="api")
+        # oEmbed answers when syndication says nothing, and when it keeps failing.
+        fallback = _oembed_request(ref, endpoints)
+        return Request(url, purpose="syndication", method="api", fallback=fallback)
 
     def read_response(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:
         if response.request.purpose == "oembed":

@@ -274,6 +274,7 @@ class YouTubePlatform(Platform):
             purpose="oembed",
             method="oembed",
             headers=(("accept", "application/json"),),
+            fallback=self.watch_request(ref, endpoints, None),  # the page alone holds the video
         )
 
     def watch_request(self, ref: PostRef, endpoints: Endpoints, carry: Post | None) -> Request:

@@ -112,6 +112,37 @@ def insert(connection: Connection, table: Table) -> Any:
     return sqlite_insert(table)
 
 
+def update_or_skip(connection: Connection, table: Table, column: str, keys: dict[str, str]) -> None:
+    """Set ``column`` from ``keys["text"]`` to ``keys["real"]`` in each row of ``table``
+    where that breaks no unique constraint; the rows that would are left as they were.
+
+    SQLite says this in one statement (``UPDATE OR IGNORE``); PostgreSQL has none, so each
+    row is moved under a savepoint of its own, which a row already held is rolled back to.
+    """
+    name = table.name
+    if connection.dialect.name != "postgresql":
+        connection.execute(
+            text(f"UPDATE OR IGNORE {name} SET {column} = :real WHERE {column} = :text"), keys
+        )
+        return
+    from sqlalchemy.exc import IntegrityError
+
+    primary = [c.name for c in table.primary_key.columns]
+    rows = connection.execute(
+        text(f"SELECT {', '.join(primary)} FROM {name} WHERE {column} = :text"), keys
+    ).all()
+    match = " AND ".join(f"{c} = :pk{i}" for i, c in enumerate(primary))
+    for row in rows:
+        params = keys | {f"pk{i}": value for i, value in enumerate(row)}
+        try:
+            with connection.begin_nested():
+                connection.execute(
+                    text(f"UPDATE {name} SET {column} = :real WHERE {match}"), params
+                )
+        except IntegrityError:
+            continue  # the real post holds this row already
+
+
 @compiles(String, "postgresql")
 def _binary_collation(element: String, compiler: TypeCompiler, **kw: Any) -> str:
     """Text compared by code point, as SQLite compares it (see the module's docstring)."""

@@ -107,6 +107,19 @@ def _entry(post: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def remove_posts(connection: Connection, keys: Sequence[str]) -> None:
+    """Drop the index entries of ``keys`` (before their posts rows are deleted)."""
+    if connection.dialect.name == "postgresql":
+        statement = "DELETE FROM posts_fts WHERE key IN :keys"
+    else:
+        statement = (
+            "DELETE FROM posts_fts WHERE rowid IN (SELECT rowid FROM posts WHERE key IN :keys)"
+        )
+    connection.execute(
+        text(statement).bindparams(bindparam("keys", expanding=True)), {"keys": list(keys)}
+    )
+
+
 def reindex_posts(connection: Connection, posts: Sequence[Mapping[str, Any]]) -> None:
     """Replace the index entries of ``posts`` (mappings of posts-table columns)."""
     if connection.dialect.name == "postgresql":

@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, func, text
 
 from archiver.blobs import BlobStore
 from archiver.changes import CitedField, citation_differences
-from archiver.merge import merge
+from archiver.merge import as_key_of, merge
 from archiver.record import Post
 from archiver.store.dialect import insert
 from archiver.store.fts import reindex_posts
 from archiver.store.reads import RECORD_SQL, keys_sql
+from archiver.store.reconcile import is_text_key, join_text_posts, joined_keys
 from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
 
 POSTS = PostRow.__table__  # type: ignore[attr-defined]
@@ -76,6 +77,13 @@ def write_batch(
         return stored[id(body)]
 
     evidence = [[put(item.body) for item in obs.evidence] for obs in observations]
+    # A text post already joined to the post it is (see archiver.store.reconcile) is
+    # filed under that post again.
+    joined = joined_keys(connection, {obs.key for obs in observations})
+    if joined:
+        observations = [
+            replace(obs, key=joined[obs.key]) if obs.key in joined else obs for obs in observations
+        ]
     keys = sorted({obs.key for obs in observations})
     plan = _Plan(posts=_existing_posts(connection, keys), cited=_first_records(connection, keys))
     seen = _existing_signatures(connection, keys, {obs.raw_sha256 for obs in observations})
@@ -84,7 +92,17 @@ def write_batch(
         for obs, hashes in zip(observations, evidence, strict=True)
     ]
     _execute(connection, plan)
-    return results
+    joined.update(join_text_posts(connection, [plan.posts[key] for key in plan.changed_posts]))
+    return [_joined_result(result, joined, plan) for result in results]
+
+
+def _joined_result(result: Written, joined: dict[str, str], plan: _Plan) -> Written:
+    """A text post's result told as the post it joined: that post was updated."""
+    key = joined.get(result[0])
+    if key is None:
+        return result
+    status = plan.posts[key]["status"] if key in plan.posts else result[2]
+    return key, "updated", status, result[3]
 
 
 def _existing_posts(connection: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
@@ -135,7 +153,9 @@ def _plan_one(
     blob_hashes: list[str],
     blobs: BlobStore,
 ) -> Written:
-    for url in {obs.url, *obs.aliases}:
+    # A text post's URL is its author's profile, which names no one post.
+    profile = is_text_key(f"{obs.platform}:{obs.post_id}")
+    for url in {*obs.aliases, *([] if profile else [obs.url])}:
         plan.aliases.setdefault(url, obs.key)
     signature = (obs.key, obs.method, obs.source, obs.raw_sha256)
     row = plan.posts.get(obs.key)
@@ -193,7 +213,7 @@ def _plan_one(
     if post is not None:
         cited = plan.cited.get(obs.key)
         stored = cited.post if cited and cited.json == row["record_json"] else row["record_json"]
-        merged = _merge(stored, post)
+        merged = _merge(row, stored, post)
         view = record_json if merged is post and record_json else merged.to_json()
         if view == record_json:  # this capture holds the view
             plan.view_capture[obs.key] = len(plan.captures) - 1
@@ -259,10 +279,13 @@ def _plan_media(
         }
 
 
-def _merge(stored: str | Post | None, post: Post) -> Post:
+def _merge(row: dict[str, Any], stored: str | Post | None, post: Post) -> Post:
     """The post's view after ``post``: the stored view (its JSON, or already read) and the
     new capture merged by :func:`archiver.merge.merge` (the view keeps its base's capture,
-    so it ranks as it)."""
+    so it ranks as it). A text post filed under the post it was joined to is merged as
+    that post."""
+    if post.key != row["key"]:
+        post = as_key_of(post, row["post_id"], row["url"])
     if stored is None:
         return post
     view = Post.model_validate_json(stored) if isinstance(stored, str) else stored

@@ -75,12 +75,13 @@ def test_a_server_that_stays_down_fails_that_url_in_one_line_and_the_batch_goes_
     replay: Replay, replay_config: Path, home: Path
 ) -> None:
     replay.twitter(X_ID, Answer.error(503))
+    replay.twitter_oembed("marisol_ol", X_ID, Answer.error(503))  # X's fallback is down too
     replay.telegram("RiversideWatch", "4821", fixture("telegram", "ok-text.200.html"))
 
     run = run_cli("add", X_URL, TELEGRAM_URL, home=home, config=replay_config)
 
     assert run.exit_code == 1
-    assert len(replay.hits("/tweet-result")) == 4  # http.max_attempts
+    assert len(replay.hits("/tweet-result")) == len(replay.hits("/oembed")) == 4  # max_attempts
     [line] = run.lines("failed")
     assert line.startswith(f"failed {X_URL}: ") and "HTTP 503" in line
     assert "failed after 4 attempts" in line
@@ -95,6 +96,7 @@ def test_a_truncated_body_is_retried_and_never_stored(
     cut = whole.with_(truncate_to=200)
     replay.twitter(X_ID, cut, whole)
     replay.twitter("2009176412265810323", cut)
+    replay.twitter_oembed("j", "2009176412265810323", Answer.error(503))
 
     run = run_cli(
         "add", X_URL, "https://x.com/j/status/2009176412265810323", home=home, config=replay_config
@@ -119,6 +121,7 @@ def test_a_response_slower_than_the_timeout_is_retried_then_fails(
     ok = fixture("twitter", "ok-photo.200.json")
     replay.twitter(X_ID, ok.with_(delay=1.0), ok)
     replay.twitter("2009176412265810323", ok.with_(delay=1.0))
+    replay.twitter_oembed("j", "2009176412265810323", ok.with_(delay=1.0))
 
     run = run_cli(
         "add", X_URL, "https://x.com/j/status/2009176412265810323", home=home, config=config

@@ -302,3 +302,37 @@ def test_names_text_and_urls_are_data_in_every_style(style: str) -> None:
         assert len(lines) == 1, lines
     assert "[/b]" in text or style in ("wikipedia",)  # Rich markup stays plain text
     assert "\x1b" in text  # kept as data: the CLI shows it as an escape
+
+
+# -- a post without a status id --------------------------------------------------------------
+
+FROM_TEXT = make_post(
+    "text-be681f3ac9a6516d",
+    url="https://x.com/riverwatch",
+    method="text-embed",
+    source="harbour-ledger-flood.txt",
+    media=[],
+)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_post_without_a_status_id_is_never_cited_at_its_authors_profile(style: str) -> None:
+    """The profile is where the author is, not the post: the citation says the post's URL
+    is unknown and names the article it was found in, in every style, with a copy or not."""
+    for copy in (None, COPY, LOCAL_COPY):
+        text = cite(FROM_TEXT, style, copy)
+        assert "x.com/riverwatch" not in text, (style, text)
+        assert "URL unknown; found in harbour-ledger-flood.txt" in text, (style, text)
+    assert "URL unknown" not in cite(make_post(), style)
+
+
+def test_the_unknown_url_sits_where_each_format_keeps_notes() -> None:
+    assert "|at=post URL unknown; found in harbour-ledger-flood.txt" in wikipedia(FROM_TEXT)
+    assert "  note = {Post URL unknown; found in harbour-ledger-flood.txt}" in bibtex(FROM_TEXT)
+    assert "\r\nN1  - Post URL unknown; found in harbour-ledger-flood.txt\r\n" in ris(FROM_TEXT)
+    item = csl_item(FROM_TEXT, COPY)
+    assert "URL" not in item
+    assert item["note"] == (
+        f"Post URL unknown; found in harbour-ledger-flood.txt; Content hash: {COPY.content_hash}"
+    )
+    assert apa(FROM_TEXT).endswith(" X. Post URL unknown; found in harbour-ledger-flood.txt")

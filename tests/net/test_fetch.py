@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import tracemalloc
 from collections.abc import Iterator
@@ -85,6 +86,15 @@ class LoopingPlatform(NotesPlatform):
 class BuggyPlatform(NotesPlatform):
     def read_response(self, ref: PostRef, response: Response, endpoints: Endpoints) -> Outcome:
         return Found({}["missing"])  # type: ignore[index]
+
+
+class MirroredNotesPlatform(NotesPlatform):
+    """The same notes, also served by a mirror (``/mirror/api/notes/<id>``)."""
+
+    def first_request(self, ref: PostRef, endpoints: Endpoints) -> Request:
+        first = super().first_request(ref, endpoints)
+        mirror = first.url.replace("/api/notes/", "/mirror/api/notes/")
+        return dataclasses.replace(first, fallback=Request(mirror, purpose="note"))
 
 
 NOTES = Registry([NotesPlatform()])
@@ -170,6 +180,35 @@ def test_a_fetch_error_is_a_failure_with_its_message(notes: HTTPServer) -> None:
     assert result.status == "failed"
     assert result.error is not None and "HTTP 503" in result.error
     assert result.ref is not None and result.ref.post_id == "10"
+
+
+def test_an_endpoint_that_keeps_failing_gives_way_to_the_platforms_other_one(
+    notes: HTTPServer,
+) -> None:
+    notes.expect_request("/api/notes/20").respond_with_data("", status=503)
+    notes.expect_request("/mirror/api/notes/20").respond_with_json(
+        {"text": "Mirrored", "user": "u1"}
+    )
+
+    result = asyncio.run(
+        fetch(notes.url_for("/note/20"), router=Registry([MirroredNotesPlatform()]))
+    )
+
+    assert result.status == "archived" and result.post is not None
+    assert result.post.text == "Mirrored"
+    assert result.post.capture.source == notes.url_for("/mirror/api/notes/20")
+    [failed] = result.fell_back
+    assert failed.startswith("note: GET ") and "HTTP 503" in failed
+    paths = [request.path for request, _ in notes.log]
+    assert paths == ["/api/notes/20"] * 2 + ["/mirror/api/notes/20", "/api/users/u1"]
+
+
+def test_an_answer_is_never_a_reason_to_fall_back(notes: HTTPServer) -> None:
+    """A "not found" or an unreadable answer is the platform's to read, not a failure."""
+    notes.expect_request("/api/notes/21").respond_with_data("", status=404)
+    gone = asyncio.run(fetch(notes.url_for("/note/21"), router=Registry([MirroredNotesPlatform()])))
+    assert gone.status == "unavailable" and gone.fell_back == ()
+    assert [request.path for request, _ in notes.log] == ["/api/notes/21"]
 
 
 def test_unknown_and_invalid_urls_fail_without_raising(notes: HTTPServer) -> None:
