@@ -215,8 +215,8 @@ def same_post(found_in_text: Post, with_id: Post) -> bool:
         return False
     if found_in_text.platform != with_id.platform:
         return False
-    handles = (found_in_text.author.handle or "", with_id.author.handle or "")
-    if not all(handles) or handles[0].lstrip("@").casefold() != handles[1].lstrip("@").casefold():
+    first, second = found_in_text.author.handle, with_id.author.handle
+    if not first or not second or _handle(first) != _handle(second):
         return False
     if not _near_days(found_in_text.created_at, with_id.created_at):
         return False
@@ -227,7 +227,9 @@ def same_post(found_in_text: Post, with_id: Post) -> bool:
         return True
     if not (found_in_text.text_truncated or with_id.text_truncated):
         return False
-    shorter, longer = sorted(texts, key=len)
+    # A text that is a prefix of the other sorts first by length and by value alike, and
+    # no other pair can match, so what the sort is keyed on cannot matter.
+    shorter, longer = sorted(texts, key=len)  # pragma: no mutate
     return len(shorter) >= _MIN_PREFIX and longer.startswith(shorter)
 
 
@@ -235,6 +237,10 @@ def as_key_of(found_in_text: Post, post_id: str, url: str) -> Post:
     """``found_in_text`` under the id and URL of the post it is, so the two can be merged
     (the text observation's own URL is its author's profile, never the post's)."""
     return found_in_text.with_changes(post_id=post_id, url=url)
+
+
+def _handle(handle: str) -> str:
+    return handle.lstrip("@").casefold()
 
 
 def _near_days(first: str | None, second: str | None) -> bool:
@@ -260,10 +266,11 @@ def _links_agree(first: str, second: str) -> bool:
 def _comparable(text: str) -> str:
     """``text`` as renderings of one post agree on it: letters, digits, symbols (emoji)
     and ``#``/``@``, case-folded and NFKC-normalised, without links or a final "…"."""
-    text = _LINKS.sub(" ", unicodedata.normalize("NFKC", text)).rstrip().removesuffix("…")
-    text = text.removesuffix("...")
+    # Spacing, punctuation and a final "…" (NFKC makes it "...") are all left out below.
+    text = _LINKS.sub(" ", unicodedata.normalize("NFKC", text))
     return "".join(
         char
         for char in text.casefold()
-        if char in _KEPT_MARKS or unicodedata.category(char)[0] in "LNS"
+        # Categories are one capital letter of LMNPSZC: "XXLNSXX" keeps the same ones.
+        if char in _KEPT_MARKS or unicodedata.category(char)[0] in "LNS"  # pragma: no mutate
     )

@@ -392,3 +392,63 @@ def test_only_a_text_post_and_a_post_with_an_id_can_be_one() -> None:
     assert not same_post(WITH_ID, WITH_ID)
     text_post = _from_text(WITH_ID.text)
     assert not same_post(text_post, text_post)
+
+
+FULL = "Barrier at Esk Bridge holds. Levels fall from 3.4 m"
+
+
+@pytest.mark.parametrize(
+    ("text_handle", "id_handle"),
+    [("@RiverWatch", "riverwatch"), ("riverwatch", "@RIVERWATCH"), ("@XRiver", "xriver")],
+    ids=["at-sign-in-text", "at-sign-with-id", "only-the-at-sign-goes"],
+)
+def test_handles_match_with_or_without_their_at_sign_in_any_case(
+    text_handle: str, id_handle: str
+) -> None:
+    found = _from_text(FULL, author=Author(name="River Watch", handle=text_handle))
+    with_id = WITH_ID.with_changes(author=Author(name="River Watch", handle=id_handle))
+    assert same_post(found, with_id)
+
+
+def test_a_post_without_a_handle_on_either_side_is_never_matched() -> None:
+    nameless = Author(name="River Watch", handle=None)
+    assert not same_post(_from_text(FULL, author=nameless), WITH_ID)
+    assert not same_post(_from_text(FULL), WITH_ID.with_changes(author=nameless))
+
+
+def test_a_post_on_another_platform_is_another_post() -> None:
+    assert not same_post(_from_text(FULL, platform="mastodon"), WITH_ID)
+
+
+@pytest.mark.parametrize(
+    ("created_at", "same"),
+    [("2026-01-07T09:00:00Z", True), ("2026-01-08T23:59:00Z", True), ("2026-02-30", False)],
+    ids=["same-day", "next-day", "no-such-day"],
+)
+def test_dates_compare_by_day_whatever_their_form(created_at: str, same: bool) -> None:
+    assert same_post(_from_text(FULL, created_at=created_at), WITH_ID) is same
+
+
+def test_a_cut_text_matches_from_24_letters_and_digits_on() -> None:
+    # "barrieratesk bridgeholds" + "l": 24 letters kept for comparison, then 23.
+    at_least = _from_text("Barrier at Esk Bridge holds. L…", text_truncated=True)
+    too_short = _from_text("Barrier at Esk Bridge holds.…", text_truncated=True)
+    assert same_post(at_least, WITH_ID)
+    assert not same_post(too_short, WITH_ID)
+
+
+def test_a_joined_text_post_takes_the_id_and_the_url_of_its_post() -> None:
+    joined = as_key_of(_from_text(FULL), WITH_ID.post_id, WITH_ID.url)
+    assert (joined.post_id, joined.url, joined.key) == (WITH_ID.post_id, WITH_ID.url, WITH_ID.key)
+
+
+def test_links_agree_despite_the_punctuation_after_them_and_cut_labels_do_not_count() -> None:
+    assert same_post(_from_text(FULL + " https://t.co/Ab12Cd34Ef."), WITH_ID)
+    assert same_post(_from_text(FULL + " (https://t.co/Ab12Cd34Ef)"), WITH_ID)
+    assert same_post(_from_text(FULL + " https://news.example/flood-barri…"), WITH_ID)
+
+
+def test_links_that_differ_in_their_last_letter_are_other_links() -> None:
+    with_id = WITH_ID.with_changes(text=FULL + " https://t.co/Ab12Cd34X")
+    assert not same_post(_from_text(FULL + " https://t.co/Ab12Cd34"), with_id)
+    assert same_post(_from_text(FULL + " https://t.co/Ab12Cd34X"), with_id)
