@@ -54,11 +54,19 @@ class _Cited:
     """A post's earliest capture with a record, by ``captured_at``: the version an article
     cited. Stored captures have an ``id``; one of this batch its ``index`` in the plan."""
 
-    post: Post
+    parsed: Post | None = None
     id: int | None = None
     index: int | None = None
     #: The record as stored, when read from the archive (often the post's view as well).
     json: str | None = None
+
+    @property
+    def post(self) -> Post:
+        """The record, parsed when first needed: a capture stored before never needs it."""
+        if self.parsed is None:
+            assert self.json is not None, "a stored capture's record is read with it"
+            self.parsed = Post.model_validate_json(self.json)
+        return self.parsed
 
 
 Written = tuple[str, str, str, tuple[CitedField, ...]]
@@ -129,7 +137,7 @@ def _first_records(connection: Connection, keys: list[str]) -> dict[str, _Cited]
         f"FROM (SELECT DISTINCT post_key FROM captures WHERE {where}) k)"
     )
     return {
-        key: _Cited(Post.model_validate_json(record), id=capture_id, json=record)
+        key: _Cited(id=capture_id, json=record)
         for key, capture_id, record in connection.execute(query, params)
     }
 
