@@ -229,9 +229,9 @@ def _export_file(
     force: bool,
     archive_url: str | None,
 ) -> int:
-    from archiver.export.bundle import check_out_name
     from archiver.export.formats import write_format
     from archiver.export.selection import ExportError, first_or_empty, select_items
+    from archiver.export.target import check_out_name
 
     if out_path is not None and str(out_path) != "-":
         check_out_name(out_path, fmt)
