@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import html
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from urllib.parse import urljoin
 
 import httpx
 
 from archiver.config import HttpSettings, Settings
+from archiver.net.answers import AnswerReader, Hop, meta_refresh_target
 from archiver.net.body import (
     ACCEPT_ENCODING,
     Download,
@@ -35,18 +33,14 @@ from archiver.net.body import (
     MediaPolicy,
     RetriesExhausted,
     TransientError,
-    exchange_of,
-    read_body,
-    read_media,
 )
 from archiver.net.guard import AddressGuard, AddressRefused
-from archiver.net.politeness import HostGate, Sleep, quota_delay, server_delay
+from archiver.net.politeness import HostGate, Sleep
 from archiver.net.retries import RetryPolicy, TimeBudget
 from archiver.net.transport import ShardedTransport, StatelessClient
-from archiver.net.warc import HttpExchange, WarcRef, WarcWriter
+from archiver.net.warc import WarcRef, WarcWriter
 from archiver.platforms.base import Request, Response
-from archiver.platforms.challenge import challenge_page, may_be_challenge
-from archiver.record import sha256_hex, utc_now, without_userinfo
+from archiver.record import sha256_hex, without_userinfo
 
 __all__ = [
     "Download",
@@ -59,12 +53,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _INLINE_WARC_BYTES = 256 * 1024
 _BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-_META_TAG = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
-_REFRESH = re.compile(r"http-equiv\s*=\s*[\"']?refresh", re.IGNORECASE)
-_REFRESH_URL = re.compile(r"content\s*=\s*[\"']?\s*\d*\s*;?\s*url\s*=\s*([^\"'>\s]+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -80,20 +70,6 @@ class ResponseEvidence:
     sha256: str
     received_at: str
     warc: WarcRef | None
-
-
-@dataclass
-class _Hop:
-    """One exchange: a redirect, or the final answer."""
-
-    url: str
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    received_at: str
-    location: str | None = None
-    exchange: HttpExchange | None = None
-    download: Download | None = None
 
 
 class HttpClient:
@@ -123,6 +99,9 @@ class HttpClient:
             sleep=sleep,
         )
         self.retries = RetryPolicy(settings, self.gate, sleep)
+        self._answers = AnswerReader(
+            settings, self.gate, self.retries, keep_exchange=warc is not None
+        )
         self._client = StatelessClient(
             timeout=httpx.Timeout(
                 settings.timeout_seconds, connect=settings.connect_timeout_seconds, pool=None
@@ -291,13 +270,13 @@ class HttpClient:
         media: MediaPolicy | None = None,
         meta_refresh: bool = False,
         stop_at: Callable[[str], bool] | None = None,
-    ) -> list[_Hop]:
-        hops: list[_Hop] = []
+    ) -> list[Hop]:
+        hops: list[Hop] = []
         current = url
         while True:
             hop = await self._fetch(current, headers, media, budget)
             if hop.location is None and meta_refresh:
-                hop.location = _meta_refresh_target(hop)
+                hop.location = meta_refresh_target(hop)
             if hop.location is not None:
                 hop.location = without_userinfo(hop.location)
             hops.append(hop)
@@ -322,7 +301,7 @@ class HttpClient:
         budget: TimeBudget,
         *,
         content: bytes | None = None,
-    ) -> _Hop:
+    ) -> Hop:
         """One hop (a POST of ``content`` when given), every attempt in one loop (see
         :mod:`archiver.net.retries`)."""
         method = "GET" if content is None else "POST"
@@ -347,7 +326,7 @@ class HttpClient:
         attempt: int,
         budget: TimeBudget,
         content: bytes | None = None,
-    ) -> _Hop:
+    ) -> Hop:
         method = "GET" if content is None else "POST"
         async with self.gate.slot(url):
             budget.start()
@@ -360,7 +339,7 @@ class HttpClient:
                     deadline,
                     self._client.stream(method, url, headers=headers, content=content) as response,
                 ):
-                    return await self._read(url, response, media, attempt)
+                    return await self._answers.read(url, response, media, attempt)
             except TimeoutError as exc:
                 if not deadline.expired():
                     raise
@@ -375,55 +354,7 @@ class HttpClient:
             except httpx.HTTPError as exc:
                 raise FetchError(f"GET {url} failed: {exc}", url=url) from exc
 
-    async def _read(
-        self, url: str, response: httpx.Response, media: MediaPolicy | None, attempt: int
-    ) -> _Hop:
-        status = response.status_code
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        cap = self.settings.retry_after_cap_seconds
-        if status == 429 or 500 <= status <= 599:
-            challenge = await self._challenge(url, response, headers, media)
-            if challenge is not None:
-                return challenge
-            delay = server_delay(headers, cap)
-            if delay is not None and delay <= 0:
-                delay = None  # "retry now" gets our backoff all the same
-            if delay is None and status == 429:  # throttled without a hint: the host backs off
-                delay = self.retries.backoff(attempt)
-            if delay is not None:
-                self.gate.defer(url, delay)
-            advice = "the server is limiting requests; try again later"
-            if status != 429:
-                advice = "the server may be down; try again later"
-            raise TransientError(
-                f"HTTP {status}", status=status, host_wait=delay is not None, advice=advice
-            )
-        if quota := quota_delay(headers, cap):
-            self.gate.defer(url, quota)
-        location = headers.get("location") if status in _REDIRECTS else None
-        if media is not None and location is None:
-            download = await read_media(url, response, headers, media)
-            return _Hop(url, status, headers, b"", utc_now(), download=download)
-        body, raw = await read_body(url, response, headers, self.settings.max_body_bytes)
-        exchange = exchange_of(response, raw) if self.warc is not None else None
-        target = urljoin(url, location) if location else None
-        return _Hop(url, status, headers, body, utc_now(), target, exchange)
-
-    async def _challenge(
-        self, url: str, response: httpx.Response, headers: dict[str, str], media: MediaPolicy | None
-    ) -> _Hop | None:
-        """A 429 or 5xx that is a challenge page (Cloudflare's 503 "Just a moment..."), as
-        an answer: asked again, it would only come back, so it is not retried but read by
-        the platform as "blocked" (see :mod:`archiver.platforms.challenge`)."""
-        if media is not None or not may_be_challenge(headers):
-            return None
-        body, raw = await read_body(url, response, headers, self.settings.max_body_bytes)
-        if challenge_page(response.status_code, headers, body) is None:
-            return None
-        exchange = exchange_of(response, raw) if self.warc is not None else None
-        return _Hop(url, response.status_code, headers, body, utc_now(), None, exchange)
-
-    async def _record(self, hops: list[_Hop]) -> WarcRef | None:
+    async def _record(self, hops: list[Hop]) -> WarcRef | None:
         """Write every hop (redirects too) to WARC and return the final one's reference.
 
         Small bodies are written in place (~0.2 ms; a thread hand-off would cost more);
@@ -437,14 +368,3 @@ class HttpClient:
             return [warc.write_exchange(e) for e in exchanges][-1]
         refs = await asyncio.to_thread(lambda: [warc.write_exchange(e) for e in exchanges])
         return refs[-1]
-
-
-def _meta_refresh_target(hop: _Hop) -> str | None:
-    """The target of a ``<meta http-equiv="refresh">`` page (t.co answers browsers so)."""
-    if hop.status != 200 or "html" not in hop.headers.get("content-type", ""):
-        return None
-    for tag in _META_TAG.findall(hop.body[:65536].decode("utf-8", "replace")):
-        found = _REFRESH_URL.search(tag) if _REFRESH.search(tag) else None
-        if found:
-            return urljoin(hop.url, html.unescape(found.group(1)))
-    return None
