@@ -30,10 +30,10 @@ from typing import Any, BinaryIO
 from pydantic import ValidationError
 from warcio.archiveiterator import ArchiveIterator
 
+from archiver.export.cards import Card, as_shown, read_cards
 from archiver.export.catalog import CatalogEntry
 from archiver.export.selection import anchor_of
 from archiver.export.verify_report import BundleUnreadable, VerifyReport
-from archiver.export.viewer import Card, as_shown, read_cards
 from archiver.export.warc_copy import READ_ERRORS
 from archiver.merge import has_status_id
 from archiver.record import Post, content_hash_of_dict

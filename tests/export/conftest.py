@@ -15,12 +15,33 @@ import bagit
 import pytest
 
 from archiver.net.warc import HttpExchange, WarcRef, WarcWriter
-from archiver.record import Author, Media
-from archiver.store import Archive, Evidence, Observation
+from archiver.record import Author, Media, Post
+from archiver.store import Archive, Evidence, Observation, PostSummary
 from tests.conftest import FIXTURES, make_post
 
 SCRIPT_TEXT = 'Barrier holds <script>alert("x")</script> & the river "Esk" rises'
 API_BODY = b'{"id_str":"1000000000000000002","text":"Second post from the live API"}'
+
+
+def summary_of(post: Post, *, status: str = "archived") -> PostSummary:
+    """The archive row a stored ``post`` would have, for rendering it without an archive."""
+    return PostSummary(
+        key=post.key,
+        platform=post.platform,
+        post_id=post.post_id,
+        url=post.url,
+        author_name=post.author.name,
+        author_handle=post.author.handle,
+        created_at=post.created_at,
+        title=post.title,
+        text=post.text,
+        content_hash=post.content_hash,
+        status=status,
+        status_detail=None,
+        first_captured_at=post.capture.captured_at,
+        last_captured_at=post.capture.captured_at,
+        capture_count=1,
+    )
 
 
 def tiny_png() -> bytes:

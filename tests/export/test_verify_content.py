@@ -207,6 +207,13 @@ def test_a_dropped_card_is_named(bundle: Path) -> None:
     ]
 
 
+def test_an_emptied_page_is_named_not_a_crash(bundle: Path) -> None:
+    (bundle / "data/index.html").write_bytes(b"")
+    rebag(bundle)
+    found = failures(bundle)
+    assert len(found) == 1 and found[0].startswith("data/index.html: no card where ")
+
+
 API_KEY = "twitter:1000000000000000002"
 
 

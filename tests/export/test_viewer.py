@@ -17,9 +17,9 @@ from archiver.export.viewer import (
     shown_time,
 )
 from archiver.record import Author
-from archiver.store import Archive, PostSummary
+from archiver.store import Archive
 from tests.conftest import make_post
-from tests.export.conftest import SCRIPT_TEXT, Built
+from tests.export.conftest import SCRIPT_TEXT, Built, summary_of
 
 INFO = PageInfo(
     title="Archived <posts>",
@@ -90,23 +90,7 @@ def test_post_text_and_metadata_are_escaped() -> None:
         links=["javascript:alert(4)", "https://ok.example/a?b=1&c=2"],
         url="https://x.com/riverwatch/status/1000000000000000001",
     )
-    row = PostSummary(
-        key=post.key,
-        platform=post.platform,
-        post_id=post.post_id,
-        url=post.url,
-        author_name=post.author.name,
-        author_handle=post.author.handle,
-        created_at=post.created_at,
-        title=post.title,
-        text=post.text,
-        content_hash=post.content_hash,
-        status="archived",
-        status_detail=None,
-        first_captured_at="2026-01-07T10:00:00Z",
-        last_captured_at="2026-01-07T10:00:00Z",
-        capture_count=1,
-    )
+    row = summary_of(post)
     html = (
         page_start(INFO)
         + render_item(Item(row, post.to_json()), None, [], [])
