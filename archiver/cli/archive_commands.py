@@ -12,9 +12,14 @@ from rich.text import Text
 from archiver.cli.common import (
     EXIT_PARTIAL,
     AllowPrivateOption,
+    AuthorOption,
     ConfigOption,
     HomeOption,
     JsonOption,
+    PlatformOption,
+    SinceOption,
+    StatusOption,
+    UntilOption,
     WideOption,
     command,
     err,
@@ -27,7 +32,6 @@ from archiver.cli.listing import render_rows
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
 from archiver.cli.tables import Column, print_table
 from archiver.cli.terminal import data, json_text
-from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP
 
 if TYPE_CHECKING:  # the library is imported by the commands that use it (fast start)
     from archiver.ingest import ItemReport, Summary
@@ -167,7 +171,8 @@ def render_summary(
 def add(
     sources: SourcesArg = None,
     from_file: Annotated[
-        Path | None, typer.Option("--from", help="A file of post URLs, one per line.")
+        Path | None,
+        typer.Option("--from", metavar="FILE", help="A file of post URLs, one per line."),
     ] = None,
     fetch: Annotated[
         bool,
@@ -256,16 +261,16 @@ def add(
 
 @command(name="list", help="List stored posts, filtered by platform, author, date or status.")
 def list_posts(
-    platform: Annotated[str | None, typer.Option(help=PLATFORM_HELP)] = None,
-    author: Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")] = None,
-    since: Annotated[str | None, typer.Option(help="Posted on or after YYYY-MM-DD.")] = None,
-    until: Annotated[str | None, typer.Option(help="Posted on or before YYYY-MM-DD.")] = None,
-    status: Annotated[
-        str | None,
-        typer.Option(help=STATUS_HELP),
-    ] = None,
+    platform: PlatformOption = None,
+    author: AuthorOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    status: StatusOption = None,
     gone_since: Annotated[
-        str | None, typer.Option("--gone-since", help="First seen gone on or after DATE (or 30d).")
+        str | None,
+        typer.Option(
+            "--gone-since", metavar="DATE", help="First seen gone on or after DATE (or 30d)."
+        ),
     ] = None,
     cited_in: Annotated[
         str | None,
@@ -281,7 +286,7 @@ def list_posts(
             help="Only posts changed since cited: a later capture differs from the first.",
         ),
     ] = False,
-    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option(metavar="N", help="At most this many.")] = None,
     wide: WideOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,
@@ -318,7 +323,7 @@ def list_posts(
 @command(help="Full-text search over post text, titles and authors.")
 def search(
     query: Annotated[str, typer.Argument(help="Words to find (all must match; word* = prefix).")],
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
+    limit: Annotated[int, typer.Option(metavar="N", help="At most this many.")] = 50,
     wide: WideOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,

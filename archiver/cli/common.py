@@ -25,6 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from archiver.cli.terminal import data, json_text
 from archiver.errors import EXIT_INTERRUPTED, EXIT_PARTIAL, EXIT_USAGE, ArchiverError
+from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP
 
 if TYPE_CHECKING:
     # Imported where a command needs them, so `archiver --help` and a command's own start
@@ -69,12 +70,30 @@ err = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 HomeOption = Annotated[
     Path | None,
-    typer.Option("--home", help="Archive home (default: $ARCHIVER_HOME or ./archive)."),
+    typer.Option(
+        "--home", metavar="DIR", help="Archive home (default: $ARCHIVER_HOME or ./archive)."
+    ),
 ]
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="A TOML file overriding config/default.toml ($ARCHIVER_CONFIG)."),
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="A TOML file overriding config/default.toml ($ARCHIVER_CONFIG).",
+    ),
 ]
+# The filters that select posts, the same words in list, recheck and export.
+PlatformOption = Annotated[str | None, typer.Option(metavar="NAME", help=PLATFORM_HELP)]
+AuthorOption = Annotated[
+    str | None, typer.Option(metavar="HANDLE", help="Handle (with or without @) or name.")
+]
+SinceOption = Annotated[
+    str | None, typer.Option(metavar="DATE", help="Posted on or after YYYY-MM-DD.")
+]
+UntilOption = Annotated[
+    str | None, typer.Option(metavar="DATE", help="Posted on or before YYYY-MM-DD.")
+]
+StatusOption = Annotated[str | None, typer.Option(metavar="STATE", help=STATUS_HELP)]
 JsonOption = Annotated[
     bool, typer.Option("--json", metavar="", help="Machine-readable JSON output.")
 ]

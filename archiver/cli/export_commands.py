@@ -14,9 +14,14 @@ import typer
 
 from archiver.cli.common import (
     EXIT_PARTIAL,
+    AuthorOption,
     ConfigOption,
     HomeOption,
     JsonOption,
+    PlatformOption,
+    SinceOption,
+    StatusOption,
+    UntilOption,
     command,
     err,
     fail,
@@ -27,7 +32,7 @@ from archiver.cli.common import (
 from archiver.cli.terminal import data, plain
 from archiver.export.cite import STYLES
 from archiver.export.formats import FORMATS
-from archiver.vocabulary import PLATFORM_HELP, STATUS_HELP, choose
+from archiver.vocabulary import choose
 
 if TYPE_CHECKING:  # the library is imported by the commands that use it (fast start)
     from archiver.export.selection import Selection
@@ -39,11 +44,6 @@ _TAG = "bag-info "
 RefsArg = Annotated[
     list[str] | None, typer.Argument(help="Posts to export: platform:post_id keys or URLs.")
 ]
-PlatformOpt = Annotated[str | None, typer.Option(help=PLATFORM_HELP)]
-AuthorOpt = Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")]
-SinceOpt = Annotated[str | None, typer.Option(help="Posted on or after YYYY-MM-DD.")]
-UntilOpt = Annotated[str | None, typer.Option(help="Posted on or before YYYY-MM-DD.")]
-StatusOpt = Annotated[str | None, typer.Option(help=STATUS_HELP)]
 CitedInOpt = Annotated[
     str | None,
     typer.Option(
@@ -54,16 +54,21 @@ CitedInOpt = Annotated[
 ]
 ArchiveUrlOpt = Annotated[
     str | None,
-    typer.Option(help="Where the bundle (or copy) will be published; citations point there."),
+    typer.Option(
+        metavar="URL", help="Where the bundle (or copy) will be published; citations point there."
+    ),
 ]
 
 
 @command(name="cite", help=f"Cite a stored post. Styles: {', '.join(STYLES)}.")
 def cite_post(
     ref: Annotated[str, typer.Argument(metavar="KEY|URL", help="platform:post_id or a post URL.")],
-    style: Annotated[str, typer.Option("--style", "-s", help="Citation style.")] = "apa",
+    style: Annotated[
+        str, typer.Option("--style", "-s", metavar="STYLE", help="Citation style.")
+    ] = "apa",
     archive_url: Annotated[
-        str | None, typer.Option(help="URL where the archived copy can be consulted.")
+        str | None,
+        typer.Option(metavar="URL", help="URL where the archived copy can be consulted."),
     ] = None,
     no_archive: Annotated[
         bool,
@@ -127,17 +132,23 @@ def export(
     refs: RefsArg = None,
     out_path: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Bundle directory or .zip; with --format, a file."),
+        typer.Option(
+            "--out", "-o", metavar="PATH", help="Bundle directory or .zip; with --format, a file."
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help=f"One file instead of a bundle: {', '.join(FORMATS)}."),
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help=f"One file instead of a bundle: {', '.join(FORMATS)}.",
+        ),
     ] = None,
-    platform: PlatformOpt = None,
-    author: AuthorOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    status: StatusOpt = None,
+    platform: PlatformOption = None,
+    author: AuthorOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    status: StatusOption = None,
     everything: Annotated[
         bool, typer.Option("--all", metavar="", help="Every post in the archive.")
     ] = False,
@@ -146,16 +157,25 @@ def export(
         bool, typer.Option("--force", metavar="", help="Replace an existing --out.")
     ] = False,
     source_organization: Annotated[
-        str | None, typer.Option(help="bag-info Source-Organization.")
+        str | None, typer.Option(metavar="ORG", help="bag-info Source-Organization.")
     ] = None,
-    contact_name: Annotated[str | None, typer.Option(help="bag-info Contact-Name.")] = None,
-    contact_email: Annotated[str | None, typer.Option(help="bag-info Contact-Email.")] = None,
-    description: Annotated[str | None, typer.Option(help="bag-info External-Description.")] = None,
+    contact_name: Annotated[
+        str | None, typer.Option(metavar="NAME", help="bag-info Contact-Name.")
+    ] = None,
+    contact_email: Annotated[
+        str | None, typer.Option(metavar="EMAIL", help="bag-info Contact-Email.")
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="bag-info External-Description.")
+    ] = None,
     bagging_date: Annotated[
-        str | None, typer.Option(help="bag-info Bagging-Date (YYYY-MM-DD).")
+        str | None, typer.Option(metavar="DATE", help="bag-info Bagging-Date (YYYY-MM-DD).")
     ] = None,
     software_agent: Annotated[
-        str | None, typer.Option(help="bag-info Bag-Software-Agent (default: archiver VERSION).")
+        str | None,
+        typer.Option(
+            metavar="AGENT", help="bag-info Bag-Software-Agent (default: archiver VERSION)."
+        ),
     ] = None,
     archive_url: ArchiveUrlOpt = None,
     home: HomeOption = None,

@@ -20,9 +20,12 @@ from rich.text import Text
 from archiver.cli.common import (
     EXIT_PARTIAL,
     AllowPrivateOption,
+    AuthorOption,
     ConfigOption,
     HomeOption,
     JsonOption,
+    PlatformOption,
+    StatusOption,
     WideOption,
     command,
     err,
@@ -33,7 +36,7 @@ from archiver.cli.common import (
 from archiver.cli.screenshot_support import ScreenshotOption, check_browser, screenshot_run
 from archiver.cli.tables import Cell, Column, print_table, short_time, width_of
 from archiver.cli.terminal import data
-from archiver.vocabulary import GONE_STATES, PLATFORM_HELP, STATUS_HELP
+from archiver.vocabulary import GONE_STATES
 
 if TYPE_CHECKING:  # the library is imported by the commands that use it (fast start)
     from archiver.config import Settings
@@ -165,19 +168,17 @@ def recheck(
     all_posts: Annotated[
         bool, typer.Option("--all", metavar="", help="Every stored post.")
     ] = False,
-    platform: Annotated[str | None, typer.Option(help=PLATFORM_HELP)] = None,
-    author: Annotated[str | None, typer.Option(help="Handle (with or without @) or name.")] = None,
+    platform: PlatformOption = None,
+    author: AuthorOption = None,
     not_checked_since: Annotated[
         str | None,
         typer.Option(
             "--not-checked-since",
+            metavar="WHEN",
             help="Only posts with no check since then: 30d, 12h, 2w, or a date (2026-01-01).",
         ),
     ] = None,
-    status: Annotated[
-        str | None,
-        typer.Option(help=STATUS_HELP),
-    ] = None,
+    status: StatusOption = None,
     restart: Annotated[
         bool,
         typer.Option(
@@ -193,7 +194,8 @@ def recheck(
         ),
     ] = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Write what changed to FILE (.csv or .md).")
+        Path | None,
+        typer.Option("--report", metavar="FILE", help="Write what changed to FILE (.csv or .md)."),
     ] = None,
     screenshot: ScreenshotOption = False,
     allow_private: AllowPrivateOption = False,
@@ -246,7 +248,9 @@ def recheck(
 
 @command(help="What rechecks found: posts by outcome and platform, and what is newly gone.")
 def status(
-    limit: Annotated[int, typer.Option(help="Newly gone posts listed (all with --json).")] = 20,
+    limit: Annotated[
+        int, typer.Option(metavar="N", help="Newly gone posts listed (all with --json).")
+    ] = 20,
     wide: WideOption = False,
     home: HomeOption = None,
     config: ConfigOption = None,

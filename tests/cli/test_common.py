@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from importlib import metadata
@@ -179,6 +180,15 @@ def test_flags_take_no_value_in_help(name: str) -> None:
     result = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "120"})
     assert result.exit_code == 0
     assert "--help" in result.stdout and "<bool>" not in result.stdout
+
+
+@pytest.mark.parametrize("name", _commands())
+def test_every_option_names_what_it_takes_not_a_python_type(name: str) -> None:
+    result = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "160"})
+    options = [line for line in result.stdout.splitlines() if "│ --" in line or "│ -" in line]
+    assert options, result.stdout
+    for line in options:
+        assert not re.search(r"<(str|int|path|float|list\[\w+\])>", line), line
 
 
 def test_shell_completion_is_offered() -> None:
