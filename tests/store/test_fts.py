@@ -67,6 +67,8 @@ QUERIES = {
     '"flood barrier"': ["2", "1"],
     '"barrier flood"': [],
     "storm OR sandbags": ["3", "4"],
+    "river OR storm closed": ["4"],
+    "fire storm OR sandbags": ["3"],
     "cafe": ["4"],
     "it's": ["7"],
     "covid-19": [],
@@ -93,3 +95,31 @@ def test_the_query_syntax_and_ranking_are_the_same_on_both_engines(
             for query in QUERIES
         }
     assert found == QUERIES
+
+
+#: Invented tide-gauge posts: one word three times, one twice, then posts that rank equal.
+TIDES = {
+    "01": "tide tide tide",
+    "10": "tide tide gauge reads",
+    **{f"0{n}": f"tide gauge reads {word}" for n, word in enumerate("abcdefgh", 2)},
+}
+
+
+def test_more_matches_than_the_limit_give_the_best_then_equal_ranks_by_key(
+    open_archive: OpenArchive, home: Path
+) -> None:
+    """The cut at the limit falls among equal ranks: those kept are the first by key."""
+    with open_archive(home) as archive:
+        for key in sorted(TIDES, reverse=True):  # added last key first: rowids against key order
+            post = make_post(f"30000000000000000{key}", text=TIDES[key])
+            archive.add([observe(post, b"<html>tide</html>")])
+
+        def top(limit: int) -> list[str]:
+            found = archive.search("tide", limit=limit)
+            return [row.key.removeprefix("twitter:30000000000000000") for row in found]
+
+        assert top(1) == ["01"]
+        assert top(2) == ["01", "10"]
+        assert top(5) == ["01", "10", "02", "03", "04"]
+        assert top(50) == ["01", "10", "02", "03", "04", "05", "06", "07", "08", "09"]
+        assert top(0) == []
