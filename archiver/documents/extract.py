@@ -208,8 +208,7 @@ def _embed(
     """The first record a matching rule's parser makes of ``element`` (None: not an embed)."""
     classes = element.get_attribute_list("class")
     for rule in rules:
-        # A rule naming classes the element lacks cannot match: skip it without asking.
-        if (rule.classes and rule.classes.isdisjoint(classes)) or not rule.matches(element):
+        if not rule.matches(element, classes):
             continue
         try:
             post = rule.parse(element, capture)

@@ -24,8 +24,9 @@ _LIST_VALUED = frozenset(
     | {"sizes", "sandbox", "for"}
 )
 
-#: One rule as the filter tests it: class names (any may appear), attribute, pattern.
-_Check = tuple[tuple[str, ...], str | None, re.Pattern[str] | None]
+#: Rules as the filter tests them: any of some class names (one pattern that finds any
+#: of them in the raw ``class`` value, or None for no class test), attribute, pattern.
+_Check = tuple[re.Pattern[str] | None, str | None, re.Pattern[str] | None]
 
 
 class Claims(Protocol):
@@ -62,7 +63,7 @@ class EmbedCandidates(SoupStrainer):
         held = claims.names if claims is not None else frozenset()
         super().__init__(name=sorted(self.ALWAYS | frozenset(rules) | held))
         self._checks: dict[str, tuple[_Check, ...]] = {
-            tag: tuple(_check(rule) for rule in tag_rules) for tag, tag_rules in rules.items()
+            tag: _checks(tag_rules) for tag, tag_rules in rules.items()
         }
         self._claims = claims
 
@@ -73,9 +74,9 @@ class EmbedCandidates(SoupStrainer):
         if checks is not None:
             attrs = attrs or {}
             for classes, attr, pattern in checks:
-                if classes:
+                if classes is not None:
                     shown = attrs.get("class")
-                    if not shown or not any(part in shown for part in classes):
+                    if not shown or classes.search(shown) is None:
                         continue
                 if attr is not None:
                     value = attrs.get(attr)
@@ -110,9 +111,28 @@ def embed_tree(
     )
 
 
-def _check(rule: EmbedRule) -> _Check:
-    listed = rule.attr in _LIST_VALUED
-    return tuple(rule.classes), rule.attr, None if listed else rule.pattern
+def _checks(rules: tuple[EmbedRule, ...]) -> tuple[_Check, ...]:
+    """One check per attribute test the rules make, the class names of rules that make
+    the same one merged into one pattern: a blockquote is then asked three questions,
+    not one per platform. A rule without class names leaves its check without a class
+    test (it passes whatever the merged names say)."""
+    merged: dict[tuple[str | None, re.Pattern[str] | None], set[str] | None] = {}
+    for rule in rules:
+        key = rule.attr, None if rule.attr in _LIST_VALUED else rule.pattern
+        names = merged.setdefault(key, set())
+        if names is None or not rule.classes:
+            merged[key] = None
+        else:
+            names.update(rule.classes)
+    return tuple(
+        (_any_of(names) if names is not None else None, attr, pattern)
+        for (attr, pattern), names in merged.items()
+    )
+
+
+def _any_of(names: set[str]) -> re.Pattern[str]:
+    """Finds any of ``names`` in a raw ``class`` value, as a substring (see the filter)."""
+    return re.compile("|".join(re.escape(name) for name in sorted(names)))
 
 
 def tags_named(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -161,9 +161,13 @@ class EmbedRule:
     attr: str | None = None
     pattern: re.Pattern[str] | None = None
 
-    def matches(self, element: Tag) -> bool:
-        if self.classes and not self.classes.intersection(element.get_attribute_list("class")):
-            return False
+    def matches(self, element: Tag, classes: Sequence[str] | None = None) -> bool:
+        """Whether ``element`` is this rule's form; ``classes``: its class list, when the
+        caller has read it already (a page walk asks every rule of a tag about it)."""
+        if self.classes:
+            shown = element.get_attribute_list("class") if classes is None else classes
+            if self.classes.isdisjoint(shown):
+                return False
         if self.attr is not None:
             value = element.get(self.attr)
             if value is None:

@@ -35,8 +35,6 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 #: Only the runs ``_SPACES.sub(" ", …)`` would change (a lone space is left alone): the
 #: same result, without a replacement for every space between words.
 _FOLDABLE = re.compile(r"[ \t\r\f\v\u00a0]{2,}|[\t\r\f\v\u00a0]")
-#: What a line must contain for ``_FOLDABLE`` to find anything in it.
-_FOLD_MARKS = ("  ", "\t", "\u00a0", "\r", "\f", "\v")
 _BLANKS = re.compile(r"\n{3,}")
 _TAG_START = re.compile("<")
 #: The most tags parsed from one piece of fetched markup (see :func:`first_tags`).
@@ -59,8 +57,16 @@ def clean_text(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Runs of spaces as one space; the regex runs only when there is a run to fold (a
-    scan for a few characters is much cheaper than the regex's scan of every position)."""
-    if any(mark in line for mark in _FOLD_MARKS):
+    scan for a few characters is much cheaper than the regex's scan of every position,
+    and six ``in`` tests cheaper than a generator over them)."""
+    if (
+        "  " in line
+        or "\t" in line
+        or "\u00a0" in line
+        or "\r" in line
+        or "\f" in line
+        or "\v" in line
+    ):
         return _FOLDABLE.sub(" ", line)
     return line
 

@@ -42,9 +42,10 @@ _YEAR_10000 = 253402300800
 
 def snowflake_time(status_id: str) -> str | None:
     """Creation time a status id encodes, as UTC ``...Z`` with milliseconds; None if pre-2010."""
-    if not status_id.isdigit() or int(status_id) < _FIRST_SNOWFLAKE:
+    number = int(status_id) if status_id.isdigit() else 0
+    if number < _FIRST_SNOWFLAKE:
         return None
-    ms = (int(status_id) >> 22) + _TWEPOCH_MS
+    ms = (number >> 22) + _TWEPOCH_MS
     seconds, millis = divmod(ms, 1000)
     if seconds < _YEAR_10000:
         return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
