@@ -206,7 +206,8 @@ def _embed(
     element: Tag, rules: tuple[EmbedRule, ...], capture: Capture, source: str, warnings: list[str]
 ) -> Post | None:
     """The first record a matching rule's parser makes of ``element`` (None: not an embed)."""
-    classes = element.get_attribute_list("class")
+    # Read once for every rule of the tag; an element without classes skips the read.
+    classes = element.get_attribute_list("class") if "class" in element.attrs else ()
     for rule in rules:
         if not rule.matches(element, classes):
             continue

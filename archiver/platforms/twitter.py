@@ -147,8 +147,11 @@ def _paragraph_content(
         url = flattened.url_from_label(label) if host_of(href) == "t.co" else _clean_link(href)
         if url and url not in urls:
             urls.append(url)
-    shown = [element_text(paragraph) for paragraph in paragraphs]
-    text, trailing = _split_trailing_pic_urls("\n\n".join(filter(None, shown)))
+    if len(paragraphs) == 1:  # most posts: one paragraph, its text as it is
+        shown = element_text(paragraphs[0])
+    else:
+        shown = "\n\n".join(filter(None, map(element_text, paragraphs)))
+    text, trailing = _split_trailing_pic_urls(shown)
     if trailing:
         known = {item.url for item in media}
         media += [Media(kind="unknown", url=url) for url in trailing if url not in known]
