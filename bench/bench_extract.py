@@ -303,20 +303,25 @@ on every extraction).
 The last round took out work that was done twice or for nothing on every embed: the
 filter asked each blockquote one question per platform, through a generator (now
 three: rules that make the same attribute test share one pattern of class names); the
-walk read an element's classes and `EmbedRule.matches` read and intersected them again;
-the quoted-post reader of X and Bluesky made a frozen dataclass per embed (now a named
-tuple), rebuilt its links per paragraph in a dict, and climbed from each skipped element
-to the document root where only the levels below the embed matter; `clean_text` ran a
-generator over six characters for every string; a status id was converted to a number
-twice. Counted in instructions (callgrind, which a shared machine does not disturb), one
-extraction went from 1,072 to 1,043 million, against 788 million for the bare parse;
+walk read an element's classes (even an iframe's, which no iframe rule asks about) and
+`EmbedRule.matches` read and intersected them again; the quoted-post reader of X and
+Bluesky made a frozen dataclass per embed (now a named tuple), rebuilt its links per
+paragraph in a dict, and climbed from each skipped element to the document root where
+only the levels below the embed matter; `clean_text` ran a generator over six
+characters for every string; a status id was converted to a number
+twice; a one-paragraph post went through a list, a filter and a join. Counted in
+instructions (callgrind, which a shared machine does not disturb), one extraction went
+from 1,072 to 1,040 million (3% fewer), against 788 million for the bare parse;
 every record and warning of the 188 fixture documents is byte for byte the same.
 
 What is left is not repeated work. A record costs about 12 µs to validate and hash
 (pydantic checks every field; the hash writes and digests ~600 bytes), 1,000 of them
 a sixth of a bare parse; reading an X blockquote (a walk of its ~15 nodes for the
 paragraphs, links, signature and date link, its text, the status link's id and time)
-about as much again as its record. The cyclic garbage collector takes about the same
+about as much again as its record, in Python-level steps each of which is small (an
+element's attributes cost more to read than a plain object's, about seven times: bs4's
+`Tag` defines `__getattr__`, which keeps Python 3.11 from specialising the read, so the
+readers read each one once). The cyclic garbage collector takes about the same
 share of both sides (some 7%), so turning it off leaves the ratio where it is. On this
 shared machine the CPU figures move by a tenth from run to run (best of the runs
 above); the instruction counts do not. A directory import holds one document at a time
