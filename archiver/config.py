@@ -45,8 +45,8 @@ class StoreSettings(_Section):
 
     #: Empty: ``archive.db`` in the home (SQLite). Else a SQLite path or ``postgresql://…``.
     url: str = ""
-    #: How long a worker's claim on a batch lasts on a shared (PostgreSQL) archive before
-    #: another worker may take it over: longer than a batch takes, or work is done twice.
+    #: How long a worker's claim on a batch lasts on a shared (PostgreSQL) archive: a live
+    #: worker renews it every third of this; a dead worker's batch is taken over after it.
     lease_seconds: float = 900.0
     #: Folders for blobs and WARC files (a shared mount); empty: ``blobs/``, ``warc/`` in the home.
     blobs: str = ""

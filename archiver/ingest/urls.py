@@ -287,27 +287,29 @@ def _fetch_urls(
     cited_in: Mapping[str, str] | None = None,
     skipped: list[str] | None = None,
 ) -> None:
+    fetch = partial(_fetch_all, archive, settings, summary=summary, media=media)
+    fetch = partial(fetch, progress=progress, batch_size=batch_size, articles=articles)
     if not archive.postgres:
         todo = _to_fetch(
             archive, urls, summary, progress, refresh=refresh, media=media, skipped=skipped
         )
-        _fetch_all(
-            archive, settings, todo, summary, media, progress, batch_size, articles, cited_in
-        )
+        fetch(todo, cited_in=cited_in)
         return
     listed = list(_unique(urls))  # every worker reads the same list
     kind = "add:" + sha256_hex("\n".join(listed).encode())
     share = claims.Share(kind, settings.store.lease_seconds, batch_size)
     share.begin(archive.engine)
-    while True:  # one pass; more while other workers hold URLs that may come free
-        claimed = [0]
-        todo = _claimed(archive, share, listed, claimed, summary, progress, refresh, media, skipped)
-        _fetch_all(
-            archive, settings, todo, summary, media, progress, batch_size, articles, cited_in, share
-        )
-        if not share.keep_going(archive.engine, claimed[0]):
-            return
-        time.sleep(1.0)
+    with share.renewing(archive.engine):  # a live worker keeps its claims
+        while True:  # one pass; more while other workers hold URLs that may come free
+            claimed = [0]
+            todo = _claimed(
+                archive, share, listed, claimed, summary, progress, refresh, media, skipped
+            )
+            fetch(todo, cited_in=cited_in, share=share)
+            if not share.keep_going(archive.engine, claimed[0]):
+                return
+            if not claimed[0]:  # others' claims are live: ask again in a moment
+                time.sleep(1.0)
 
 
 def _fetch_all(

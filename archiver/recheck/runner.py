@@ -14,8 +14,9 @@ import asyncio
 import dataclasses
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import aclosing
+from contextlib import aclosing, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 
 from archiver.config import Settings
 from archiver.ingest.urls import observation_of
@@ -191,8 +192,7 @@ async def _run(
     shared = None
     if archive.postgres:  # claimed a write batch at a time, among other workers
         shared = claims.Share(f"recheck:{plan.run_id}", settings.store.lease_seconds, batch_size)
-    written = None if shared is None else lambda keys: shared.finish(archive.engine, keys)
-    batch = _Batch(archive, plan.run_id, batch_size, written)
+    batch = _Batch(archive, plan.run_id, batch_size, shared)
     in_flight: dict[str, deque[Target]] = {}
 
     def report(item: CheckReport) -> None:
@@ -220,17 +220,20 @@ async def _run(
             in_flight.setdefault(target.url, deque()).append(target)
             yield target.url
 
+    renewing = nullcontext() if shared is None else shared.renewing(archive.engine)
     try:
         async with HttpClient.for_settings(settings, warc=writer) as client:
-            while True:  # one pass; more while other workers hold batches that may come free
-                claimed[0] = 0
-                await _pass(urls(), client, settings, router, batch, in_flight, report)
-                if shared is None:
-                    break
-                if not shared.keep_going(archive.engine, claimed[0]):
-                    shared.close(archive.engine)
-                    break
-                await asyncio.sleep(1.0)
+            with renewing:  # a live worker keeps its claims, however long a batch takes
+                while True:  # one pass; more while other workers hold batches that may free
+                    claimed[0] = 0
+                    await _pass(urls(), client, settings, router, batch, in_flight, report)
+                    if shared is None:
+                        break
+                    if not shared.keep_going(archive.engine, claimed[0]):
+                        shared.close(archive.engine)
+                        break
+                    if not claimed[0]:  # others' claims are live: ask again in a moment
+                        await asyncio.sleep(1.0)
             if find_copies:
                 summary.copies = await find_copies_for_run(
                     archive, client, settings.endpoints, plan.run_id
@@ -287,13 +290,10 @@ class _Batch:
     """Checks waiting to be written; one flush = captures, then checks and statuses."""
 
     def __init__(
-        self,
-        archive: Archive,
-        run_id: int,
-        size: int,
-        on_written: Callable[[list[str]], None] | None = None,
+        self, archive: Archive, run_id: int, size: int, shared: claims.Share | None = None
     ) -> None:
-        self.on_written = on_written
+        #: On a shared archive, the claims the batch's posts are marked done in.
+        self.shared = shared
         self.archive = archive
         self.run_id = run_id
         self.size = size
@@ -345,9 +345,11 @@ class _Batch:
             verdict = item.verdict
             if verdict.definitive and verdict.previous != _outcome_class(verdict):
                 statuses.append(StatusChange(item.target.key, verdict.status, _detail(verdict)))
-        write_checks(self.archive, checks, statuses)
-        if self.on_written is not None:
-            self.on_written([item.target.key for item in items])
+        done = None
+        if self.shared is not None:  # done in the checks' own transaction: both or neither
+            keys = [item.target.key for item in items]
+            done = partial(self.shared.finish, items=keys)
+        write_checks(self.archive, checks, statuses, then=done)
 
 
 def _outcome_class(verdict: Verdict) -> str:

@@ -13,11 +13,12 @@ posts and captures; queries over many posts live in :mod:`archiver.store.check_q
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, insert, text
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from archiver.record import utc_now
@@ -271,9 +272,14 @@ class StatusChange:
 
 
 def write_checks(
-    archive: Archive, checks: Sequence[NewCheck], statuses: Sequence[StatusChange] = ()
+    archive: Archive,
+    checks: Sequence[NewCheck],
+    statuses: Sequence[StatusChange] = (),
+    *,
+    then: Callable[[Connection], None] | None = None,
 ) -> None:
-    """Append ``checks`` and apply ``statuses`` in one transaction."""
+    """Append ``checks`` and apply ``statuses`` in one transaction, ``then`` in it too (a
+    shared archive's claims on the checked posts marked done with their checks)."""
     if not checks and not statuses:
         return
     with archive.engine.begin() as connection:
@@ -284,6 +290,8 @@ def write_checks(
                 text("UPDATE posts SET status = :status, status_detail = :detail WHERE key = :key"),
                 [vars(change) for change in statuses],
             )
+        if then is not None:
+            then(connection)
 
 
 CaptureIdentity = tuple[str, str, str, str]

@@ -12,6 +12,12 @@ claims to expire, and whichever worker asks next takes them over. A worker with 
 left to claim waits while others still hold live leases (:meth:`Share.keep_going`), so it can
 take over a batch whose worker died.
 
+A live worker keeps its claims: while it works (:meth:`Share.renewing`), a thread of its own
+pushes the lease of every claim it holds and has not finished, every third of a lease, in
+one statement. So a batch may take longer than a lease (a slow host, politeness pauses,
+retries backing off) without being handed to a second worker, while a worker that is
+killed stops renewing and its claims still expire one lease after its last renewal.
+
 SQLite archives are one person's: a single process walks the selection as before, and
 this module is not used.
 """
@@ -19,8 +25,10 @@ this module is not used.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +36,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
 
 _NOW = "EXTRACT(EPOCH FROM clock_timestamp())"
 
@@ -70,18 +81,61 @@ class Share:
             rows = connection.execute(statement, params | mine | {"size": self.size})
             return [row[0] for row in rows]
 
-    def finish(self, engine: Engine, items: Sequence[str]) -> None:
-        """Mark ``items`` done: they are never handed out again."""
+    def finish(self, database: Engine | Connection, items: Sequence[str]) -> None:
+        """Mark ``items`` done: they are never handed out again. Given a connection, in its
+        transaction (the one that writes what was done, so both commit or neither)."""
         if not items:
             return
+        if isinstance(database, Engine):
+            with database.begin() as connection:
+                self.finish(connection, items)
+            return
+        database.execute(
+            text(
+                "UPDATE work_claims SET done = true WHERE kind = :kind AND item IN "
+                "(SELECT value FROM json_each(:items))"
+            ),
+            {"kind": self.kind, "items": json.dumps(list(items))},
+        )
+
+    def renew(self, engine: Engine) -> int:
+        """Push the lease of every claim this worker holds and has not finished one lease
+        past now, in one statement; how many were renewed. A claim another worker took
+        over (its lease ran out first) names that worker now, and is left alone."""
         with engine.begin() as connection:
-            connection.execute(
+            renewed = connection.execute(
                 text(
-                    "UPDATE work_claims SET done = true WHERE kind = :kind AND item IN "
-                    "(SELECT value FROM json_each(:items))"
+                    f"UPDATE work_claims SET lease_until = {_NOW} + :lease "
+                    "WHERE kind = :kind AND worker = :worker AND NOT done"
                 ),
-                {"kind": self.kind, "items": json.dumps(list(items))},
+                {"kind": self.kind, "worker": self.worker, "lease": self.lease_seconds},
             )
+            return int(renewed.rowcount)
+
+    @contextmanager
+    def renewing(self, engine: Engine) -> Iterator[None]:
+        """Renew this worker's claims (:meth:`renew`) every third of a lease meanwhile.
+
+        A thread rather than a task of the run's event loop: the loop also runs the
+        store's writes, which block it, and a renewal must not wait behind them. A
+        renewal that fails (the server restarting) is logged and tried again a third of
+        a lease later, while the claims still have two thirds of theirs to run."""
+        stop = threading.Event()
+
+        def keep_alive() -> None:
+            while not stop.wait(self.lease_seconds / 3):
+                try:
+                    self.renew(engine)
+                except SQLAlchemyError as exc:
+                    log.warning("could not renew the claims of %s: %s", self.kind, exc)
+
+        renewer = threading.Thread(target=keep_alive, name=f"renew {self.kind}", daemon=True)
+        renewer.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            renewer.join()
 
     def keep_going(self, engine: Engine, claimed: int) -> bool:
         """Another pass: the last one claimed items, or other workers hold live claims
@@ -95,7 +149,6 @@ class Share:
         with engine.connect() as connection:
             found = connection.execute(query, {"kind": self.kind, "worker": self.worker})
             return bool(found.scalar())
-
 
     def begin(self, engine: Engine) -> None:
         """Start afresh when every claim of :attr:`kind` is done (the same list added

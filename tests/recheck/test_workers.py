@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import text
 
 from archiver.config import Endpoints, load_settings
@@ -82,6 +83,7 @@ def worker(home: str, url: str, lease: float) -> None:
     settings = load_settings()
     settings.network.allow_private_addresses = True
     settings.store.lease_seconds = lease
+    settings.http.per_host_concurrency = 4  # what the batch durations below assume
     with Archive(Path(home), url=url) as archive:
         plan = plan_recheck(archive, Selection(all=True))
         run_recheck(archive, settings, plan, router=Registry([LocalItems()]), batch_size=20)
@@ -103,12 +105,23 @@ def checks_per_post(home: Path, url: str) -> Counter[str]:
     return Counter(row[0] for row in rows)
 
 
+@pytest.mark.parametrize(
+    ("delay", "lease"),
+    [
+        (0.01, 120.0),
+        # A batch of 20 posts, 4 at a time, 0.4 s each: 2 s, longer than the 1.2 s lease;
+        # a worker that did not renew would see its batches taken over while it works.
+        (0.4, 1.2),
+    ],
+    ids=["lease-longer-than-a-batch", "batch-outlasts-its-lease-renewed"],
+)
 def test_three_workers_check_every_post_once_and_fetch_no_url_twice(
-    tmp_path: Path, pg_url: str, counting_server: Server
+    tmp_path: Path, pg_url: str, counting_server: Server, delay: float, lease: float
 ) -> None:
-    port, seen, _ = counting_server
+    port, seen, handler = counting_server
     build(tmp_path, pg_url, port)
-    workers = [start(tmp_path, pg_url, lease=120.0) for _ in range(3)]
+    handler.delay = delay
+    workers = [start(tmp_path, pg_url, lease) for _ in range(3)]
     for process in workers:
         process.join(timeout=300)
         assert process.exitcode == 0
