@@ -1,20 +1,31 @@
-"""Benchmark the store on SQLite and PostgreSQL: rechecks by one and three workers, search.
+"""Benchmark the store on SQLite and PostgreSQL: rechecks and adds by one and three workers,
+search.
 
-Recheck: the archive of ``bench_recheck.py`` (N posts, each a post row and an ``api``
-capture), rechecked against the same local server (its own process, every answer after
-50 ms) by 1 worker on SQLite, and by 1 and 3 workers (each its own process, started
-together) on a throwaway PostgreSQL cluster (``scripts/pg_test_server.py``). Each worker
-keeps up to 64 requests in flight, so the ideal wall time is N × 50 ms / (64 × workers);
-efficiency is ideal / measured, speed-up is one worker's wall time / three workers'.
+Workers: each job by 1 worker on SQLite, and by 1 and 3 workers (each its own process,
+sharing the job through claims) on a throwaway PostgreSQL cluster
+(``scripts/pg_test_server.py``), against the local server of ``bench_recheck.py`` (its own
+process, every answer after 50 ms). Recheck: that benchmark's archive of N posts (a post
+row and an ``api`` capture each). Add: ``add_urls`` (what ``add --from`` runs) of a list of
+N page URLs of the same server into an empty archive, each page stored as ``add`` stores
+an article. What is measured is the sharing, so the runs are bound by the server's
+latency, not by CPU: each worker keeps ``--concurrency`` requests in flight (by default 8
+for a recheck and 1 for an add, a quarter of a core each here), the ideal wall time is
+N × 50 ms / (concurrency × workers), efficiency is ideal / measured and speed-up is one
+worker's wall time / three workers'; each worker's CPU share is printed beside them, to
+show whether that held. The clock starts once every worker has started and imported, and
+stops when the last one ends. After every run the benchmark asserts, and prints, that
+each URL was asked for exactly once (the server's own tally) and each post checked (a
+check row) or captured exactly once (the archive's rows).
 
 Search: N posts of six words each from a vocabulary of 2,000 (Zipf-like: a few words
 common, most rare), indexed by the store's own ``reindex_posts`` (on PostgreSQL the posts
 come in by ``COPY`` and the store's GIN index is made after the load); then 200 one- and
 two-word queries (the same on both engines), each timed from the query to its top 50 posts.
 
-    .venv/bin/python bench/bench_store.py --quick         # 2,000-post rechecks, 20,000 searched
-    .venv/bin/python bench/bench_store.py                 # 20,000 and 200,000
-    .venv/bin/python bench/bench_store.py --write         # and update docs/benchmarks.md
+    .venv/bin/python bench/bench_store.py --quick   # 2,000 rechecked, 500 added, 20,000 searched
+    .venv/bin/python bench/bench_store.py           # 100,000, 100,000 and 200,000
+    .venv/bin/python bench/bench_store.py --recheck-posts 10000 --add-posts 0
+    .venv/bin/python bench/bench_store.py --write   # and update docs/benchmarks.md
     .venv/bin/python bench/bench_store.py --search-only --search-posts 1000000 --write
 """
 
@@ -27,9 +38,11 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, insert, text
 
@@ -39,43 +52,180 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import pg_test_server  # noqa: E402
-from bench_recheck import CONCURRENCY, build, respond  # noqa: E402
+from bench_recheck import build, respond  # noqa: E402
 from benchdoc import DOC, write_section  # noqa: E402
-from local_server import DELAY, BenchPlatform, serve  # noqa: E402
+from local_server import (  # noqa: E402
+    DELAY,
+    BenchPlatform,
+    item_id,
+    item_url,
+    request_counts,
+    serve,
+)
 
 from archiver.config import load_settings  # noqa: E402
+from archiver.ingest.urls import add_urls  # noqa: E402
 from archiver.platforms.registry import Registry  # noqa: E402
 from archiver.recheck import Selection, plan_recheck, run_recheck  # noqa: E402
 from archiver.store import Archive, PostRow  # noqa: E402
 from archiver.store.fts import ensure_fts, reindex_posts  # noqa: E402
 
-# -- recheck ---------------------------------------------------------------------------
+# -- recheck and add, by one worker and by several -------------------------------------
+
+#: Requests each worker keeps in flight (``--concurrency`` sets both), so that one worker
+#: uses well under a third of a core and three of them (with the database server) fit on
+#: this machine's 2 cores: the runs are bound by the server's 50 ms, and measure the
+#: sharing. A recheck costs a worker about 2 ms of CPU a post (8 in flight: 160 posts a
+#: second, a quarter of a core); an add about 12 ms a page (the page parsed, the record
+#: built and indexed, response and blobs written), so one in flight is already a quarter.
+WORKER_CONCURRENCY = {"recheck": 8, "add": 1}
+
+#: What is timed: a recheck of a built archive, or an ``add`` of a list of page URLs.
+Job = Literal["recheck", "add"]
 
 
-def _worker(home: str, url: str | None) -> None:
+def respond_store(path: str) -> tuple[int, bytes]:
+    """The recheck benchmark's items; for ``/page/<n>``, a short article to add."""
+    if not path.startswith("/page/"):
+        return respond(path)
+    number = item_id(path)
+    return 200, (
+        f"<html><head><title>Harbour notice {number}</title></head><body><article>"
+        f"<h1>Harbour notice {number}</h1><p>Notice {number}: the ferry runs to the winter "
+        "timetable from Monday; the slipway stays closed to cars.</p></article></body></html>"
+    ).encode()
+
+
+def page_url(port: int, number: int) -> str:
+    return item_url(port, number).replace("/item/", "/page/")
+
+
+@dataclass(frozen=True)
+class Workers:
+    """``workers`` processes doing one ``job`` of ``posts`` posts on one archive."""
+
+    job: Job
+    engine: str
+    url: str | None
+    workers: int
+    posts: int
+    concurrency: int
+
+
+@dataclass
+class Measured:
+    run: Workers
+    wall: float
+    #: CPU seconds of each worker process.
+    cpu: list[float]
+    #: How the run was checked: every URL asked for once, every post done once.
+    once: str
+
+    @property
+    def ideal(self) -> float:
+        return self.run.posts * DELAY / (self.run.concurrency * self.run.workers)
+
+    @property
+    def core_share(self) -> float:
+        """The mean worker's CPU over the wall time: the share of a core it used."""
+        return statistics.mean(self.cpu) / self.wall
+
+
+def _worker(
+    run: Workers,
+    home: str,
+    port: int,
+    ready: threading.Barrier,
+    cpu_out: multiprocessing.Queue[float],
+) -> None:
     settings = load_settings()
-    settings.http.concurrency = settings.http.per_host_concurrency = CONCURRENCY
+    settings.http.concurrency = settings.http.per_host_concurrency = run.concurrency
     settings.network.allow_private_addresses = True
-    with Archive(Path(home), url=url) as archive:
-        plan = plan_recheck(archive, Selection(all=True))
-        run_recheck(archive, settings, plan, router=Registry([BenchPlatform()]))
+    ready.wait()  # every worker imported and configured: the clock starts
+    started = time.process_time()
+    with Archive(Path(home), url=run.url) as archive:
+        if run.job == "recheck":
+            plan = plan_recheck(archive, Selection(all=True))
+            run_recheck(archive, settings, plan, router=Registry([BenchPlatform()]))
+        else:
+            add_urls(archive, settings, [page_url(port, n) for n in range(run.posts)])
+    cpu_out.put(time.process_time() - started)
 
 
-def recheck(port: int, count: int, url: str | None, workers: int) -> float:
-    """Wall seconds for ``workers`` processes to recheck a fresh ``count``-post archive."""
+def measure(run: Workers, port: int) -> Measured:
+    """Wall time for ``run``'s processes on a fresh archive, from the moment all of them
+    are started and ready (Python's start and imports are not what is measured) to the
+    last one's end; then the check that every post was done exactly once (an
+    ``AssertionError`` if not)."""
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory() as home:
-        builder = context.Process(target=build, args=(home, port, count, 5000, url))
-        builder.start()
-        builder.join()
-        started = time.perf_counter()
-        processes = [context.Process(target=_worker, args=(home, url)) for _ in range(workers)]
+        if run.job == "recheck":
+            builder = context.Process(target=build, args=(home, port, run.posts, 5000, run.url))
+            builder.start()
+            builder.join()
+        request_counts(port)  # from zero
+        cpu_out: multiprocessing.Queue[float] = context.Queue()
+        ready = context.Barrier(run.workers + 1)
+        processes = [
+            context.Process(target=_worker, args=(run, home, port, ready, cpu_out))
+            for _ in range(run.workers)
+        ]
         for process in processes:
             process.start()
+        ready.wait(timeout=120)
+        started = time.perf_counter()
+        cpu = [cpu_out.get() for _ in processes]
+        wall = time.perf_counter() - started
         for process in processes:
             process.join()
             assert process.exitcode == 0
-        return time.perf_counter() - started
+        return Measured(run, wall, cpu, exactly_once(run, home, port))
+
+
+def exactly_once(run: Workers, home: str, port: int) -> str:
+    """Every URL was asked for once (the server's tally) and every post checked, or
+    captured, once (the archive's rows); what was found, in words."""
+    asked = request_counts(port)
+    assert asked.requests == asked.paths == run.posts, f"asked for twice: {asked.repeated}"
+    table = "checks" if run.job == "recheck" else "captures"
+    with Archive(Path(home), url=run.url) as archive, archive.engine.connect() as connection:
+        query = f"SELECT COUNT(*), COUNT(DISTINCT post_key) FROM {table}"
+        rows, posts = connection.execute(text(query)).one()
+    assert rows == posts == run.posts, f"{rows} {table} of {posts} posts, not {run.posts}"
+    return f"{asked.requests:,} requests for {asked.paths:,} URLs; {rows:,} {table} of {posts:,}"
+
+
+def workers_table(
+    server: str, port: int, sizes: dict[Job, int], concurrency: int | None
+) -> list[str]:
+    """Each job by 1 worker on SQLite and by 1 and 3 on PostgreSQL, as table lines."""
+    lines = [
+        f"In flight = requests each worker keeps in flight; ideal = posts × "
+        f"{DELAY * 1000:.0f} ms / (in flight × workers); efficiency = ideal / wall; speed-up "
+        "= one worker's wall on the same engine / this one's; CPU = a worker's CPU time / "
+        "wall (the share of a core it used).",
+        "",
+        "| job | engine | workers | in flight | posts | wall (s) | ideal (s) | efficiency "
+        "| speed-up | CPU per worker | every post once |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for job, posts in sizes.items():
+        in_flight = concurrency or WORKER_CONCURRENCY[job]
+        walls: dict[str, float] = {}
+        for engine, workers in (("SQLite", 1), ("PostgreSQL", 1), ("PostgreSQL", 3)):
+            name = f"{job}{workers}" if engine == "PostgreSQL" else None
+            url = _database(server, name) if name else None
+            run = Workers(job, engine, url, workers, posts, in_flight)
+            measured = measure(run, port)
+            one = walls.setdefault(engine, measured.wall)
+            line = (
+                f"| {job} | {engine} | {workers} | {in_flight} | {posts:,} | {measured.wall:.1f} "
+                f"| {measured.ideal:.1f} | {measured.ideal / measured.wall:.0%} "
+                f"| {one / measured.wall:.2f}× | {measured.core_share:.0%} | {measured.once} |"
+            )
+            print(line, flush=True)
+            lines.append(line)
+    return lines
 
 
 # -- search ----------------------------------------------------------------------------
@@ -212,44 +362,42 @@ def _database(server: str, name: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--recheck-posts", type=int)
+    parser.add_argument("--recheck-posts", type=int, help="0: no recheck runs")
+    parser.add_argument("--add-posts", type=int, help="0: no add runs")
     parser.add_argument("--search-posts", type=int)
-    parser.add_argument("--search-only", action="store_true", help="skip the rechecks")
+    parser.add_argument("--search-only", action="store_true", help="skip the workers' runs")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        help="requests in flight per worker (default: 8 for a recheck, 1 for an add)",
+    )
     parser.add_argument("--write", action="store_true", help=f"update {DOC.relative_to(ROOT)}")
     args = parser.parse_args()
-    rechecked = args.recheck_posts or (2_000 if args.quick else 20_000)
+    sizes: dict[Job, int] = {
+        "recheck": _size(args.recheck_posts, 2_000 if args.quick else 100_000),
+        "add": _size(args.add_posts, 500 if args.quick else 100_000),
+    }
+    sizes = {job: posts for job, posts in sizes.items() if posts}
     searched = args.search_posts or (20_000 if args.quick else 200_000)
     if args.search_only:
         search_only(searched, write=args.write)
         return
 
+    started = _load()
+    print(f"Machine load average at the start: {started}", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="archiver-pg-"))
     server = pg_test_server.start(folder)
-    lines = [
-        f"Recheck of {rechecked:,} posts (ideal = posts × {DELAY * 1000:.0f} ms / "
-        f"({CONCURRENCY} × workers)):",
-        "",
-        "| engine | workers | wall (s) | ideal (s) | efficiency | speed-up |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
     try:
-        with serve(respond) as port:
-            runs = [("SQLite", None, 1), ("PostgreSQL", "r1", 1), ("PostgreSQL", "r3", 3)]
-            walls: dict[str, float] = {}
-            for engine, name, workers in runs:
-                url = _database(server, name) if name else None
-                wall = walls[f"{engine}{workers}"] = recheck(port, rechecked, url, workers)
-                ideal = rechecked * DELAY / (CONCURRENCY * workers)
-                one = walls.get(f"{engine}1", wall)
-                lines.append(
-                    f"| {engine} | {workers} | {wall:.1f} | {ideal:.1f} | {ideal / wall:.0%} "
-                    f"| {one / wall:.2f}× |"
-                )
+        with serve(respond_store) as port:
+            lines = workers_table(server, port, sizes, args.concurrency)
+        lines += [
+            "",
+            f"Machine load average when the runs started: {started}; when they ended: "
+            f"{_load()} ({os.cpu_count()} CPUs).",
+        ]
         search = search_table(server, searched)
     finally:
         pg_test_server.stop(folder)
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    lines += ["", f"Machine load average when the runs ended: {load} ({os.cpu_count()} CPUs)."]
     table = "\n".join(lines)
     print(table)
     print(search)
@@ -258,12 +406,22 @@ def main() -> None:
         write_section("store-search", search)
 
 
+def _size(given: int | None, default: int) -> int:
+    return default if given is None else given
+
+
+def _load() -> str:
+    return ", ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 _INTRO = (
     "## Store engines and workers (`bench/bench_store.py`)\n\n"
-    "Rechecks by one worker on SQLite and by one and three workers (processes started "
-    "together, sharing the run through claims) on a throwaway PostgreSQL cluster with "
-    "durability off (`scripts/pg_test_server.py`), against the local server of the "
-    "recheck benchmark.\n\n"
+    "Rechecks and adds (`add --from` a list of page URLs) by one worker on SQLite and by "
+    "one and three workers (processes started together, sharing the job through claims) "
+    "on a throwaway PostgreSQL cluster with durability off (`scripts/pg_test_server.py`), "
+    "against the local server of the recheck benchmark, each worker with few requests in "
+    "flight so that the runs are bound by the server's latency and measure the sharing; "
+    "every run is checked for each URL asked for once and each post done once.\n\n"
 )
 
 

@@ -9,9 +9,12 @@ means the two benchmarks' figures come from the same server (same delay, framing
 keep-alive handling), and a fix to one reaches both.
 
 Each benchmark differs only in what the server answers. It passes a ``Responder``: a
-top-level function from the request path to a status and a JSON body. It has to be
-top-level because the server runs in a spawned process and the function is pickled to
-get there.
+top-level function from the request path to a status and a body (JSON, or HTML for a
+``/page/<n>`` path, the page ``archiver add`` stores). It has to be top-level because the
+server runs in a spawned process and the function is pickled to get there.
+
+The server counts the requests for each path, so a benchmark of several workers can show
+that none was asked for twice: :func:`request_counts` reads (and resets) the tally.
 
     with serve(respond) as port:
         url = item_url(port, 7)  # http://127.0.0.1:<port>/item/7
@@ -23,8 +26,11 @@ import asyncio
 import json
 import multiprocessing
 import multiprocessing.queues
+import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from urllib.parse import urlsplit
@@ -47,8 +53,9 @@ DELAY = 0.05
 HOST = "127.0.0.1"
 
 Responder = Callable[[str], tuple[int, bytes]]
-"""The status and JSON body to answer a request path (``/item/<n>``) with. It must be a
-top-level function, because it is pickled into the server's process."""
+"""The status and body to answer a request path with: JSON for ``/item/<n>``, HTML for
+``/page/<n>``. It must be a top-level function, because it is pickled into the server's
+process."""
 
 
 def item_url(port: int, item: int | str) -> str:
@@ -64,18 +71,46 @@ def item_id(path: str) -> str:
 # -- the server ----------------------------------------------------------------------
 
 
+COUNTS_PATH = "/_counts"
+"""The path that answers the request tally instead of an item (and resets it)."""
+
+
+@dataclass(frozen=True)
+class RequestCounts:
+    """What the server was asked since the last reading: requests, distinct paths, and
+    the paths asked for more than once (at most the first 20 of them)."""
+
+    requests: int
+    paths: int
+    repeated: list[str]
+
+
+def request_counts(port: int) -> RequestCounts:
+    """The server's tally since the last reading, which this resets."""
+    with urllib.request.urlopen(f"http://{HOST}:{port}{COUNTS_PATH}", timeout=30) as answer:
+        return RequestCounts(**json.loads(answer.read()))
+
+
 async def _answer(
-    respond: Responder, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    respond: Responder,
+    counts: Counter[str],
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
 ) -> None:
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
             path = head.split(b" ", 2)[1].decode()
-            await asyncio.sleep(DELAY)
-            status, body = respond(path)
+            if path == COUNTS_PATH:
+                status, body, kind = 200, _tally(counts), b"application/json"
+            else:
+                counts[path] += 1
+                await asyncio.sleep(DELAY)
+                status, body = respond(path)
+                kind = b"text/html; charset=utf-8" if "/page/" in path else b"application/json"
             writer.write(
-                b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-                % (status, HTTPStatus(status).phrase.encode(), len(body))
+                b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+                % (status, HTTPStatus(status).phrase.encode(), kind, len(body))
                 + body
             )
             await writer.drain()
@@ -85,9 +120,19 @@ async def _answer(
         writer.close()
 
 
+def _tally(counts: Counter[str]) -> bytes:
+    repeated = [path for path, times in counts.items() if times > 1]
+    tally = {"requests": sum(counts.values()), "paths": len(counts), "repeated": repeated[:20]}
+    counts.clear()
+    return json.dumps(tally).encode()
+
+
 def _serve(respond: Responder, port_out: multiprocessing.queues.Queue[int]) -> None:
+    counts: Counter[str] = Counter()
+
     async def main() -> None:
-        server = await asyncio.start_server(partial(_answer, respond), HOST, 0, backlog=1024)
+        answer = partial(_answer, respond, counts)
+        server = await asyncio.start_server(answer, HOST, 0, backlog=1024)
         port_out.put(server.sockets[0].getsockname()[1])
         await server.serve_forever()
 

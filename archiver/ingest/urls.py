@@ -309,7 +309,7 @@ def _fetch_urls(
             if not share.keep_going(archive.engine, claimed[0]):
                 return
             if not claimed[0]:  # others' claims are live: ask again in a moment
-                time.sleep(1.0)
+                time.sleep(claims.POLL_SECONDS)
 
 
 def _fetch_all(

@@ -233,7 +233,7 @@ async def _run(
                         shared.close(archive.engine)
                         break
                     if not claimed[0]:  # others' claims are live: ask again in a moment
-                        await asyncio.sleep(1.0)
+                        await asyncio.sleep(claims.POLL_SECONDS)
             if find_copies:
                 summary.copies = await find_copies_for_run(
                     archive, client, settings.endpoints, plan.run_id

@@ -43,6 +43,11 @@ log = logging.getLogger(__name__)
 
 _NOW = "EXTRACT(EPOCH FROM clock_timestamp())"
 
+#: How long a worker with nothing left to claim waits before asking again while others
+#: hold live claims: short, since the last of them to finish ends the whole run only when
+#: the waiting ones have noticed (one small query each time).
+POLL_SECONDS = 0.25
+
 
 def worker_name() -> str:
     """This process, as its claims name it: host, process id and a random part."""
