@@ -106,15 +106,14 @@ class Share:
     def renew(self, engine: Engine) -> int:
         """Push the lease of every claim this worker holds and has not finished one lease
         past now, in one statement; how many were renewed. A claim another worker took
-        over (its lease ran out first) names that worker now, and is left alone."""
+        over (its lease ran out first) names that worker now, and is left alone.
+
+        Rows another transaction holds are skipped, so a renewal never waits: those are
+        being marked done (this worker's own write of a batch) or taken over, and waiting
+        for them in another order than that transaction could deadlock the two."""
         with engine.begin() as connection:
-            renewed = connection.execute(
-                text(
-                    f"UPDATE work_claims SET lease_until = {_NOW} + :lease "
-                    "WHERE kind = :kind AND worker = :worker AND NOT done"
-                ),
-                {"kind": self.kind, "worker": self.worker, "lease": self.lease_seconds},
-            )
+            mine = {"kind": self.kind, "worker": self.worker, "lease": self.lease_seconds}
+            renewed = connection.execute(_RENEW, mine)
             return int(renewed.rowcount)
 
     @contextmanager
@@ -167,6 +166,12 @@ class Share:
         with engine.begin() as connection:
             connection.execute(_FORGET_FINISHED, {"kind": self.kind})
 
+
+_RENEW = text(
+    f"UPDATE work_claims SET lease_until = {_NOW} + :lease WHERE kind = :kind AND item IN ("
+    "SELECT item FROM work_claims WHERE kind = :kind AND worker = :worker AND NOT done "
+    "FOR UPDATE SKIP LOCKED)"
+)
 
 _FORGET_FINISHED = text(
     "DELETE FROM work_claims WHERE kind = :kind AND NOT EXISTS ("
