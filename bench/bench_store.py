@@ -24,7 +24,7 @@ two-word queries (the same on both engines), each timed from the query to its to
 
     .venv/bin/python bench/bench_store.py --quick   # 2,000 rechecked, 500 added, 20,000 searched
     .venv/bin/python bench/bench_store.py           # 100,000, 100,000 and 200,000
-    .venv/bin/python bench/bench_store.py --recheck-posts 10000 --add-posts 0
+    .venv/bin/python bench/bench_store.py --recheck-posts 10000 --add-posts 0 --search-posts 0
     .venv/bin/python bench/bench_store.py --write   # and update docs/benchmarks.md
     .venv/bin/python bench/bench_store.py --search-only --search-posts 1000000 --write
 """
@@ -364,7 +364,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--recheck-posts", type=int, help="0: no recheck runs")
     parser.add_argument("--add-posts", type=int, help="0: no add runs")
-    parser.add_argument("--search-posts", type=int)
+    parser.add_argument("--search-posts", type=int, help="0: no search runs")
     parser.add_argument("--search-only", action="store_true", help="skip the workers' runs")
     parser.add_argument(
         "--concurrency",
@@ -378,7 +378,7 @@ def main() -> None:
         "add": _size(args.add_posts, 500 if args.quick else 100_000),
     }
     sizes = {job: posts for job, posts in sizes.items() if posts}
-    searched = args.search_posts or (20_000 if args.quick else 200_000)
+    searched = _size(args.search_posts, 20_000 if args.quick else 200_000)
     if args.search_only:
         search_only(searched, write=args.write)
         return
@@ -395,7 +395,7 @@ def main() -> None:
             f"Machine load average when the runs started: {started}; when they ended: "
             f"{_load()} ({os.cpu_count()} CPUs).",
         ]
-        search = search_table(server, searched)
+        search = search_table(server, searched) if searched else ""
     finally:
         pg_test_server.stop(folder)
     table = "\n".join(lines)
@@ -403,7 +403,8 @@ def main() -> None:
     print(search)
     if args.write:
         write_section("store", _INTRO + table)
-        write_section("store-search", search)
+        if search:
+            write_section("store-search", search)
 
 
 def _size(given: int | None, default: int) -> int:
