@@ -54,6 +54,10 @@ def walk(
     if what.nullable_first:
         assert len(what.order) > 1, "a nullable first column needs a column after it"
         first = what.order[0]
+        # Among the NULLs the other columns name a row, and the keyset compares them
+        # alone; the order stays the whole index's, so each page is still a search of
+        # it (PostgreSQL does not take ``IS NULL`` as fixing the column, as SQLite does,
+        # and would otherwise sort or filter every undated row for each page).
         parts = [(f"{first} IS NULL", what.order[1:]), (f"{first} IS NOT NULL", what.order)]
     else:
         parts = [("", what.order)]
@@ -122,5 +126,5 @@ def _statement(
     return (
         f"SELECT {', '.join(columns)} FROM {what.source}"
         + (f" WHERE {' AND '.join(where)}" if where else "")
-        + f" ORDER BY {', '.join(keys)} LIMIT :_page"
+        + f" ORDER BY {', '.join(what.order)} LIMIT :_page"
     )
