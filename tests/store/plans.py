@@ -100,15 +100,18 @@ class Node:
     in_subquery: bool
 
 
-def pg_plans(url: str, seen: list[Sent]) -> list[list[Node]]:
-    """The nodes of each statement's PostgreSQL plan (see the module's docstring)."""
+def pg_plans(
+    url: str, seen: list[Sent], priced_out: tuple[str, ...] = ("seqscan", "bitmapscan", "sort")
+) -> list[list[Node]]:
+    """The nodes of each statement's PostgreSQL plan, with the kinds of node ``priced_out``
+    used only where nothing else can answer (see the module's docstring)."""
     import psycopg
 
     found = []
     with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("ANALYZE")
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-            connection.execute(f"SET {setting} = off")
+        connection.execute("VACUUM ANALYZE")
+        for kind in priced_out:
+            connection.execute(f"SET enable_{kind} = off")
         for statement, parameters in seen:
             row = connection.execute(f"EXPLAIN (FORMAT JSON) {statement}", parameters).fetchone()
             assert row is not None
