@@ -141,6 +141,19 @@ class Share:
             stop.set()
             renewer.join()
 
+    def release(self, engine: Engine) -> None:
+        """Give back this worker's claims not yet done, their leases ended now: a worker
+        stopping early (interrupted, or failed) lets the next one take its batch at once,
+        rather than after the lease (a killed worker's claims still wait for theirs)."""
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE work_claims SET lease_until = 0 "
+                    "WHERE kind = :kind AND worker = :worker AND NOT done"
+                ),
+                {"kind": self.kind, "worker": self.worker},
+            )
+
     def keep_going(self, engine: Engine, claimed: int) -> bool:
         """Another pass: the last one claimed items, or other workers hold live claims
         not yet done (one of them may die, and its items come free)."""
