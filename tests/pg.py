@@ -72,3 +72,19 @@ def pg_url(pg_server: str) -> Iterator[str]:
     finally:
         with _connect(pg_server) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_url(request: pytest.FixtureRequest) -> str | None:
+    """Runs a test once per engine: None for the home's own SQLite file, then the URL of a
+    PostgreSQL database of the test's own."""
+    if request.param == "sqlite":
+        return None
+    return str(request.getfixturevalue("pg_url"))
+
+
+def read_rows(url: str, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """Rows of ``sql`` (``?`` for each parameter, as sqlite3 takes them) read from a
+    PostgreSQL archive with the driver alone, as a user's own tools would."""
+    with _connect(url) as connection:
+        return [tuple(row) for row in connection.execute(sql.replace("?", "%s"), params)]

@@ -3,6 +3,9 @@
 The archive is built by really fetching (``archiver.ingest.urls.add_urls``) against this
 server; a test then changes what a route answers (deleted, private, edited, 503, 429)
 and rechecks. Each route holds a queue of answers whose last one repeats.
+
+The ``archive`` and ``cli`` fixtures run each test on both engines (``engine_url`` in
+``tests/pg.py``): a SQLite file in the home, then a PostgreSQL database of the test's own.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from archiver.cli import app
 from archiver.config import Settings, load_settings
 from archiver.ingest.urls import add_urls
 from archiver.store import Archive
+from tests.pg import read_rows
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -160,8 +164,8 @@ def settings(config_file: Path) -> Settings:
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    with Archive(tmp_path / "archive") as opened:
+def archive(tmp_path: Path, engine_url: str | None) -> Iterator[Archive]:
+    with Archive(tmp_path / "archive", url=engine_url) as opened:
         yield opened
 
 
@@ -172,25 +176,41 @@ def archive_urls(archive: Archive, settings: Settings, urls: list[str]) -> None:
     assert not problems, problems
 
 
-def db_rows(archive: Archive, query: str, *params: object) -> list[tuple[object, ...]]:
-    """Rows read straight from the SQLite file, as a user's own tools would."""
-    with sqlite3.connect(archive.db_path) as connection:
+def read_database(db_path: Path, url: str | None, query: str, *params: object) -> list[Any]:
+    """Rows read straight from the SQLite file, or the PostgreSQL database at ``url``,
+    with the driver alone, as a user's own tools would."""
+    if url:
+        return read_rows(url, query, *params)
+    with sqlite3.connect(db_path) as connection:
         return connection.execute(query, params).fetchall()
+
+
+def db_rows(archive: Archive, query: str, *params: object) -> list[tuple[object, ...]]:
+    """:func:`read_database` of an open archive, on its engine."""
+    url = archive.engine.url.set(drivername="postgresql") if archive.postgres else None
+    where = url.render_as_string(hide_password=False) if url else None
+    return read_database(archive.db_path, where, query, *params)
 
 
 runner = CliRunner()
 
 
 class Cli:
-    """The real ``archiver`` command line on one archive home and config."""
+    """The real ``archiver`` command line on one archive home and config (and ``--db``)."""
 
-    def __init__(self, home: Path, config: Path) -> None:
-        self.home, self.config = home, config
+    def __init__(self, home: Path, config: Path, db: str | None = None) -> None:
+        self.home, self.config, self.db = home, config, db
 
     def __call__(self, *args: str | Path) -> tuple[int, str, str]:
         argv = [str(a) for a in args] + ["--home", str(self.home), "--config", str(self.config)]
+        if self.db:
+            argv = ["--db", self.db, *argv]
         result = runner.invoke(app, argv)
         return result.exit_code, result.stdout, result.stderr
+
+    def rows(self, query: str, *params: object) -> list[tuple[object, ...]]:
+        """Rows read straight from the archive's database (see :func:`read_database`)."""
+        return read_database(self.home / "archive.db", self.db, query, *params)
 
     def json(self, *args: str | Path) -> Any:
         code, out, err = self(*args, "--json")
@@ -205,7 +225,7 @@ class Cli:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, config_file: Path, replay: Replay) -> Cli:
+def cli(tmp_path: Path, config_file: Path, replay: Replay, engine_url: str | None) -> Cli:
     """An archive built with ``archiver add URL`` from the replay server (posts of every
     platform the recheck tests serve)."""
     from tests.recheck.test_recheck import (
@@ -218,7 +238,7 @@ def cli(tmp_path: Path, config_file: Path, replay: Replay) -> Cli:
     serve_twitter(replay)
     serve_telegram(replay)
     serve_others(replay)
-    run = Cli(tmp_path / "home", config_file)
+    run = Cli(tmp_path / "home", config_file, engine_url)
     code, _, err = run("add", *MIXED_URLS)
     assert code == 0, err
     return run

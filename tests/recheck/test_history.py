@@ -9,6 +9,7 @@ starts an absence.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -40,8 +41,8 @@ HISTORIES: dict[str, list[tuple[str, str]]] = {
 
 
 @pytest.fixture
-def archive(home: object) -> Iterator[Archive]:
-    with Archive(home) as opened:  # type: ignore[arg-type]
+def archive(home: Path, engine_url: str | None) -> Iterator[Archive]:
+    with Archive(home, url=engine_url) as opened:
         opened.add(
             [
                 Observation.of_post(make_post(post_id), [Evidence(url="a.html", body=b"a")])

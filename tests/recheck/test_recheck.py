@@ -1,7 +1,8 @@
 """Rechecks against the local replay server: deletions, edits, outages and rate limits.
 
 Each test archives posts by really fetching them, flips what the server answers, then
-rechecks and reads the check rows and post statuses straight from the SQLite file.
+rechecks and reads the check rows and post statuses straight from the database: the
+SQLite file, then a PostgreSQL one (every test runs on both engines, see ``conftest.py``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -178,8 +177,7 @@ def test_find_copies_records_wayback_and_memento_copies(cli: Cli, replay: Replay
         ),
         ("memento", f"https://archive.example/20260109000000/{original}", "2026-01-09T00:00:00Z"),
     ]
-    with sqlite3.connect(cli.home / "archive.db") as connection:
-        assert connection.execute("SELECT COUNT(*) FROM copies").fetchall() == [(3,)]
+    assert cli.rows("SELECT COUNT(*) FROM copies") == [(3,)]
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from tests.recheck.test_recheck import (
 
 
 def test_recheck_stamps_the_captures_it_stored(
-    replay: Replay, config_file: Path, tmp_path: Path
+    replay: Replay, config_file: Path, tmp_path: Path, engine_url: str | None
 ) -> None:
     serve_twitter(replay)
     serve_telegram(replay)
@@ -28,7 +28,8 @@ def test_recheck_stamps_the_captures_it_stored(
     with running_tsa() as tsa:
         with config_file.open("a", encoding="utf-8") as config:
             config.write("\n" + timestamps_table(tmp_path, tsa.url, pki=tsa.pki))
-        added = run_cli("add", *MIXED_URLS, home=home, config=config_file)
+        db = ("--db", engine_url) if engine_url else ()
+        added = run_cli(*db, "add", *MIXED_URLS, home=home, config=config_file)
         assert added.exit_code == 0, added.output
         assert len(tsa.requests) == 1
 
@@ -36,10 +37,10 @@ def test_recheck_stamps_the_captures_it_stored(
             TELEGRAM_TEXT,
             fixture("telegram/responses/ok-text.200.html", **{"offline again": "back online"}),
         )
-        rechecked = run_cli("recheck", "--all", home=home, config=config_file)
+        rechecked = run_cli(*db, "recheck", "--all", home=home, config=config_file)
 
     assert rechecked.exit_code == 0, rechecked.output
     assert rechecked.lines("timestamped 1 new capture(s): 127.0.0.1:"), rechecked.stderr
     assert len(tsa.requests) == 2
-    with Archive(home) as archive:
+    with Archive(home, url=engine_url) as archive:
         assert count_unstamped(archive) == 0

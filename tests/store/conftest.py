@@ -1,6 +1,6 @@
 """The store tests run on both engines: each test that takes ``open_archive`` runs once on
 a SQLite file and once on a database of its own on a real PostgreSQL server
-(``tests/pg.py``; skipped, saying why, when none can be started)."""
+(``engine_url`` in ``tests/pg.py``; skipped, saying why, when none can be started)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,6 @@ import pytest
 from archiver.store import Archive
 
 OpenArchive = Callable[..., Archive]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine_url(request: pytest.FixtureRequest) -> str | None:
-    """None for the home's own SQLite file, or a PostgreSQL database's URL."""
-    if request.param == "sqlite":
-        return None
-    return str(request.getfixturevalue("pg_url"))
 
 
 @pytest.fixture
