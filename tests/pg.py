@@ -86,5 +86,17 @@ def engine_url(request: pytest.FixtureRequest) -> str | None:
 def read_rows(url: str, sql: str, *params: object) -> list[tuple[object, ...]]:
     """Rows of ``sql`` (``?`` for each parameter, as sqlite3 takes them) read from a
     PostgreSQL archive with the driver alone, as a user's own tools would."""
+    return [tuple(row) for row in _read(url, sql, params)]
+
+
+def read_mappings(url: str, sql: str, *params: object) -> list[dict[str, Any]]:
+    """:func:`read_rows`, each row a mapping of column names to values."""
+    from psycopg.rows import dict_row
+
+    return list(_read(url, sql, params, dict_row))
+
+
+def _read(url: str, sql: str, params: tuple[object, ...], factory: Any = None) -> list[Any]:
     with _connect(url) as connection:
-        return [tuple(row) for row in connection.execute(sql.replace("?", "%s"), params)]
+        cursor = connection.cursor(row_factory=factory) if factory else connection.cursor()
+        return cursor.execute(sql.replace("?", "%s"), params).fetchall()

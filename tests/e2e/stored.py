@@ -2,8 +2,9 @@
 
 The acceptance tests judge a run by the archive it leaves, not by its exit code alone:
 these helpers run ``archiver`` (in process, like a user at a terminal would see it) and
-read ``archive.db``, the blobs and the WARC files directly, with nothing from archiver's
-own store code, so a bug there cannot hide itself.
+read ``archive.db`` (or, given ``db``, a PostgreSQL archive through its driver), the blobs
+and the WARC files directly, with nothing from archiver's own store code, so a bug there
+cannot hide itself.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.cli import app
+from tests.pg import read_mappings
 
 _RUNNER = CliRunner()
 
@@ -71,7 +73,10 @@ def archiver_command() -> list[str]:
 # -- the archive as stored -------------------------------------------------------------------
 
 
-def _query(home: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
+def _query(home: Path, sql: str, *params: Any, db: str | None = None) -> list[dict[str, Any]]:
+    """Rows from the home's SQLite file, or from the PostgreSQL database ``db`` names."""
+    if db:
+        return read_mappings(db, sql, *params)
     connection = sqlite3.connect(f"file:{home / 'archive.db'}?mode=ro", uri=True)
     connection.row_factory = sqlite3.Row
     try:
@@ -80,18 +85,19 @@ def _query(home: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
         connection.close()
 
 
-def query(home: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
+def query(home: Path, sql: str, *params: Any, db: str | None = None) -> list[dict[str, Any]]:
     """Rows of any query, read-only (for tables without a helper of their own)."""
-    return _query(home, sql, *params)
+    return _query(home, sql, *params, db=db)
 
 
-def posts(home: Path) -> dict[str, dict[str, Any]]:
+def posts(home: Path, db: str | None = None) -> dict[str, dict[str, Any]]:
     """Every ``posts`` row by key, with its merged record parsed as ``record`` (read from
     the capture that holds it, when one does)."""
     rows = _query(
         home,
         "SELECT posts.*, COALESCE(posts.record_json, captures.record_json) AS merged "
         "FROM posts LEFT JOIN captures ON captures.id = posts.record_capture_id ORDER BY key",
+        db=db,
     )
     for row in rows:
         row["record_json"] = row.pop("merged")
@@ -99,12 +105,12 @@ def posts(home: Path) -> dict[str, dict[str, Any]]:
     return {row["key"]: row for row in rows}
 
 
-def captures(home: Path, key: str | None = None) -> list[dict[str, Any]]:
+def captures(home: Path, key: str | None = None, db: str | None = None) -> list[dict[str, Any]]:
     """Captures (of one post, or all) in order, with ``evidence`` parsed."""
     if key is None:
-        rows = _query(home, "SELECT * FROM captures ORDER BY id")
+        rows = _query(home, "SELECT * FROM captures ORDER BY id", db=db)
     else:
-        rows = _query(home, "SELECT * FROM captures WHERE post_key = ? ORDER BY id", key)
+        rows = _query(home, "SELECT * FROM captures WHERE post_key = ? ORDER BY id", key, db=db)
     for row in rows:
         row["evidence"] = json.loads(row["evidence_json"])
         row["record"] = json.loads(row["record_json"]) if row["record_json"] else None
@@ -115,12 +121,12 @@ def media(home: Path, key: str) -> dict[str, dict[str, Any]]:
     return {row["url"]: row for row in _query(home, "SELECT * FROM media WHERE post_key = ?", key)}
 
 
-def aliases(home: Path) -> dict[str, str]:
-    return {row["url"]: row["post_key"] for row in _query(home, "SELECT * FROM aliases")}
+def aliases(home: Path, db: str | None = None) -> dict[str, str]:
+    return {row["url"]: row["post_key"] for row in _query(home, "SELECT * FROM aliases", db=db)}
 
 
-def count(home: Path, table: str) -> int:
-    return int(_query(home, f"SELECT COUNT(*) AS n FROM {table}")[0]["n"])
+def count(home: Path, table: str, db: str | None = None) -> int:
+    return int(_query(home, f"SELECT COUNT(*) AS n FROM {table}", db=db)[0]["n"])
 
 
 def blob(home: Path, sha256: str) -> bytes:

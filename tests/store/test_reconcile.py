@@ -2,13 +2,15 @@
 
 The README's article exists as plain text (``news-x-embeds.txt``: no status ids, so
 ``text-…`` keys) and as HTML (status ids). Adding both, in either order, must leave its
-five posts, each with both captures, and the text keys must still find them.
+five posts, each with both captures, and the text keys must still find them. Every test
+runs on both engines (``engine_url``): PostgreSQL's SQL has no ``UPDATE OR IGNORE``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,8 @@ import pytest
 from archiver.store import Archive, Evidence, Observation
 from archiver.store.citations import Citation, cited_in, record_citations
 from tests.conftest import FIXTURES, make_post
-from tests.e2e.stored import aliases, captures, count, posts, run_cli
+from tests.e2e.stored import Run, aliases, captures, count, posts, run_cli
+from tests.store.conftest import OpenArchive
 
 ARTICLE = FIXTURES / "articles" / "news-x-embeds"
 
@@ -29,30 +32,44 @@ def expected_keys(suffix: str) -> list[str]:
 TEXT_KEYS, REAL_KEYS = expected_keys(".txt"), expected_keys(".html")
 
 
+@pytest.fixture
+def cli(home: Path, engine_url: str | None) -> Callable[..., Run]:
+    """``archiver`` on this test's archive: the home's SQLite file, or ``--db`` PostgreSQL."""
+    db = ("--db", engine_url) if engine_url else ()
+
+    def running(*args: str | Path) -> Run:
+        return run_cli(*db, *args, home=home)
+
+    return running
+
+
 @pytest.mark.parametrize(
     "order", [(".txt", ".html"), (".html", ".txt")], ids=["text-first", "html-first"]
 )
 def test_the_article_as_text_and_as_html_gives_five_posts(
-    home: Path, order: tuple[str, ...]
+    home: Path, engine_url: str | None, cli: Callable[..., Run], order: tuple[str, ...]
 ) -> None:
     for suffix in order:
-        assert run_cli("add", ARTICLE.with_suffix(suffix), home=home).exit_code == 0
+        added = cli("add", ARTICLE.with_suffix(suffix))
+        assert added.exit_code == 0, added.output
 
-    stored = posts(home)
+    stored = posts(home, engine_url)
     assert sorted(stored) == sorted(REAL_KEYS)
     for key in REAL_KEYS:
-        methods = sorted(capture["method"] for capture in captures(home, key))
+        methods = sorted(capture["method"] for capture in captures(home, key, engine_url))
         assert methods == ["embed-html", "text-embed"], key
-    named = aliases(home)
+    named = aliases(home, engine_url)
     assert {named[key] for key in TEXT_KEYS} == set(REAL_KEYS)
-    assert count(home, "posts_fts") == 5
+    assert count(home, "posts_fts", engine_url) == 5
+    found = cli("search", "sandbags", "--json")
+    assert found.exit_code == 0 and found.stdout.count('"key"') == 1, found.output
 
 
-def test_a_text_key_shows_the_merged_post(home: Path) -> None:
-    run_cli("add", ARTICLE.with_suffix(".txt"), home=home)
-    run_cli("add", ARTICLE.with_suffix(".html"), home=home)
+def test_a_text_key_shows_the_merged_post(cli: Callable[..., Run]) -> None:
+    cli("add", ARTICLE.with_suffix(".txt"))
+    cli("add", ARTICLE.with_suffix(".html"))
 
-    shown = run_cli("show", "twitter:text-be681f3ac9a6516d", home=home)
+    shown = cli("show", "twitter:text-be681f3ac9a6516d")
 
     assert shown.exit_code == 0, shown.output
     assert "twitter:2008902691847762778" in shown.stdout
@@ -61,12 +78,14 @@ def test_a_text_key_shows_the_merged_post(home: Path) -> None:
     assert "text-embed" in shown.stdout and "embed-html" in shown.stdout
 
 
-def test_adding_the_text_again_changes_nothing(home: Path) -> None:
+def test_adding_the_text_again_changes_nothing(
+    home: Path, engine_url: str | None, cli: Callable[..., Run]
+) -> None:
     for name in (".html", ".txt", ".txt"):
-        run = run_cli("add", "--json", ARTICLE.with_suffix(name), home=home)
+        run = cli("add", "--json", ARTICLE.with_suffix(name))
     assert run.summary()["unchanged"] == 5
-    assert count(home, "posts") == 5
-    assert count(home, "captures") == 10
+    assert count(home, "posts", engine_url) == 5
+    assert count(home, "captures", engine_url) == 10
 
 
 def text_post(text: str, created_at: str = "2026-01-07", **fields: object) -> Observation:
@@ -90,64 +109,70 @@ def real_post(post_id: str, text: str, created_at: str = "2026-01-07T09:30:00Z")
     return Observation.of_post(post, [Evidence(url="article.html", body=post_id.encode())])
 
 
-def stored_keys(home: Path, *batches: list[Observation]) -> list[str]:
-    with Archive(home) as archive:
+def stored_keys(archive: Archive, *batches: list[Observation]) -> list[str]:
+    with archive:
         for batch in batches:
             archive.add(batch)
-    return sorted(posts(home))
+        return sorted(row.key for row in archive.list_posts())
 
 
 GAUGE = "Gauge at Esk Bridge reads 3.4 m, above the 2014 peak. Next reading at noon."
 
 
-def test_a_near_miss_is_never_joined(home: Path) -> None:
+def test_a_near_miss_is_never_joined(home: Path, open_archive: OpenArchive) -> None:
     """One figure apart, same author, same day: a correction is another post."""
     keys = stored_keys(
-        home,
+        open_archive(home),
         [real_post("1000000000000000001", GAUGE)],
         [text_post(GAUGE.replace("3.4", "3.5"))],
     )
     assert len(keys) == 2 and any(":text-" in key for key in keys)
 
 
-def test_a_post_two_days_away_or_by_someone_else_is_not_joined(home: Path) -> None:
+def test_a_post_two_days_away_or_by_someone_else_is_not_joined(
+    home: Path, open_archive: OpenArchive
+) -> None:
     keys = stored_keys(
-        home,
+        open_archive(home),
         [real_post("1000000000000000001", GAUGE, "2026-01-09T09:30:00Z")],
         [text_post(GAUGE), text_post(GAUGE, author={"name": "River", "handle": "rivercopy"})],
     )
     assert len(keys) == 3
 
 
-def test_a_text_that_two_posts_share_joins_neither(home: Path) -> None:
+def test_a_text_that_two_posts_share_joins_neither(home: Path, open_archive: OpenArchive) -> None:
     """The same words posted twice that day: which one the article quoted is unknown."""
     keys = stored_keys(
-        home,
+        open_archive(home),
         [real_post("1000000000000000001", GAUGE), real_post("1000000000000000002", GAUGE)],
         [text_post(GAUGE)],
     )
     assert len(keys) == 3
 
 
-def test_a_cut_text_joins_the_full_post_a_day_away(home: Path) -> None:
+def test_a_cut_text_joins_the_full_post_a_day_away(home: Path, open_archive: OpenArchive) -> None:
     """X's embed shows the date where it was made: the UTC day may be the next one."""
     cut = text_post(GAUGE[:40] + "…", created_at="2026-01-08", text_truncated=True)
     keys = stored_keys(
-        home, [cut], [real_post("1000000000000000001", GAUGE, "2026-01-07T23:30:00Z")]
+        open_archive(home),
+        [cut],
+        [real_post("1000000000000000001", GAUGE, "2026-01-07T23:30:00Z")],
     )
     assert keys == ["twitter:1000000000000000001"]
-    with Archive(home) as archive:
+    with open_archive(home) as archive:
         row = archive.get(cut.key)
     assert row is not None and row.key == "twitter:1000000000000000001"
     assert row.text == GAUGE and row.capture_count == 2
 
 
-def test_a_joined_post_exports_both_captures_and_verifies(home: Path, tmp_path: Path) -> None:
-    run_cli("add", ARTICLE.with_suffix(".txt"), home=home)
-    run_cli("add", ARTICLE.with_suffix(".html"), home=home)
+def test_a_joined_post_exports_both_captures_and_verifies(
+    tmp_path: Path, cli: Callable[..., Run]
+) -> None:
+    cli("add", ARTICLE.with_suffix(".txt"))
+    cli("add", ARTICLE.with_suffix(".html"))
     bundle = tmp_path / "bundle"
 
-    exported = run_cli("export", "--all", "--out", bundle, home=home)
+    exported = cli("export", "--all", "--out", bundle)
     verified = run_cli("verify", bundle)
 
     assert exported.exit_code == 0, exported.output
@@ -157,7 +182,7 @@ def test_a_joined_post_exports_both_captures_and_verifies(home: Path, tmp_path: 
 
 
 def test_a_text_post_whose_capture_the_real_post_holds_too_stays_apart(
-    home: Path, tmp_path: Path
+    home: Path, tmp_path: Path, engine_url: str | None, cli: Callable[..., Run]
 ) -> None:
     """A plain-text copy with the post's signature and its bare URL on a line of its own
     gives both posts the same capture (document, method, bytes); a post may hold it once,
@@ -171,20 +196,22 @@ def test_a_text_post_whose_capture_the_real_post_holds_too_stays_apart(
     )
     copy = tmp_path / "notice.txt"
     copy.write_text(notice, encoding="utf-8")
-    run_cli("add", ARTICLE.with_suffix(".html"), home=home)
+    cli("add", ARTICLE.with_suffix(".html"))
 
-    run = run_cli("add", copy, home=home)
+    run = cli("add", copy)
 
     assert run.exit_code == 0, run.output
-    stored = posts(home)
+    stored = posts(home, engine_url)
     assert len(stored) == 6 and any(":text-" in key for key in stored)
-    assert len(captures(home, "twitter:2008902691847762778")) == 2
+    assert len(captures(home, "twitter:2008902691847762778", engine_url)) == 2
 
 
-def test_an_articles_citation_of_a_text_post_follows_it_to_the_joined_post(home: Path) -> None:
+def test_an_articles_citation_of_a_text_post_follows_it_to_the_joined_post(
+    home: Path, open_archive: OpenArchive
+) -> None:
     found = text_post(GAUGE)
     article = make_post("https://news.example/esk", platform="web", url="https://news.example/esk")
-    with Archive(home) as archive:
+    with open_archive(home) as archive:
         archive.add([found, Observation.of_post(article, [Evidence(url="a", body=b"a")])])
         record_citations(archive, article.key, [Citation(found.key, "article.txt", "embed")])
         archive.add([real_post("1000000000000000001", GAUGE)])
@@ -193,24 +220,3 @@ def test_an_articles_citation_of_a_text_post_follows_it_to_the_joined_post(home:
 
     assert cited.post_key == "twitter:1000000000000000001"
     assert cited.status == "archived"
-
-
-@pytest.mark.parametrize(
-    "order", [(".txt", ".html"), (".html", ".txt")], ids=["text-first", "html-first"]
-)
-def test_the_article_as_text_and_as_html_gives_five_posts_on_postgresql(
-    home: Path, pg_url: str, order: tuple[str, ...]
-) -> None:
-    """The same join on a shared PostgreSQL archive, whose SQL has no ``OR IGNORE``."""
-    for suffix in order:
-        added = run_cli("--db", pg_url, "add", ARTICLE.with_suffix(suffix), home=home)
-        assert added.exit_code == 0, added.output
-    listed = run_cli("--db", pg_url, "list", "--json", home=home)
-    assert sorted(json.loads(line)["key"] for line in listed.stdout.splitlines()) == sorted(
-        REAL_KEYS
-    )
-    shown = run_cli("--db", pg_url, "show", TEXT_KEYS[0], "--json", home=home)
-    assert shown.exit_code == 0, shown.output
-    assert json.loads(shown.stdout)["key"] in REAL_KEYS
-    found = run_cli("--db", pg_url, "search", "sandbags", "--json", home=home)
-    assert found.exit_code == 0 and found.stdout.count('"key"') == 1, found.output
