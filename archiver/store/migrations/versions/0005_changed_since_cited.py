@@ -9,7 +9,7 @@ Revises: 0004
 """
 
 from alembic import op
-from sqlalchemy import text
+from sqlalchemy import Column, Integer, String, text
 
 from archiver.changes import citation_differences
 from archiver.record import Post
@@ -23,8 +23,10 @@ depends_on = None
 
 def upgrade() -> None:
     connection = op.get_bind()
-    connection.exec_driver_sql("ALTER TABLE posts ADD COLUMN differs_fields VARCHAR")
-    connection.exec_driver_sql("ALTER TABLE posts ADD COLUMN differs_capture_id INTEGER")
+    # Column types, not SQL text: each engine's own, as a new archive's (on PostgreSQL a
+    # text column compares by code point, ``COLLATE "C"``, see archiver.store.dialect).
+    op.add_column("posts", Column("differs_fields", String(), nullable=True))
+    op.add_column("posts", Column("differs_capture_id", Integer(), nullable=True))
     captures = connection.exec_driver_sql(
         "SELECT post_key, id, record_json FROM captures WHERE record_json IS NOT NULL "
         "AND post_key IN (SELECT key FROM posts WHERE capture_count > 1) "
