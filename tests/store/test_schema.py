@@ -2,7 +2,10 @@
 
 The old archives are ``fixtures/archives/schema-v1.sql`` and ``schema-v2.sql``, dumped
 from archives the schema-1 and schema-2 code wrote; each test loads one into a fresh
-SQLite file and opens it.
+SQLite file and opens it. Those versions knew only SQLite, so these tests are about
+SQLite files; the PostgreSQL tests at the end check that a PostgreSQL archive has the
+same schema, is made in one transaction, and is upgraded from the revision before the
+newest to exactly the schema a new one has.
 """
 
 from __future__ import annotations
@@ -12,13 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
+from sqlalchemy.engine import Engine
 
 from archiver.store import Archive, StoreError
 from archiver.store import schema as schema_module
 from archiver.store.citations import Citation, cited_in, record_citations
 from archiver.store.schema import current_version
 from tests.conftest import FIXTURES
+from tests.e2e.stored import run_cli
 
 V1 = FIXTURES / "archives" / "schema-v1.sql"
 
@@ -285,3 +290,101 @@ def test_a_postgresql_archive_is_made_at_the_newest_revision_and_refused_when_ne
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(StoreError, match=r"schema version 9999.*upgrade archiver"):
         Archive(tmp_path / "home", url=pg_url)
+
+
+# -- PostgreSQL: the same schema, made and upgraded the same way --------------------------------
+#
+# The tests above load archives that SQLite-only versions wrote (SQL dumps of their files);
+# no PostgreSQL archive is older than revision 0004, so its upgrades start there.
+
+
+def portable_shape(engine: Engine, *, types: bool = False) -> dict[str, Any]:
+    """Every table's columns (nullable, and with ``types`` their type as the engine names
+    it), primary key, indexes, unique constraints and foreign keys, as SQLAlchemy reads
+    them on any engine.
+    The full-text index is each engine's own (FTS5, ``tsvector``) and is left out."""
+    inspector = inspect(engine)
+    found: dict[str, Any] = {}
+    for table in inspector.get_table_names():
+        if table.startswith("posts_fts"):
+            continue
+        found[table] = (
+            {
+                column["name"]: (column["nullable"], str(column["type"]) if types else None)
+                for column in inspector.get_columns(table)
+            },
+            inspector.get_pk_constraint(table)["constrained_columns"],
+            sorted(
+                (index["name"], tuple(index["column_names"]), bool(index["unique"]))
+                for index in inspector.get_indexes(table)
+                if not index.get("duplicates_constraint")  # PostgreSQL's, of a UNIQUE
+            ),
+            sorted(
+                (unique["name"], tuple(unique["column_names"]))
+                for unique in inspector.get_unique_constraints(table)
+            ),
+            sorted(
+                (tuple(key["constrained_columns"]), key["referred_table"])
+                for key in inspector.get_foreign_keys(table)
+            ),
+        )
+    return found
+
+
+def test_a_postgresql_archive_has_the_shape_of_a_sqlite_one(tmp_path: Path, pg_url: str) -> None:
+    with Archive(tmp_path / "sqlite") as sqlite, Archive(tmp_path / "pg", url=pg_url) as pg:
+        on_sqlite, on_pg = portable_shape(sqlite.engine), portable_shape(pg.engine)
+    # Claims are how PostgreSQL workers share a run; a SQLite archive has one worker.
+    assert set(on_pg) - set(on_sqlite) <= {"work_claims"}
+    assert {table: on_pg[table] for table in on_sqlite} == on_sqlite
+
+
+def test_a_failed_creation_leaves_a_postgresql_database_empty(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(connection: Connection) -> None:
+        connection.exec_driver_sql("SELECT no_such_function()")
+
+    import psycopg
+
+    monkeypatch.setattr(schema_module, "ensure_fts", broken)  # after every table is made
+    with pytest.raises(StoreError, match="not a usable archive"):
+        Archive(tmp_path / "home", url=pg_url)
+    with psycopg.connect(pg_url) as connection:
+        tables = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        assert connection.execute(tables).fetchall() == []
+
+    monkeypatch.undo()
+    with Archive(tmp_path / "home", url=pg_url) as archive:
+        assert list(archive.list_posts()) == []
+
+
+def test_a_postgresql_archive_of_revision_4_is_upgraded_and_keeps_its_posts(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Revision 0005 added the changed-since-cited columns: a PostgreSQL archive made
+    before it gains them, keeps its posts, and has the shape of a new one."""
+    import psycopg
+
+    home = tmp_path / "home"
+    added = run_cli("--db", pg_url, "add", FIXTURES / "articles" / "news-x-embeds.html", home=home)
+    assert added.exit_code == 0, added.output
+    with Archive(home, url=pg_url) as archive:
+        new = portable_shape(archive.engine, types=True)
+    posts = "SELECT key, content_hash, record_json FROM posts ORDER BY key"
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute("DROP INDEX ix_posts_differs_created_key")
+        connection.execute("ALTER TABLE posts DROP COLUMN differs_fields")
+        connection.execute("ALTER TABLE posts DROP COLUMN differs_capture_id")
+        connection.execute("UPDATE alembic_version SET version_num = '0004'")
+        before = connection.execute(posts).fetchall()
+    assert len(before) == 5
+
+    with Archive(home, url=pg_url) as archive:
+        assert len(list(archive.list_posts())) == 5
+        assert portable_shape(archive.engine, types=True) == new
+    with psycopg.connect(pg_url) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (schema_module.head(),)
+        ]
+        assert connection.execute(posts).fetchall() == before
