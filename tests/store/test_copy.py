@@ -68,20 +68,22 @@ def test_a_round_trip_keeps_every_row_and_a_second_copy_adds_nothing(
 
 
 def test_a_target_holding_another_archive_is_reported_not_trusted(
-    tmp_path: Path, pg_url: str
+    tmp_path: Path, engine_url: str | None
 ) -> None:
+    """On either engine as the target: a SQLite file, or a PostgreSQL database."""
     home = tmp_path / "home"
     source_archive(home)
-    run("db", "copy", str(home), pg_url, "--home", str(home))
-    with Archive(home, url=pg_url) as target, target.engine.begin() as connection:
+    target_url = engine_url or str(tmp_path / "target" / "archive.db")
+    run("db", "copy", str(home), target_url, "--home", str(home))
+    with Archive(home, url=target_url) as target, target.engine.begin() as connection:
         connection.execute(text("UPDATE captures SET raw_sha256 = 'f00d' WHERE id = 1"))
     with (
         Archive(home) as source,
-        Archive(home, url=pg_url) as target,
+        Archive(home, url=target_url) as target,
         pytest.raises(CopyError, match="content hashes"),
     ):
         copy_archive(source, target)
-    message = run("db", "copy", str(home), pg_url, "--home", str(home), code=2)
+    message = run("db", "copy", str(home), target_url, "--home", str(home), code=2)
     assert message.startswith("error: captures: the content hashes") and message.count("\n") == 1
 
 

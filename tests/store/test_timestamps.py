@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from archiver.store import Archive
+from sqlalchemy import inspect, text
+
 from archiver.store.timestamps import (
     TimestampToken,
     capture_paths,
@@ -19,6 +19,8 @@ from tests.evidence.stamped import add_posts
 from tests.store.conftest import OpenArchive
 
 TABLES = ("timestamp_paths", "timestamp_tokens", "timestamp_trees")
+#: Tables of a later version that refer to the timestamp tables.
+LATER = ("screenshot_paths", "screenshots")
 
 
 def token(authority: str = "tsa.example") -> TimestampToken:
@@ -33,19 +35,21 @@ def token(authority: str = "tsa.example") -> TimestampToken:
     )
 
 
-def test_an_archive_made_before_timestamps_gains_the_tables(home: Path) -> None:
-    with Archive(home) as archive:
+def test_an_archive_made_before_timestamps_gains_the_tables(
+    open_archive: OpenArchive, home: Path
+) -> None:
+    with open_archive(home) as archive:
         add_posts(archive, 3)
-    with sqlite3.connect(home / "archive.db") as db:  # as an older archiver left it
-        for table in TABLES:
-            db.execute(f"DROP TABLE {table}")
-    with Archive(home) as archive:
+        with archive.engine.begin() as connection:  # as an older archiver left it
+            for table in LATER + TABLES:  # each before the tables it refers to
+                connection.execute(text(f"DROP TABLE {table}"))
+            assert not set(LATER + TABLES) & set(inspect(connection).get_table_names())
+    with open_archive(home) as archive:
         assert count_unstamped(archive) == 3
         assert [leaf.capture_id for leaf in unstamped_captures(archive)] == [1, 2, 3]
-    with sqlite3.connect(home / "archive.db") as db:
-        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-        assert set(TABLES) <= names
-        assert db.execute("SELECT COUNT(*) FROM captures").fetchone() == (3,)
+        assert set(LATER + TABLES) <= set(inspect(archive.engine).get_table_names())
+        with archive.engine.connect() as connection:
+            assert connection.execute(text("SELECT COUNT(*) FROM captures")).scalar() == 3
 
 
 def test_a_tree_is_stored_with_its_tokens_and_paths(open_archive: OpenArchive, home: Path) -> None:
