@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from archiver.cli import app
 from tests.conftest import FIXTURES
+from tests.evidence.tsa_server import closed_url, running_tsa, write_config
 from tests.pg import server
 from tests.recheck.conftest import Cli, Replay, config_file, local_server, replay, runner
 from tests.recheck.test_recheck import MIXED_URLS, serve_others, serve_telegram, serve_twitter
@@ -230,6 +231,7 @@ def test_add_recheck_export_and_verify_agree_on_both_engines(
     assert found[0] == found[1] and len(found[0]) == 3
     for key in keys:
         both("show", "--json", key)
+        both("cite", "--style", "csl-json", key)
     stored = "SELECT key, content_hash, status FROM posts ORDER BY key"
     assert sqlite.rows(stored) == postgres.rows(stored)
     hashes = "SELECT post_key, method, raw_sha256, content_hash FROM captures ORDER BY 1, 2, 3"
@@ -261,3 +263,24 @@ def test_add_recheck_export_and_verify_agree_on_both_engines(
         if name.suffix in (".json", ".jsonl", ".csv"):  # the pages show the same, for people
             texts = [now((bundle / name).read_text("utf-8")) for bundle, _ in bundles]
             assert texts[0] == texts[1], name
+
+
+def test_a_postgresql_archive_is_timestamped_later_and_its_bundle_verifies(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """``add`` with the authority down, then ``timestamp``, on a PostgreSQL archive."""
+    home = ("--home", str(tmp_path / "home"))
+    with running_tsa() as tsa:
+        down = write_config(tmp_path, closed_url(), pki=tsa.pki)
+        run("--db", pg_url, "add", *home, "--config", str(down), str(ARTICLE))
+        up = write_config(tmp_path, tsa.url, pki=tsa.pki)
+        stamped = json.loads(run("--db", pg_url, "timestamp", "--json", *home, "--config", str(up)))
+        assert (stamped["captures"], stamped["stamped"], stamped["failed"]) == (5, True, [])
+        assert len(tsa.requests) == 1
+        again = run("--db", pg_url, "timestamp", *home, "--config", str(up))
+        assert again.startswith("nothing to timestamp") and len(tsa.requests) == 1
+        bundle = tmp_path / "bundle"
+        run("--db", pg_url, "export", "--all", "--out", str(bundle), *home, "--config", str(up))
+        verified = json.loads(run("verify", "--json", str(bundle), "--config", str(up)))
+    assert verified["ok"] and verified["timestamps"]["captures"]
+    assert not verified["timestamps"]["unstamped_posts"]
