@@ -194,6 +194,10 @@ def db_rows(archive: Archive, query: str, *params: object) -> list[tuple[object,
 
 runner = CliRunner()
 
+#: For tests of what the command line checks itself (arguments, help) before it reads the
+#: database: they run on SQLite alone, as another engine would change nothing they test.
+arguments_only = pytest.mark.parametrize("engine_url", [None], ids=["arguments"])
+
 
 class Cli:
     """The real ``archiver`` command line on one archive home and config (and ``--db``)."""

@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.recheck.conftest import Answer, Cli, Replay, failure, fixture, route
+from tests.recheck.conftest import (
+    Answer,
+    Cli,
+    Replay,
+    arguments_only,
+    failure,
+    fixture,
+    route,
+)
 from tests.recheck.test_recheck import (
     BLUESKY,
     PHOTO,
@@ -180,6 +188,7 @@ def test_find_copies_records_wayback_and_memento_copies(cli: Cli, replay: Replay
     assert cli.rows("SELECT COUNT(*) FROM copies") == [(3,)]
 
 
+@arguments_only
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -188,7 +197,6 @@ def test_find_copies_records_wayback_and_memento_copies(cli: Cli, replay: Replay
         (("--all", "--report", "out.txt"), "name it .csv or .md"),
         (("--status", "vanished"), "unknown status 'vanished'"),
         (("--platform", "myspace"), "unknown platform 'myspace'"),
-        (("twitter:1",), "not in the archive: twitter:1"),
     ],
 )
 def test_bad_input_exits_2(cli: Cli, args: tuple[str, ...], message: str) -> None:
@@ -197,6 +205,12 @@ def test_bad_input_exits_2(cli: Cli, args: tuple[str, ...], message: str) -> Non
     assert message in err
 
 
+def test_a_post_not_in_the_archive_exits_2(cli: Cli) -> None:
+    code, _, err = cli("recheck", "twitter:1")
+    assert code == 2 and "not in the archive: twitter:1" in err
+
+
+@arguments_only
 def test_list_rejects_an_unknown_status(cli: Cli) -> None:
     code, _, err = cli("list", "--status", "vanished")
     assert code == 2 and "unknown status" in err

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 
 from archiver.export.selection import anchor_of
 from archiver.vocabulary import GONE_STATES, STATES
-from tests.recheck.conftest import Cli, Replay
+from tests.recheck.conftest import Cli, Replay, arguments_only
 from tests.recheck.test_recheck import BLUESKY, PHOTO, VIDEO
 from tests.recheck.test_recheck_cli import flip
 
@@ -72,6 +72,7 @@ def test_every_command_means_the_same_posts_by_a_word(cli: Cli, replay: Replay) 
         (("recheck", "--status", "gonne"), "did you mean gone?"),
     ],
 )
+@arguments_only
 def test_bad_filter_values_exit_2_with_the_allowed_values(
     cli: Cli, args: tuple[str, ...], message: str
 ) -> None:
@@ -93,6 +94,7 @@ def test_platform_aliases_and_any_case_are_accepted(cli: Cli) -> None:
     assert code == 0 and {json.loads(line)["key"] for line in out.splitlines()} == twitter
 
 
+@arguments_only
 def test_help_names_the_vocabulary(cli: Cli) -> None:
     for command in ("list", "export", "recheck"):
         code, out, _ = cli(command, "--help")
