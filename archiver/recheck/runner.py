@@ -14,7 +14,7 @@ import asyncio
 import dataclasses
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import aclosing, nullcontext, suppress
+from contextlib import aclosing, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -238,11 +238,6 @@ async def _run(
                 summary.copies = await find_copies_for_run(
                     archive, client, settings.endpoints, plan.run_id
                 )
-    except BaseException:
-        if shared is not None:  # a recheck run again at once takes up this one's batch
-            with suppress(Exception):  # else its lease runs out as a killed one's
-                shared.release(archive.engine)
-        raise
     finally:
         if writer is not None:
             writer.close()

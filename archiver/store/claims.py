@@ -31,7 +31,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,7 +118,8 @@ class Share:
 
     @contextmanager
     def renewing(self, engine: Engine) -> Iterator[None]:
-        """Renew this worker's claims (:meth:`renew`) every third of a lease meanwhile.
+        """Renew this worker's claims (:meth:`renew`) every third of a lease meanwhile, and
+        give them back (:meth:`release`) if the work stops early.
 
         A thread rather than a task of the run's event loop: the loop also runs the
         store's writes, which block it, and a renewal must not wait behind them. A
@@ -137,6 +138,12 @@ class Share:
         renewer.start()
         try:
             yield
+        except BaseException:  # stopped early (Ctrl-C, a failure): a run again at once
+            stop.set()  # takes up this worker's batch, not one lease later
+            renewer.join()
+            with suppress(SQLAlchemyError):
+                self.release(engine)
+            raise
         finally:
             stop.set()
             renewer.join()

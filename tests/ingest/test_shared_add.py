@@ -8,12 +8,15 @@ Each is the real command in a process of its own, against a real PostgreSQL serv
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
 from tests.counting_server import Server
+from tests.pg import read_rows
 
 PAGES = 90
 
@@ -53,6 +56,30 @@ def test_workers_keep_batches_that_outlast_their_lease(
     config.write_text("[store]\nlease_seconds = 1.0\n[http]\nper_host_concurrency = 4\n")
     workers = [add(tmp_path / "home", pg_url, listed, config) for _ in range(3)]
     three_added_once(tmp_path, pg_url, urls, seen, workers)
+
+
+def test_an_interrupted_add_gives_its_claims_back_and_a_rerun_goes_on_at_once(
+    tmp_path: Path, pg_url: str, counting_server: Server
+) -> None:
+    port, seen, handler = counting_server
+    urls, listed = page_list(tmp_path, port)
+    handler.delay = 0.2
+    worker = add(tmp_path / "home", pg_url, listed)
+    started = time.monotonic()
+    while sum(seen.values()) < 5:  # some pages fetched, its batch claimed
+        assert time.monotonic() - started < 120, "the worker never started fetching"
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGINT)
+    _, errors = worker.communicate(timeout=120)
+    assert worker.returncode == 130, errors
+    live = "SELECT item FROM work_claims WHERE NOT done AND lease_until > ?"
+    assert read_rows(pg_url, live, time.time()) == [], "claims kept after Ctrl-C"
+
+    handler.delay = 0.0
+    again = add(tmp_path / "home", pg_url, listed)
+    _, errors = again.communicate(timeout=300)  # the default lease is 900 s
+    assert again.returncode in (0, 1), errors
+    assert sorted(seen) == sorted(f"/page/{n}" for n in range(len(urls))), "every page fetched"
 
 
 def three_added_once(
