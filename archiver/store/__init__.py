@@ -9,7 +9,8 @@ documents use for duplicate embeds too.
 
 from archiver.store import screenshots as _screenshots  # noqa: F401  (registers its table)
 from archiver.store import timestamps as _timestamps  # noqa: F401  (registers its tables)
-from archiver.store.archive import AddOutcome, Archive, Evidence, Observation, StoreError
+from archiver.store.archive import Archive, StoreError
+from archiver.store.observations import AddOutcome, Evidence, Observation
 from archiver.store.reads import PostSummary, StoredPost
 from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
 

@@ -9,9 +9,7 @@ points at bytes that exist.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, ExceptionContext
@@ -21,9 +19,9 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from archiver.blobs import BlobStore
 from archiver.errors import ArchiverError
-from archiver.record import Post, sha256_hex
 from archiver.store import dialect, reads, sqlite_file
 from archiver.store.fts import search_keys
+from archiver.store.observations import AddOutcome, Observation
 from archiver.store.reads import Clause, PostSummary, StoredPost
 from archiver.store.schema import (
     NewerArchiveError,
@@ -34,8 +32,6 @@ from archiver.store.schema import (
 )
 from archiver.store.tables import CaptureRow, MediaRow
 from archiver.store.writer import write_batch
-
-AddResult = Literal["new", "updated", "unchanged"]
 
 
 class StoreError(ArchiverError):
@@ -49,84 +45,6 @@ class DamagedArchiveError(StoreError):
 
 class ReadOnlyArchiveError(StoreError):
     """The archive home cannot be written (permissions, a read-only mount); it can be read."""
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One response or document behind a capture, kept as a blob (and in WARC when fetched)."""
-
-    url: str
-    body: bytes
-    http_status: int | None = None
-    content_type: str | None = None
-    purpose: str | None = None
-    warc_file: str | None = None
-    warc_offset: int | None = None
-    warc_record_id: str | None = None
-
-    def describe(self, sha256: str) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "http_status": self.http_status,
-            "sha256": sha256,
-            "content_type": self.content_type,
-            "purpose": self.purpose,
-            "warc_file": self.warc_file,
-            "warc_offset": self.warc_offset,
-            "warc_record_id": self.warc_record_id,
-        }
-
-
-@dataclass
-class Observation:
-    """What one capture saw of one post: its record, or that the platform withholds it."""
-
-    key: str
-    platform: str
-    post_id: str
-    url: str
-    method: str
-    source: str
-    captured_at: str
-    evidence: list[Evidence]
-    post: Post | None = None
-    status: str = "archived"
-    detail: str | None = None
-    http_status: int | None = None
-    aliases: list[str] = field(default_factory=list)
-    #: True when the post was seen on the platform just now (a fetch), so its status
-    #: counts; a saved document says nothing about whether the post still exists.
-    live: bool = False
-
-    @classmethod
-    def of_post(cls, post: Post, evidence: list[Evidence], **extra: Any) -> Observation:
-        return cls(
-            key=post.key,
-            platform=post.platform,
-            post_id=post.post_id,
-            url=post.url,
-            method=post.capture.method,
-            source=post.capture.source,
-            captured_at=post.capture.captured_at,
-            evidence=evidence,
-            post=post,
-            **extra,
-        )
-
-    @property
-    def raw_sha256(self) -> str:
-        if self.post is not None:
-            return self.post.capture.raw_sha256
-        return sha256_hex(self.evidence[-1].body) if self.evidence else sha256_hex(b"")
-
-
-@dataclass(frozen=True)
-class AddOutcome:
-    key: str
-    result: AddResult
-    status: str
-    #: The cited fields this capture shows changed since the post's first capture.
-    differs: tuple[str, ...] = ()
 
 
 _ERRORS: dict[str, type[StoreError]] = {

@@ -23,6 +23,7 @@ from archiver.merge import as_key_of, merge
 from archiver.record import Post
 from archiver.store.dialect import insert
 from archiver.store.fts import reindex_posts
+from archiver.store.observations import Observation
 from archiver.store.reads import RECORD_SQL, keys_sql
 from archiver.store.reconcile import is_text_key, join_text_posts, joined_keys
 from archiver.store.tables import AliasRow, CaptureRow, MediaRow, PostRow
@@ -73,9 +74,9 @@ Written = tuple[str, str, str, tuple[CitedField, ...]]
 
 
 def write_batch(
-    connection: Connection, blobs: BlobStore, observations: Sequence[Any]
+    connection: Connection, blobs: BlobStore, observations: Sequence[Observation]
 ) -> list[Written]:
-    """Store ``observations`` (``store.Observation``); return for each its key, result,
+    """Store ``observations``; return for each its key, result,
     the post's status, and the cited fields it shows changed (empty when none)."""
     stored: dict[int, str] = {}  # a document's posts share one body: hash it once
 
