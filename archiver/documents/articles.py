@@ -41,13 +41,15 @@ def read_article_page(
     captured_at: str | None = None,
     keep_path: bool = False,
     router: Registry = REGISTRY,
+    tree: BeautifulSoup | None = None,
 ) -> ArticlePage:
-    """The record and body links of the page in ``raw``. Raises
+    """The record and body links of the page in ``raw`` (``tree``: the page already
+    parsed whole, not parsed again). Raises
     :class:`~archiver.documents.sources.DocumentError` for bytes that are no document."""
     text = decode_document(raw, source)
     if sniff_kind(text) != "html":
         return ArticlePage()
-    soup = BeautifulSoup(text, "lxml")
+    soup = tree if tree is not None else BeautifulSoup(text, "lxml")
     capture = Capture(
         method="page-meta",
         source=recorded_source(source, keep_path=keep_path),

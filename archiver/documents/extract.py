@@ -11,6 +11,8 @@ such documents the way the platforms' embed scripts would have, but offline:
   parser; WordPress link-only embeds (``figure.wp-block-embed`` holding just a URL)
   become minimal records. Tree building is most of the cost of reading an article, so
   one with a thousand embeds costs little more than a bare parse of it.
+* A page already parsed whole (a page fetched live, parsed once by the web adapter) is
+  walked, and read as a page if it has no embeds, from the tree handed in (``tree=``).
 * HTML with no embeds is parsed again, whole, and read as a saved single-post page
   (Mastodon, Bluesky, any page): its metadata names the post (``page-meta``), else its
   visible text is searched for flattened embeds, else the page becomes a ``web`` record.
@@ -101,18 +103,21 @@ def extract_bytes(
     captured_at: str | None = None,
     router: Registry = REGISTRY,
     keep_path: bool = False,
+    tree: BeautifulSoup | None = None,
 ) -> DocumentResult:
     """The posts in one saved document. Raises :class:`DocumentError` only when the bytes
     are not a document at all (empty, binary, undecodable). ``router`` replaces the
     registry of every platform (tests bring a few of their own). Messages name ``source``
-    as given; the records name only the file (:func:`recorded_source`)."""
+    as given; the records name only the file (:func:`recorded_source`). ``tree`` is the
+    page already parsed whole (a page fetched live, :class:`~archiver.platforms.web.ParsedPage`):
+    it is walked instead of parsing ``raw`` again."""
     text = decode_document(raw, source)
     kind = sniff_kind(text)
     recorded = recorded_source(source, keep_path=keep_path)
     stamp = _Stamp(recorded, captured_at or utc_now(), sha256_hex(raw))
     warnings: list[str] = []
     if kind == "html":
-        posts = _from_html(text, source, stamp, router, warnings)
+        posts = _from_html(text, source, stamp, router, warnings, tree)
     else:
         posts = _from_text(text, source, stamp.capture("text-embed"), router, warnings)
     if not posts:
@@ -139,10 +144,16 @@ class _Stamp:
 
 
 def _from_html(
-    text: str, source: str, stamp: _Stamp, router: Registry, warnings: list[str]
+    text: str,
+    source: str,
+    stamp: _Stamp,
+    router: Registry,
+    warnings: list[str],
+    tree: BeautifulSoup | None = None,
 ) -> list[Post]:
     found = _Found()
-    for post in _Walk(router, stamp.capture("embed-html"), source, warnings).page(text):
+    walk = _Walk(router, stamp.capture("embed-html"), source, warnings)
+    for post in walk.page(text) if tree is None else walk.tree(tree):
         found.add(post)
     if _HTML_OPEN.search(text, 0, 4096) and not _HTML_CLOSE.search(text):
         warnings.append(
@@ -150,7 +161,8 @@ def _from_html(
         )
     if found.posts:
         return found.posts
-    page = BeautifulSoup(text, "lxml")  # no embeds: the page fallback reads the whole tree
+    # No embeds: the page fallback reads the whole tree.
+    page = tree if tree is not None else BeautifulSoup(text, "lxml")
     meta_elements = list(tags_named(page, frozenset(web.META_TAGS)))
     return _from_page(page, meta_elements, source, stamp, router, warnings)
 
@@ -170,8 +182,13 @@ class _Walk:
     def page(self, text: str, depth: int = 0) -> Iterator[Post]:
         """The posts of a page, or of embed markup a wrapper kept as text, in order."""
         rules = self.router.embed_rules()
+        return self.tree(embed_tree(text, rules, wrappers.for_rules(rules)), depth)
+
+    def tree(self, soup: BeautifulSoup, depth: int = 0) -> Iterator[Post]:
+        """The posts of a parsed page: only its embed candidates (:func:`embed_tree`) or
+        the whole page (the rules are applied to each element either way)."""
+        rules = self.router.embed_rules()
         hidden = wrappers.for_rules(rules)
-        soup = embed_tree(text, rules, hidden)
         for element in tags_named(soup, frozenset(rules) | {"figure"}, hidden):
             post = _embed(
                 element, rules.get(element.name, ()), self.capture, self.source, self.warnings

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from archiver.documents import DocumentResult, extract_bytes
 from archiver.documents.articles import read_article_page
+from archiver.platforms.page_meta import ParsedPage, parse_page
 from archiver.platforms.registry import REGISTRY, Registry
 from archiver.record import Post
 from archiver.store import Archive, Evidence, Observation
@@ -101,16 +102,25 @@ class Articles:
     to_fetch: dict[str, str] = field(default_factory=dict)
 
     def fetched_page(
-        self, article: Post, evidence: Sequence[ResponseEvidence]
+        self,
+        article: Post,
+        evidence: Sequence[ResponseEvidence],
+        parsed: ParsedPage | None = None,
     ) -> list[Observation]:
         """A page fetched live and archived as ``article``: the observations of the posts it
         embeds (their evidence the page's response), its citations noted. Nothing for an
-        answer that is no page (a PDF, an image) or a post of a platform."""
+        answer that is no page (a PDF, an image) or a post of a platform. ``parsed`` is
+        the page as the fetch already parsed it; the page is parsed here only without it."""
         page = _page_response(evidence) if article.platform == "web" else None
         if page is None:
             return []
-        document = extract_bytes(page.body, page.final_url, captured_at=page.received_at)
-        linked = read_article_page(page.body, page.final_url).linked
+        if parsed is None or parsed.raw_sha256 != page.sha256:
+            parsed = parse_page(page.body, page.content_type)
+        # Links first: reading embeds may take elements apart, links need them whole.
+        linked = read_article_page(page.body, page.final_url, tree=parsed.soup).linked
+        document = extract_bytes(
+            page.body, page.final_url, captured_at=page.received_at, tree=parsed.soup
+        )
         embedded = embeds_of(document.posts)
         self._note(cited_by(article, embedded, linked, self.router))
         proof = [response_evidence(page)]

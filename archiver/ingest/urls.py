@@ -197,7 +197,9 @@ async def _fetch_into(
                     if observation is not None:
                         pending.append(observation)
                         if articles is not None and result.post is not None:
-                            pending += articles.fetched_page(result.post, result.evidence)
+                            pending += articles.fetched_page(
+                                result.post, result.evidence, result.page
+                            )
                     if len(pending) >= batch_size:
                         flush()
             finally:

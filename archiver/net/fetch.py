@@ -20,6 +20,7 @@ from archiver.config import Endpoints, MediaSettings
 from archiver.net.body import Download
 from archiver.net.client import FetchError, HttpClient, ResponseEvidence, RetriesExhausted
 from archiver.platforms.base import FollowUp, Found, Gone, ParseError, PostRef
+from archiver.platforms.page_meta import ParsedPage
 from archiver.platforms.registry import REGISTRY, Registry, not_a_post
 from archiver.platforms.urls import web_address
 from archiver.record import CaptureMethod, Media, Post, without_userinfo
@@ -50,6 +51,9 @@ class FetchResult:
     method: CaptureMethod | None = None
     #: Each endpoint that kept failing before another answered (one line each).
     fell_back: tuple[str, ...] = ()
+    #: The page the post was read from, already parsed (a web page's), so what reads it
+    #: next (an article's embeds and links) does not parse it again.
+    page: ParsedPage | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ async def fetch_url(
     evidence: list[ResponseEvidence] = []
     fell_back: list[str] = []
     ref: PostRef | None = None
+    page: ParsedPage | None = None
     budget = client.budget()
 
     def done(status: FetchStatus, **ending: Any) -> FetchResult:
@@ -126,9 +131,11 @@ async def fetch_url(
             evidence.append(item)
             method = request.method
             outcome = platform.read(ref, response, endpoints)
+            if not isinstance(outcome, Gone):
+                page = outcome.page or page
             if isinstance(outcome, Found):
                 post = outcome.post
-                return done("archived", post=post, method=method)
+                return done("archived", post=post, method=method, page=page)
             if isinstance(outcome, Gone):
                 gone = outcome
                 return done("unavailable", gone=gone, method=method)

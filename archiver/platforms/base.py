@@ -21,7 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bs4 import Tag
 
@@ -38,6 +38,9 @@ from archiver.record import (
     sha256_hex,
     utc_now,
 )
+
+if TYPE_CHECKING:  # page_meta reads pages with this module's types
+    from archiver.platforms.page_meta import ParsedPage
 
 
 class Reason(StrEnum):
@@ -126,6 +129,9 @@ class Response:
 @dataclass(frozen=True)
 class Found:
     post: Post
+    #: The page the record was read from, parsed, when it was one (the web adapter):
+    #: handed on so the page is not parsed again to read what it cites.
+    page: ParsedPage | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,8 @@ class Gone:
 @dataclass(frozen=True)
 class FollowUp:
     request: Request
+    #: The page parsed at this step, handed on as :attr:`Found.page` is.
+    page: ParsedPage | None = None
 
 
 Outcome = Found | Gone | FollowUp

@@ -28,8 +28,8 @@ from archiver.platforms.linked_data import (
     parse_count,
     record_date,
 )
-from archiver.platforms.text import clean_text
-from archiver.record import Author, Media, MediaKind
+from archiver.platforms.text import clean_text, first_tags
+from archiver.record import Author, Media, MediaKind, sha256_hex
 
 #: Tags that carry page metadata; documents collect them during their single tree walk.
 META_TAGS: tuple[str, ...] = ("meta", "link", "script", "title")
@@ -52,6 +52,7 @@ _GONE_SLACK = 80
 
 _BYLINE = re.compile(r"^(?P<name>.*?)\s*\(@(?P<handle>[^()\s]+)\)$")
 _AT_POST = re.compile(r"^at://(?P<repo>[^/]+)/app\.bsky\.feed\.post/(?P<rkey>[^/?#]+)$")
+_LATIN1 = frozenset({"iso-8859-1", "latin-1", "latin1", "ascii", "us-ascii"})
 _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 _CARD_METRICS = {"likes": "likes", "replies": "replies", "reposts": "reposts", "views": "views"}
 _MEDIA_KINDS: dict[str, MediaKind] = {"image": "photo", "video": "video", "audio": "audio"}
@@ -128,11 +129,41 @@ def page_meta_from_soup(soup: BeautifulSoup) -> PageMeta:
     return read_page_meta(soup.find_all(META_TAGS), page_lang=lang or None)
 
 
+@dataclass(frozen=True)
+class ParsedPage:
+    """A fetched page parsed once, whole, handed on with what was read from it.
+
+    Building the tree is most of what reading a page costs, so the web adapter's tree
+    travels with its record (:class:`~archiver.platforms.base.Found`) to whoever reads
+    the same page again (an article's embeds and links in :mod:`archiver.ingest`),
+    which checks ``raw_sha256`` to know the tree is of the bytes it holds.
+    """
+
+    soup: BeautifulSoup = field(compare=False, repr=False)
+    meta: PageMeta
+    #: SHA-256 of the body the tree was parsed from.
+    raw_sha256: str
+
+
+def parse_page(body: bytes, content_type: str | None = None) -> ParsedPage:
+    """The one place a fetched page's bytes become a tree: decoded as its header says,
+    cut before :data:`~archiver.platforms.text.MAX_TAGS` tags, parsed by lxml."""
+    soup = BeautifulSoup(first_tags(decode_page(body, content_type)), "lxml")
+    return ParsedPage(soup, page_meta_from_soup(soup), sha256_hex(body))
+
+
 def decode_page(body: bytes, content_type: str | None = None) -> str:
     """A fetched page as text: the header's charset, else what the bytes declare or sniff as."""
     declared = _CHARSET.search(content_type or "")
     known = [declared.group(1)] if declared else []
     dammit = UnicodeDammit(body, known_definite_encodings=known, is_html=True)
+    if (dammit.original_encoding or "").lower() in _LATIN1:
+        # As browsers read it (WHATWG): a Latin-1 or ASCII label means windows-1252,
+        # whose curly quotes and dashes pages written on Windows are full of.
+        try:
+            return body.decode("windows-1252")
+        except UnicodeDecodeError:
+            pass
     return dammit.unicode_markup or body.decode("utf-8", errors="replace")
 
 

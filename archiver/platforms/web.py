@@ -20,8 +20,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup
-
 from archiver.config import Endpoints
 from archiver.platforms.base import (
     FollowUp,
@@ -40,12 +38,14 @@ from archiver.platforms.page_meta import (
     GONE_SIGNALS,
     META_TAGS,
     PageMeta,
+    ParsedPage,
     decode_page,
     gone_signal,
     page_meta_from_soup,
+    parse_page,
     read_page_meta,
 )
-from archiver.platforms.text import find_hashtags, find_mentions, first_tags
+from archiver.platforms.text import find_hashtags, find_mentions
 from archiver.platforms.urls import clean_url
 from archiver.record import Capture, Media, Post
 
@@ -54,11 +54,13 @@ __all__ = [
     "META_TAGS",
     "PLATFORM",
     "PageMeta",
+    "ParsedPage",
     "WebPlatform",
     "canonical_url",
     "decode_page",
     "gone_signal",
     "page_meta_from_soup",
+    "parse_page",
     "post_from_page",
     "read_page_meta",
 ]
@@ -167,9 +169,9 @@ class WebPlatform(Platform):
             return Found(
                 Post(platform=ref.platform, post_id=ref.post_id, url=ref.url, capture=capture)
             )
-        soup = BeautifulSoup(first_tags(decode_page(response.body, content_type)), "lxml")
-        meta = page_meta_from_soup(soup)
-        signal = gone_signal(soup, meta)
+        page = parse_page(response.body, content_type)
+        meta = page.meta
+        signal = gone_signal(page.soup, meta)
         if signal is not None:
             return Gone(signal[0], f"{response.url} says {signal[1]!r}", response.status)
         post = post_from_page(meta, ref, capture)
@@ -183,9 +185,10 @@ class WebPlatform(Platform):
                     method="oembed",
                     headers=(("Accept", "application/json"),),
                     carry=post,
-                )
+                ),
+                page=page,
             )
-        return Found(post)
+        return Found(post, page=page)
 
 
 def _read_oembed(response: Response) -> Outcome:

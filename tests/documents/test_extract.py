@@ -703,3 +703,22 @@ def test_credentials_in_saved_documents_reach_no_key_or_record() -> None:
     assert posts[2].media[0].url == "https://example.org/gauge.jpg"
     for post in posts:
         assert secret not in post.to_json(), post.key
+
+
+@pytest.mark.parametrize(
+    "page",
+    sorted(
+        path
+        for path in [*ARTICLES.glob("*.html"), *(ROOT / "fixtures" / "real-pages").rglob("*.htm*")]
+        if path.read_bytes().strip()  # an empty file is no document at all
+    ),
+    ids=lambda path: path.name,
+)
+def test_a_page_parsed_whole_gives_the_posts_of_its_embed_candidates(page: Path) -> None:
+    """A page fetched live is parsed once, whole, by the web adapter, and that tree is
+    walked for embeds (``tree=``): it must find what the embed-candidate tree finds."""
+    raw = page.read_bytes()
+    candidates = extract_bytes(raw, page.name, captured_at=WHEN)
+    whole = extract_bytes(raw, page.name, captured_at=WHEN, tree=web.parse_page(raw).soup)
+    assert whole.posts == candidates.posts
+    assert whole.warnings == candidates.warnings

@@ -4,6 +4,10 @@ is a failure, never stored as archived; a fetched PDF or image is its own conten
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import bs4
+import pytest
 
 from tests.e2e.posts import X_ID, X_KEY, X_URL
 from tests.e2e.replay import Answer, Replay, fixture
@@ -44,3 +48,52 @@ def test_a_fetched_pdf_is_archived_for_its_bytes(
     assert run.exit_code == 0, run.output
     [stored] = posts(home).values()
     assert stored["status"] == "archived" and stored["text"] == ""
+
+
+ARTICLE = Path(__file__).resolve().parents[2] / "fixtures" / "articles" / "cited-posts.html"
+SHORT_ARTICLE = (
+    "<html><head><title>Harbour notice 7</title></head><body><article><h1>Harbour notice 7"
+    "</h1><p>Notice 7: the ferry runs to the winter timetable from Monday.</p></article>"
+    "</body></html>"
+)
+
+
+def soups_of(monkeypatch: pytest.MonkeyPatch, marker: str) -> list[str]:
+    """Every BeautifulSoup built from markup holding ``marker`` (one page's), counted by a
+    wrapper around bs4's constructor for this test only."""
+    built: list[str] = []
+    original = bs4.BeautifulSoup.__init__
+
+    def counting(self: bs4.BeautifulSoup, markup: Any = "", *args: Any, **kwargs: Any) -> None:
+        text = markup.decode("utf-8", "replace") if isinstance(markup, bytes) else markup
+        if isinstance(text, str) and marker in text:
+            built.append(text[:60])
+        original(self, markup, *args, **kwargs)
+
+    monkeypatch.setattr(bs4.BeautifulSoup, "__init__", counting)
+    return built
+
+
+@pytest.mark.parametrize(
+    ("page", "marker"),
+    [
+        (SHORT_ARTICLE, "Harbour notice 7"),  # no embeds: the page read as itself
+        (ARTICLE.read_text(encoding="utf-8"), "who-said-what"),  # embeds and linked posts
+    ],
+    ids=["page", "article"],
+)
+def test_an_added_page_is_parsed_once(
+    replay: Replay,
+    replay_config: Path,
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    page: str,
+    marker: str,
+) -> None:
+    replay.on("/news/harbour/", Answer.html(page))
+    built = soups_of(monkeypatch, marker)
+
+    run = run_cli("add", replay.url("/news/harbour/"), "--json", home=home, config=replay_config)
+
+    assert any(item["status"] == "archived" for item in run.summary()["items"]), run.output
+    assert len(built) == 1, built

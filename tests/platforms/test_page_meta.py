@@ -9,9 +9,15 @@ from bs4 import BeautifulSoup
 
 from archiver.platforms.base import PostRef, Reason
 from archiver.platforms.linked_data import choose_linked_data, parse_count, record_date
-from archiver.platforms.page_meta import PageMeta, decode_page, gone_signal, page_meta_from_soup
+from archiver.platforms.page_meta import (
+    PageMeta,
+    decode_page,
+    gone_signal,
+    page_meta_from_soup,
+    parse_page,
+)
 from archiver.platforms.web import post_from_page
-from archiver.record import Capture, Media
+from archiver.record import Capture, Media, sha256_hex
 
 PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
 CAPTURE = Capture(
@@ -344,3 +350,17 @@ def test_decode_page_uses_the_header_charset_first() -> None:
     body = "<p>naïve</p>".encode("iso-8859-15")
     assert "naïve" in decode_page(body, "text/html; charset=ISO-8859-15")
     assert "naïve" in decode_page("<p>naïve</p>".encode())
+
+
+@pytest.mark.parametrize("label", ["ISO-8859-1", "us-ascii"])
+def test_decode_page_reads_a_latin1_label_as_windows_1252_as_browsers_do(label: str) -> None:
+    body = "<p>“Don’t drive” – café…</p>".encode("windows-1252")
+    assert "“Don’t drive” – café…" in decode_page(body, f"text/html; charset={label}")
+
+
+def test_parse_page_parses_once_and_reads_the_metadata_from_that_tree() -> None:
+    body = b"<html lang=en><head><title>Harbour notice</title></head><body><p>x</p></body></html>"
+    page = parse_page(body, "text/html")
+    assert page.meta.title == "Harbour notice" and page.meta.page_lang == "en"
+    assert page.soup.find("p") is not None
+    assert page.raw_sha256 == sha256_hex(body)
