@@ -116,11 +116,12 @@ class Articles:
             return []
         if parsed is None or parsed.raw_sha256 != page.sha256:
             parsed = parse_page(page.body, page.content_type)
+        # A page cut short for its metadata is read again whole, by the readers' own
+        # trees: a very long article's last embeds are cited as much as its first.
+        tree = parsed.soup if parsed.whole else None
         # Links first: reading embeds may take elements apart, links need them whole.
-        linked = read_article_page(page.body, page.final_url, tree=parsed.soup).linked
-        document = extract_bytes(
-            page.body, page.final_url, captured_at=page.received_at, tree=parsed.soup
-        )
+        linked = read_article_page(page.body, page.final_url, tree=tree).linked
+        document = extract_bytes(page.body, page.final_url, captured_at=page.received_at, tree=tree)
         embedded = embeds_of(document.posts)
         self._note(cited_by(article, embedded, linked, self.router))
         proof = [response_evidence(page)]

@@ -143,13 +143,18 @@ class ParsedPage:
     meta: PageMeta
     #: SHA-256 of the body the tree was parsed from.
     raw_sha256: str
+    #: False when the page had more tags than are parsed (:func:`first_tags`): its
+    #: metadata (at the top) is all there, but not every element after the cut.
+    whole: bool = True
 
 
 def parse_page(body: bytes, content_type: str | None = None) -> ParsedPage:
     """The one place a fetched page's bytes become a tree: decoded as its header says,
     cut before :data:`~archiver.platforms.text.MAX_TAGS` tags, parsed by lxml."""
-    soup = BeautifulSoup(first_tags(decode_page(body, content_type)), "lxml")
-    return ParsedPage(soup, page_meta_from_soup(soup), sha256_hex(body))
+    markup = decode_page(body, content_type)
+    kept = first_tags(markup)
+    soup = BeautifulSoup(kept, "lxml")
+    return ParsedPage(soup, page_meta_from_soup(soup), sha256_hex(body), len(kept) == len(markup))
 
 
 def decode_page(body: bytes, content_type: str | None = None) -> str:

@@ -97,3 +97,24 @@ def test_an_added_page_is_parsed_once(
 
     assert any(item["status"] == "archived" for item in run.summary()["items"]), run.output
     assert len(built) == 1, built
+
+
+def test_a_page_longer_than_the_tag_cap_still_gives_every_post_it_cites(
+    replay: Replay, replay_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replay.on("/news/harbour/", Answer.html(ARTICLE.read_text(encoding="utf-8")))
+    whole = tmp_path / "whole"
+    run_cli("add", replay.url("/news/harbour/"), home=whole, config=replay_config)
+    # Cut after the page's metadata, before its first embed: the metadata's tree stops
+    # there, and the embeds and links after it are read from the whole page.
+    monkeypatch.setattr("archiver.platforms.text.MAX_TAGS", 40)
+    cut = tmp_path / "cut"
+    run_cli("add", replay.url("/news/harbour/"), home=cut, config=replay_config)
+
+    assert "twitter:2008902282974425946" in posts(whole)
+    assert sorted(posts(cut)) == sorted(posts(whole))
+    web = [
+        [p["title"] for p in posts(home).values() if p["platform"] == "web"]
+        for home in (whole, cut)
+    ]
+    assert web[0] == web[1] and web[0] != [None], "the article's own record, from its metadata"
