@@ -12,6 +12,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -195,8 +196,10 @@ def test_a_browser_gone_mid_batch_ends_it_without_blaming_the_pages() -> None:
     def kill_browser(shot: Shot) -> None:
         shots.append(shot)
         for pid in _descendants():  # only processes this test started
-            if Path(f"/proc/{pid}/comm").read_text().strip().startswith("chrom"):
-                os.kill(pid, signal.SIGKILL)
+            # Killing the browser ends its helpers too, so one listed may be gone already.
+            with suppress(FileNotFoundError, ProcessLookupError):
+                if Path(f"/proc/{pid}/comm").read_text().strip().startswith("chrom"):
+                    os.kill(pid, signal.SIGKILL)
 
     with serve_pages() as server:
         guard = AddressGuard(trusted=frozenset({("127.0.0.1", server.port)}))
