@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from archiver.browser.screenshot import Shot, Target, take_screenshots
 from archiver.config import Settings
@@ -41,12 +41,7 @@ class ScreenshotReport:
     blocked: int = 0
 
     def to_json(self) -> dict[str, int]:
-        return {
-            "taken": self.taken,
-            "unsettled": self.unsettled,
-            "failed": self.failed,
-            "blocked": self.blocked,
-        }
+        return asdict(self)
 
 
 def render_target(stored: StoredPost, settings: Settings) -> Target:
